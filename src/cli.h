@@ -1,0 +1,62 @@
+/* What the command files share: the global options and option parsing.
+ * Each command is one file that parses its options and calls libvessel. */
+#ifndef VESSEL_CLI_H
+#define VESSEL_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+
+#include "libvessel/error.h"
+
+struct cli_globals
+{
+  const char *root;     /* state directory, --root */
+  const char *log_path; /* --log */
+  bool log_json;        /* --log-format json */
+  bool debug;
+  bool systemd_cgroup;
+  const char *rootless; /* --rootless true|false|auto, NULL when not given */
+};
+
+struct cli_command
+{
+  const char *name;
+  const char *summary;
+  int (*run) (struct cli_globals *g, int argc, char **argv, vessel_error **err);
+};
+
+/* Every command's entry point: returns the exit status (>= 0) or a
+   negative error with *err set. */
+#define CLI_COMMANDS(X)                                                        \
+  X (spec, "write a default config.json")                                      \
+  X (features, "print the features document")
+
+#define DECLARE_COMMAND(name, summary)                                         \
+  int cli_##name (struct cli_globals *g, int argc, char **argv, vessel_error **err); \
+  extern const char cli_##name##_usage[];
+CLI_COMMANDS (DECLARE_COMMAND)
+#undef DECLARE_COMMAND
+
+/* getopt_long_only over a command's argv (argv[0] is the command name).
+   Both --opt and -opt spellings work, as with runc's flag parser.  Returns
+   the option, -1 at the end, or CLI_OPT_ERROR with *err set (unknown
+   option, missing value).  `in_order` stops at the first non-option (for
+   commands that take a command line after the container id). */
+#define CLI_OPT_ERROR (-2)
+int cli_getopt (int argc, char **argv, const char *shortopts,
+                const struct option *longopts, bool in_order,
+                vessel_error **err);
+
+/* Prints a command's usage to stdout; returns 0 (the exit status of
+   `COMMAND --help`). */
+int cli_print_usage (const char *usage);
+
+/* A usage error (wrong arguments) for `command`: the message is followed
+   by a hint to run `vessel COMMAND --help`. */
+int cli_usage_error (vessel_error **err, const char *command, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
+
+/* Reports an error that the caller handles without failing (a warning). */
+void cli_warn (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+
+#endif

@@ -1,0 +1,136 @@
+#include <config.h>
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+
+#include "caps.h"
+#include "features.h"
+#include "mount_options.h"
+#include "namespaces.h"
+#include "utils.h"
+
+static char **
+arena_strv (struct oci_arena *a, const char *const *src, size_t n)
+{
+  char **v = oci_arena_alloc (a, n * sizeof (char *));
+  for (size_t i = 0; i < n; i++)
+    v[i] = oci_arena_strdup (a, src[i]);
+  return v;
+}
+
+static struct oci_features_enabled *
+enabled (struct oci_arena *a, bool value)
+{
+  struct oci_features_enabled *e = oci_arena_alloc (a, sizeof (*e));
+  e->has_enabled = true;
+  e->enabled = value;
+  return e;
+}
+
+static void
+fill_capabilities (struct oci_arena *a, struct oci_features_linux *lx)
+{
+  size_t n = (size_t) vessel_cap_last () + 1;
+  lx->capabilities = oci_arena_alloc (a, n * sizeof (char *));
+  for (cap_value_t v = 0; v <= vessel_cap_last (); v++)
+    {
+      char *name = cap_to_name (v); /* "cap_chown" */
+      char *upper = oci_arena_strdup (a, name ? name : "");
+      cap_free (name);
+      for (char *p = upper; *p; p++)
+        *p = (char) toupper ((unsigned char) *p);
+      lx->capabilities[lx->capabilities_len++] = upper;
+    }
+}
+
+int
+vessel_features_build (struct oci_features **out, vessel_error **err)
+{
+  (void) err;
+  struct oci_features *f = oci_features_new ();
+  struct oci_arena *a = f->arena;
+
+  f->oci_version_min = oci_arena_strdup (a, "1.0.0");
+  f->oci_version_max = oci_arena_strdup (a, OCI_SPEC_VERSION);
+
+  const char *options[128];
+  size_t n_options = vessel_mount_option_names (options, ARRAY_SIZE (options));
+  f->mount_options = arena_strv (a, options, n_options);
+  f->mount_options_len = n_options;
+
+  struct oci_features_linux *lx = oci_arena_alloc (a, sizeof (*lx));
+  f->linux = lx;
+  lx->namespaces = oci_arena_alloc (a, OCI_NS_COUNT * sizeof (char *));
+  for (size_t i = 0; i < OCI_NS_COUNT; i++)
+    lx->namespaces[lx->namespaces_len++] = oci_arena_strdup (a, vessel_ns_kinds[i].name);
+  fill_capabilities (a, lx);
+
+  lx->cgroup = oci_arena_alloc (a, sizeof (*lx->cgroup));
+  lx->cgroup->has_v1 = lx->cgroup->v1 = true;
+  lx->cgroup->has_v2 = lx->cgroup->v2 = true;
+  lx->cgroup->has_systemd = true;
+  lx->cgroup->has_systemd_user = true;
+
+  /* Not implemented yet: say so rather than leave them out. */
+  lx->seccomp = oci_arena_alloc (a, sizeof (*lx->seccomp));
+  lx->seccomp->has_enabled = true;
+  lx->apparmor = enabled (a, false);
+  lx->selinux = enabled (a, false);
+  lx->mount_extensions = oci_arena_alloc (a, sizeof (*lx->mount_extensions));
+  lx->mount_extensions->idmap = enabled (a, false);
+  lx->net_devices = enabled (a, false);
+
+  f->annotations = oci_arena_alloc (a, 2 * sizeof (struct oci_kv));
+  f->annotations[0] = (struct oci_kv) { oci_arena_strdup (a, "run.vessel.version"),
+                                        oci_arena_strdup (a, PACKAGE_VERSION) };
+  f->annotations[1] = (struct oci_kv) { oci_arena_strdup (a, "run.vessel.commit"),
+                                        oci_arena_strdup (a, VESSEL_COMMIT) };
+  f->annotations_len = 2;
+
+  *out = f;
+  return 0;
+}
+
+static bool
+is_enabled (const struct oci_features_enabled *e)
+{
+  return e && e->has_enabled && e->enabled;
+}
+
+/* The --version line, read off the features document so the two agree. */
+char *
+vessel_compiled_features (void)
+{
+  struct oci_features *f = NULL;
+  if (vessel_features_build (&f, NULL) < 0)
+    return xstrdup ("");
+  const struct oci_features_linux *lx = f->linux;
+  const struct
+  {
+    const char *name;
+    bool on;
+  } items[] = {
+    { "CAP", lx->capabilities_len > 0 },
+    { "SECCOMP", lx->seccomp && lx->seccomp->enabled },
+    { "APPARMOR", is_enabled (lx->apparmor) },
+    { "SELINUX", is_enabled (lx->selinux) },
+    { "CGROUPV1", lx->cgroup && lx->cgroup->v1 },
+    { "CGROUPV2", lx->cgroup && lx->cgroup->v2 },
+    { "SYSTEMD", lx->cgroup && lx->cgroup->systemd },
+    { "IDMAP", lx->mount_extensions && is_enabled (lx->mount_extensions->idmap) },
+    { "NETDEVICES", is_enabled (lx->net_devices) },
+    { "YAJL", true },
+  };
+  char *line = xstrdup ("");
+  for (size_t i = 0; i < ARRAY_SIZE (items); i++)
+    if (items[i].on)
+      {
+        char *longer = xasprintf ("%s%s+%s", line, *line ? " " : "", items[i].name);
+        free (line);
+        line = longer;
+      }
+  oci_features_free (f);
+  return line;
+}

@@ -1,0 +1,267 @@
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "utils.h"
+
+void
+freep (void *p)
+{
+  free (*(void **) p);
+}
+
+void
+closep (int *fd)
+{
+  if (*fd >= 0)
+    {
+      int saved = errno;
+      close (*fd);
+      errno = saved;
+    }
+  *fd = -1;
+}
+
+void
+fclosep (FILE **f)
+{
+  if (*f)
+    fclose (*f);
+}
+
+void
+closedirp (DIR **d)
+{
+  if (*d)
+    closedir (*d);
+}
+
+void
+free_strvp (char ***v)
+{
+  if (*v == NULL)
+    return;
+  for (char **p = *v; *p; p++)
+    free (*p);
+  free (*v);
+}
+
+static void __attribute__ ((noreturn)) out_of_memory (void)
+{
+  static const char msg[] = "vessel: out of memory\n";
+  /* Nothing may allocate here: write(2) directly. */
+  if (write (STDERR_FILENO, msg, sizeof msg - 1) < 0)
+    abort ();
+  abort ();
+}
+
+void *
+xmalloc (size_t size)
+{
+  void *p = malloc (size ? size : 1);
+  if (p == NULL)
+    out_of_memory ();
+  return p;
+}
+
+void *
+xzalloc (size_t size)
+{
+  void *p = calloc (1, size ? size : 1);
+  if (p == NULL)
+    out_of_memory ();
+  return p;
+}
+
+void *
+xrealloc (void *p, size_t size)
+{
+  void *q = realloc (p, size ? size : 1);
+  if (q == NULL)
+    out_of_memory ();
+  return q;
+}
+
+char *
+xstrdup (const char *s)
+{
+  char *p = strdup (s);
+  if (p == NULL)
+    out_of_memory ();
+  return p;
+}
+
+char *
+xvasprintf (const char *fmt, va_list ap)
+{
+  char *s = NULL;
+  if (vasprintf (&s, fmt, ap) < 0)
+    out_of_memory ();
+  return s;
+}
+
+char *
+xasprintf (const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  char *s = xvasprintf (fmt, ap);
+  va_end (ap);
+  return s;
+}
+
+int
+write_all (int fd, const void *buf, size_t len)
+{
+  const char *p = buf;
+  while (len > 0)
+    {
+      ssize_t w = write (fd, p, len);
+      if (w < 0 && errno == EINTR)
+        continue;
+      if (w < 0)
+        return -errno;
+      if (w == 0)
+        return -EIO;
+      p += w;
+      len -= (size_t) w;
+    }
+  return 0;
+}
+
+ssize_t
+read_all (int fd, void *buf, size_t len)
+{
+  char *p = buf;
+  size_t got = 0;
+  while (got < len)
+    {
+      ssize_t r = read (fd, p + got, len - got);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        return -errno;
+      if (r == 0)
+        break;
+      got += (size_t) r;
+    }
+  return (ssize_t) got;
+}
+
+int
+write_file_at (int dirfd, const char *name, const char *data, size_t len,
+               vessel_error **err)
+{
+  cleanup_close int fd = openat (dirfd, name, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+  if (fd < 0)
+    return vessel_fail_errno (err, errno, "open `%s`", name);
+  int ret = write_all (fd, data, len);
+  if (ret < 0)
+    return vessel_fail_errno (err, -ret, "write `%s`", name);
+  return 0;
+}
+
+int
+read_file_at (int dirfd, const char *name, char **out, size_t *len,
+              vessel_error **err)
+{
+  cleanup_close int fd = openat (dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    return vessel_fail_errno (err, errno, "open `%s`", name);
+
+  size_t cap = 4096, used = 0;
+  cleanup_free char *buf = xmalloc (cap + 1);
+  for (;;)
+    {
+      if (used == cap)
+        {
+          cap *= 2;
+          buf = xrealloc (buf, cap + 1);
+        }
+      ssize_t r = read (fd, buf + used, cap - used);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        return vessel_fail_errno (err, errno, "read `%s`", name);
+      if (r == 0)
+        break;
+      used += (size_t) r;
+    }
+  buf[used] = '\0';
+  if (len)
+    *len = used;
+  *out = steal_pointer (&buf);
+  return 0;
+}
+
+int
+write_file_atomic_at (int dirfd, const char *name, const char *data,
+                      size_t len, mode_t mode, vessel_error **err)
+{
+  cleanup_free char *tmp = xasprintf (".%s.tmp", name);
+  cleanup_close int fd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+  if (fd < 0)
+    return vessel_fail_errno (err, errno, "create `%s`", tmp);
+  int ret = write_all (fd, data, len);
+  if (ret < 0)
+    {
+      unlinkat (dirfd, tmp, 0);
+      return vessel_fail_errno (err, -ret, "write `%s`", tmp);
+    }
+  if (renameat (dirfd, tmp, dirfd, name) < 0)
+    {
+      int e = errno;
+      unlinkat (dirfd, tmp, 0);
+      return vessel_fail_errno (err, e, "rename `%s` to `%s`", tmp, name);
+    }
+  return 0;
+}
+
+bool
+has_prefix (const char *s, const char *prefix)
+{
+  return strncmp (s, prefix, strlen (prefix)) == 0;
+}
+
+bool
+has_suffix (const char *s, const char *suffix)
+{
+  size_t ls = strlen (s), lx = strlen (suffix);
+  return ls >= lx && strcmp (s + ls - lx, suffix) == 0;
+}
+
+int
+parse_int (const char *s, int *out)
+{
+  if (s == NULL || *s == '\0')
+    return -EINVAL;
+  char *end = NULL;
+  errno = 0;
+  long v = strtol (s, &end, 10);
+  if (errno || *end || v < INT_MIN || v > INT_MAX)
+    return -EINVAL;
+  *out = (int) v;
+  return 0;
+}
+
+int
+parse_uint64 (const char *s, uint64_t *out)
+{
+  if (s == NULL || *s < '0' || *s > '9')
+    return -EINVAL;
+  char *end = NULL;
+  errno = 0;
+  unsigned long long v = strtoull (s, &end, 10);
+  if (errno || *end)
+    return -EINVAL;
+  *out = v;
+  return 0;
+}

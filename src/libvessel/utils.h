@@ -1,0 +1,86 @@
+/* Small helpers shared by every part of libvessel: cleanup attributes,
+ * allocation that cannot fail, and whole-file I/O on directory fds. */
+#ifndef VESSEL_UTILS_H
+#define VESSEL_UTILS_H
+
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+/* ---- cleanup attributes ------------------------------------------------ */
+
+void freep (void *p);
+void closep (int *fd);
+void fclosep (FILE **f);
+void closedirp (DIR **d);
+void free_strvp (char ***v);
+
+#define cleanup_free __attribute__ ((cleanup (freep)))
+#define cleanup_close __attribute__ ((cleanup (closep)))
+#define cleanup_fclose __attribute__ ((cleanup (fclosep)))
+#define cleanup_dir __attribute__ ((cleanup (closedirp)))
+#define cleanup_strv __attribute__ ((cleanup (free_strvp)))
+
+/* Hands ownership on: returns the value and clears the variable. */
+#define steal_pointer(pp)                                                      \
+  __extension__ ({                                                             \
+    __typeof__ (*(pp)) steal_tmp_ = *(pp);                                     \
+    *(pp) = NULL;                                                              \
+    steal_tmp_;                                                                \
+  })
+
+static inline int
+steal_fd (int *fd)
+{
+  int r = *fd;
+  *fd = -1;
+  return r;
+}
+
+#define ARRAY_SIZE(a) (sizeof (a) / sizeof ((a)[0]))
+
+/* ---- allocation: out of memory aborts ---------------------------------- */
+
+void *xmalloc (size_t size);
+void *xzalloc (size_t size);
+void *xrealloc (void *p, size_t size);
+char *xstrdup (const char *s);
+char *xasprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+char *xvasprintf (const char *fmt, va_list ap) __attribute__ ((format (printf, 1, 0)));
+
+/* ---- I/O ---------------------------------------------------------------- */
+
+/* write(2)/read(2) until done, retrying EINTR; 0 or -errno. */
+int write_all (int fd, const void *buf, size_t len);
+/* Reads up to len bytes, stopping early only at EOF; the count or -errno. */
+ssize_t read_all (int fd, void *buf, size_t len);
+
+/* Writes data to an existing file `name` under dirfd (cgroup and proc
+   files: no O_CREAT, no truncation games). */
+int write_file_at (int dirfd, const char *name, const char *data, size_t len,
+                   vessel_error **err);
+/* Reads a whole small file into a NUL-terminated malloc'ed buffer. */
+int read_file_at (int dirfd, const char *name, char **out, size_t *len,
+                  vessel_error **err);
+
+/* Creates or replaces `name` in dirfd atomically: a temporary file, fsync
+   is not needed for tmpfs state, then rename over the old one, so a
+   reader sees the old or the new content and never a torn file. */
+int write_file_atomic_at (int dirfd, const char *name, const char *data,
+                          size_t len, mode_t mode, vessel_error **err);
+
+/* ---- strings ------------------------------------------------------------ */
+
+bool has_prefix (const char *s, const char *prefix);
+bool has_suffix (const char *s, const char *suffix);
+/* Parses a decimal int fully ("12" yes, "12x" no). */
+int parse_int (const char *s, int *out);
+int parse_uint64 (const char *s, uint64_t *out);
+
+#endif

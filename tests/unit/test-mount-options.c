@@ -1,0 +1,102 @@
+/* Mount options: config.json spellings to syscall flags. */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+
+#include "libvessel/mount_options.h"
+#include "tap.h"
+
+static struct vessel_mount_options
+parse (const char *const *opts, size_t n)
+{
+  struct vessel_mount_options o;
+  vessel_error *err = NULL;
+  int ret = vessel_mount_options_parse ((char *const *) opts, n, ".mounts[0].options", &o, &err);
+  if (ret < 0)
+    {
+      printf ("# %s\n", err->msg);
+      vessel_error_free (err);
+      memset (&o, 0xff, sizeof (o));
+      o.data = NULL;
+    }
+  return o;
+}
+
+int
+main (void)
+{
+  {
+    const char *opts[] = { "nosuid", "noexec", "nodev", "ro" };
+    struct vessel_mount_options o = parse (opts, 4);
+    ok (o.flags == (MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY) && o.data == NULL,
+        "flags accumulate, no data");
+  }
+  {
+    const char *opts[] = { "ro", "rw" };
+    struct vessel_mount_options o = parse (opts, 2);
+    ok (o.flags == 0 && (o.clear & MS_RDONLY), "a later option clears an earlier one");
+  }
+  {
+    const char *opts[] = { "nosuid", "mode=755", "size=65536k", "strictatime" };
+    struct vessel_mount_options o = parse (opts, 4);
+    ok (o.flags == (MS_NOSUID | MS_STRICTATIME) && o.data && strcmp (o.data, "mode=755,size=65536k") == 0,
+        "unknown options become filesystem data, in order");
+    vessel_mount_options_clear (&o);
+  }
+  {
+    const char *opts[] = { "rbind", "rslave" };
+    struct vessel_mount_options o = parse (opts, 2);
+    ok (o.flags == (MS_BIND | MS_REC) && o.propagation == (MS_SLAVE | MS_REC), "rbind and rslave");
+  }
+  {
+    const char *opts[] = { "bind", "private" };
+    struct vessel_mount_options o = parse (opts, 2);
+    ok (o.flags == MS_BIND && o.propagation == MS_PRIVATE, "bind and private");
+  }
+  {
+    const char *opts[] = { "rro", "rnosuid", "rnoexec" };
+    struct vessel_mount_options o = parse (opts, 3);
+    ok (o.attr_set == (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC) && o.attr_clr == 0
+            && o.flags == 0,
+        "recursive attributes go to mount_setattr, not to flags");
+  }
+  {
+    const char *opts[] = { "rnoatime" };
+    struct vessel_mount_options o = parse (opts, 1);
+    ok (o.attr_set == MOUNT_ATTR_NOATIME && o.attr_clr == MOUNT_ATTR__ATIME,
+        "an access-time attribute clears the whole atime field");
+  }
+  {
+    const char *opts[] = { "rro", "rrw" };
+    struct vessel_mount_options o = parse (opts, 2);
+    ok (o.attr_set == 0 && o.attr_clr == MOUNT_ATTR_RDONLY, "rrw undoes rro");
+  }
+  {
+    const char *opts[] = { "tmpcopyup", "idmap" };
+    struct vessel_mount_options o = parse (opts, 2);
+    ok (o.extra == (VESSEL_MOUNT_TMPCOPYUP | VESSEL_MOUNT_IDMAP), "vessel's own options");
+  }
+  {
+    const char *opts[] = { "size=1k,nosuid" };
+    struct vessel_mount_options o;
+    vessel_error *err = NULL;
+    int ret = vessel_mount_options_parse ((char *const *) opts, 1, ".mounts[3].options", &o, &err);
+    ok (ret == -EINVAL && err && strcmp (err->msg, ".mounts[3].options[0]: `size=1k,nosuid`: one option per element, no commas") == 0,
+        "a comma inside an option is refused");
+    vessel_error_free (err);
+  }
+  {
+    const char *names[128];
+    size_t n = vessel_mount_option_names (names, 128);
+    bool has_rro = false, has_tmpcopyup = false;
+    for (size_t i = 0; i < n && i < 128; i++)
+      {
+        has_rro |= strcmp (names[i], "rro") == 0;
+        has_tmpcopyup |= strcmp (names[i], "tmpcopyup") == 0;
+      }
+    ok (n > 50 && n <= 128 && has_rro && has_tmpcopyup, "the option table lists its names (%zu)", n);
+  }
+  return tap_done ();
+}
