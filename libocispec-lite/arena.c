@@ -4,9 +4,11 @@
 #ifdef HAVE_CONFIG_H
 #include <config.h>
 #endif
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ocispec-internal.h"
 
@@ -26,10 +28,20 @@ struct oci_arena
   struct arena_chunk *head;
 };
 
-static void __attribute__ ((noreturn)) out_of_memory (void)
+void
+ocl_out_of_memory (void)
 {
-  fputs ("out of memory\n", stderr);
-  abort ();
+  static const char msg[] = "out of memory\n";
+  if (write (STDERR_FILENO, msg, sizeof msg - 1) < 0)
+    {
+      /* nothing more to say */
+    }
+  /* Not abort(): callers may run in a raw clone3 child, where glibc's
+     idea of the current thread is the parent's and abort() would signal
+     the parent. */
+  signal (SIGABRT, SIG_DFL);
+  kill (getpid (), SIGABRT);
+  _exit (134);
 }
 
 void *
@@ -37,7 +49,7 @@ ocl_xmalloc (size_t size)
 {
   void *p = malloc (size ? size : 1);
   if (p == NULL)
-    out_of_memory ();
+    ocl_out_of_memory ();
   return p;
 }
 
@@ -46,7 +58,7 @@ chunk_new (size_t cap)
 {
   struct arena_chunk *c = calloc (1, sizeof (*c) + cap);
   if (c == NULL)
-    out_of_memory ();
+    ocl_out_of_memory ();
   c->cap = cap;
   return c;
 }
@@ -79,7 +91,7 @@ oci_arena_alloc (struct oci_arena *arena, size_t size)
 {
   size_t need = (size + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
   if (need < size)
-    out_of_memory ();
+    ocl_out_of_memory ();
   if (need == 0)
     need = ARENA_ALIGN; /* an empty array still needs a distinct non-NULL pointer */
 
@@ -96,7 +108,7 @@ oci_arena_alloc (struct oci_arena *arena, size_t size)
       /* A large block gets a chunk of its own, linked behind the head so
          that the head keeps serving small allocations. */
       if (need > SIZE_MAX - sizeof (*c))
-        out_of_memory ();
+        ocl_out_of_memory ();
       struct arena_chunk *big = chunk_new (need);
       big->used = need;
       big->next = c->next;

@@ -93,6 +93,9 @@ const struct ocl_type *ocl_state_type (void);
 struct oci_arena *ocl_arena_new (void);
 void ocl_arena_free (struct oci_arena *arena);
 
+/* Ends the process on exhausted memory or a broken invariant. */
+void ocl_out_of_memory (void) __attribute__ ((noreturn));
+
 /* asprintf that aborts on failure. */
 char *ocl_strdup_printf (const char *fmt, ...)
     __attribute__ ((format (printf, 1, 2)));

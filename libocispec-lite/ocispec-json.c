@@ -35,7 +35,7 @@ ocl_strdup_printf (const char *fmt, ...)
   if (r < 0)
     {
       fputs ("out of memory\n", stderr);
-      abort ();
+      ocl_out_of_memory ();
     }
   return s;
 }
@@ -117,7 +117,7 @@ fail_at (struct parse_ctx *ctx, const struct path_seg *path, const char *fmt,
   size_t size = 0;
   FILE *out = open_memstream (&buf, &size);
   if (out == NULL)
-    abort ();
+    ocl_out_of_memory ();
   fprintf (out, "%s: ", ctx->name);
   if (path)
     {
@@ -129,7 +129,7 @@ fail_at (struct parse_ctx *ctx, const struct path_seg *path, const char *fmt,
   vfprintf (out, fmt, ap);
   va_end (ap);
   if (fclose (out) != 0)
-    abort ();
+    ocl_out_of_memory ();
   free (ctx->err);
   ctx->err = buf;
   return -EINVAL;
@@ -167,12 +167,12 @@ quote (const char *s)
   size_t size = 0;
   FILE *out = open_memstream (&buf, &size);
   if (out == NULL)
-    abort ();
+    ocl_out_of_memory ();
   fputc ('"', out);
   put_escaped (out, s, QUOTE_MAX);
   fputc ('"', out);
   if (fclose (out) != 0)
-    abort ();
+    ocl_out_of_memory ();
   return buf;
 }
 
@@ -210,7 +210,7 @@ kind_size (const struct ocl_field *f)
     case OCL_OBJECT:
       return ((const struct ocl_type *) f->ref)->size;
     default:
-      abort ();
+      ocl_out_of_memory ();
     }
 }
 
@@ -262,7 +262,7 @@ parse_integer (struct parse_ctx *ctx, const struct ocl_field *f, yajl_val v,
       *(uint64_t *) slot = u;
       break;
     default:
-      abort ();
+      ocl_out_of_memory ();
     }
   return 0;
 }
@@ -285,11 +285,11 @@ parse_enum (struct parse_ctx *ctx, const struct ocl_field *f, yajl_val v,
   size_t size = 0;
   FILE *out = open_memstream (&list, &size);
   if (out == NULL)
-    abort ();
+    ocl_out_of_memory ();
   for (size_t i = 0; i < e->count; i++)
     fprintf (out, "%s%s", i ? ", " : "", e->names[i]);
   if (fclose (out) != 0)
-    abort ();
+    ocl_out_of_memory ();
   char *q = quote (v->u.string);
   int ret = fail_at (ctx, path, "unknown value %s (expected one of: %s)", q, list);
   free (q);
@@ -329,7 +329,7 @@ parse_value (struct parse_ctx *ctx, const struct ocl_field *f, yajl_val v,
     case OCL_OBJECT:
       return parse_object (ctx, f->ref, v, slot, path);
     default:
-      abort ();
+      ocl_out_of_memory ();
     }
 }
 
@@ -343,9 +343,11 @@ parse_array (struct parse_ctx *ctx, const struct ocl_field *f, yajl_val v,
     return type_error (ctx, path, "array", v);
   size_t n = v->u.array.len;
   size_t elem = kind_size (f);
-  if (n > SIZE_MAX / elem)
+  if (n >= SIZE_MAX / elem)
     return fail_at (ctx, path, "array too large");
-  unsigned char *items = oci_arena_alloc (ctx->arena, n * elem);
+  /* One zeroed element more: string arrays are also NULL-terminated, as
+     execve wants its argv and envp. */
+  unsigned char *items = oci_arena_alloc (ctx->arena, (n + 1) * elem);
   for (size_t i = 0; i < n; i++)
     {
       struct path_seg seg = { path, NULL, i };
@@ -587,7 +589,7 @@ ocl_read_file (const char *path, const char *name, char **text, size_t *len,
           cap *= 2;
           char *bigger = realloc (buf, cap + 1);
           if (bigger == NULL)
-            abort ();
+            ocl_out_of_memory ();
           buf = bigger;
         }
       ssize_t r = read (fd, buf + used, cap - used);
@@ -692,7 +694,7 @@ gen_value (struct gen_ctx *ctx, const struct ocl_field *f, const void *slot)
     case OCL_OBJECT:
       return gen_object (ctx, f->ref, slot);
     default:
-      abort ();
+      ocl_out_of_memory ();
     }
 }
 
@@ -809,7 +811,7 @@ ocl_generate (const struct ocl_type *type, const void *src, unsigned flags,
 {
   struct gen_ctx ctx = { yajl_gen_alloc (NULL), skip, NULL };
   if (ctx.g == NULL)
-    abort ();
+    ocl_out_of_memory ();
   yajl_gen_config (ctx.g, yajl_gen_validate_utf8, 1);
   if (flags & OCI_GEN_PRETTY)
     {

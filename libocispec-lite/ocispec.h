@@ -8,6 +8,7 @@
  *   - a string is NULL when absent;
  *   - an array is a pointer plus a `_len`; the pointer is NULL when the key
  *     was absent and non-NULL (possibly with len 0) when it was present;
+ *     a parsed array of strings is also NULL-terminated (argv, envp);
  *   - an optional object (a Go pointer) is NULL when absent;
  *   - an optional scalar (a Go pointer) has a `has_` flag next to it;
  *   - enumerations are stored as the C enums below, never as strings;

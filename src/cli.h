@@ -28,6 +28,13 @@ struct cli_command
 /* Every command's entry point: returns the exit status (>= 0) or a
    negative error with *err set. */
 #define CLI_COMMANDS(X)                                                        \
+  X (create, "create a container")                                            \
+  X (start, "run the user process of a created container")                     \
+  X (run, "create and start a container")                                      \
+  X (state, "print the state of a container")                                  \
+  X (kill, "send a signal to the container's init process")                    \
+  X (delete, "delete a container and everything it holds")                     \
+  X (list, "list the containers")                                              \
   X (spec, "write a default config.json")                                      \
   X (features, "print the features document")
 
@@ -55,6 +62,12 @@ int cli_print_usage (const char *usage);
    by a hint to run `vessel COMMAND --help`. */
 int cli_usage_error (vessel_error **err, const char *command, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));
+
+/* The container id: the one argument left after the options. */
+int cli_container_id (int argc, char **argv, const char **id, vessel_error **err);
+
+/* Parses --preserve-fds's value. */
+int cli_parse_preserve_fds (const char *value, int *out, vessel_error **err);
 
 /* Reports an error that the caller handles without failing (a warning). */
 void cli_warn (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));

@@ -217,6 +217,25 @@ cli_print_usage (const char *usage)
   return 0;
 }
 
+int
+cli_container_id (int argc, char **argv, const char **id, vessel_error **err)
+{
+  if (optind >= argc)
+    return cli_usage_error (err, argv[0], "the container id is missing");
+  if (optind + 1 != argc)
+    return cli_usage_error (err, argv[0], "takes one container id, got %d arguments", argc - optind);
+  *id = argv[optind];
+  return 0;
+}
+
+int
+cli_parse_preserve_fds (const char *value, int *out, vessel_error **err)
+{
+  if (parse_int (value, out) < 0 || *out < 0 || *out > 65536)
+    return cli_usage_error (err, NULL, "--preserve-fds: `%s` is not a number of descriptors", value);
+  return 0;
+}
+
 static void
 print_usage (FILE *out)
 {

@@ -107,19 +107,6 @@ find_option (const char *name)
   return NULL;
 }
 
-static void
-append_data (char **data, const char *opt)
-{
-  if (*data == NULL)
-    {
-      *data = xstrdup (opt);
-      return;
-    }
-  char *joined = xasprintf ("%s,%s", *data, opt);
-  free (*data);
-  *data = joined;
-}
-
 int
 vessel_mount_options_parse (char *const *opts, size_t n, const char *where,
                             struct vessel_mount_options *out, vessel_error **err)
@@ -131,15 +118,16 @@ vessel_mount_options_parse (char *const *opts, size_t n, const char *where,
       if (def == NULL)
         {
           /* Anything else is for the filesystem ("mode=755", "size=64k").
-             A comma inside one option would smuggle several in. */
-          if (strchr (opts[i], ',') != NULL)
+             Each element reaches the filesystem as one parameter, so a
+             value may hold commas (an SELinux context=...). */
+          if (opts[i][0] == '\0')
             {
               vessel_mount_options_clear (out);
-              return vessel_fail (err, EINVAL, "%s[%zu]: `%s`: one option per element, no commas",
-                                  where, i, opts[i]);
+              return vessel_fail (err, EINVAL, "%s[%zu]: empty option", where, i);
             }
-          if (opts[i][0] != '\0')
-            append_data (&out->data, opts[i]);
+          if (out->data == NULL)
+            out->data = xmalloc (n * sizeof (*out->data));
+          out->data[out->data_len++] = opts[i];
           continue;
         }
       switch (def->kind)
@@ -181,6 +169,7 @@ vessel_mount_options_clear (struct vessel_mount_options *o)
 {
   free (o->data);
   o->data = NULL;
+  o->data_len = 0;
 }
 
 size_t

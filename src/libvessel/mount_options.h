@@ -25,7 +25,10 @@ struct vessel_mount_options
   uint64_t attr_set;         /* MOUNT_ATTR_* applied recursively ("rro", ...) */
   uint64_t attr_clr;
   unsigned extra;            /* enum vessel_mount_extra */
-  char *data;                /* the rest, comma-joined, for the filesystem; NULL if none */
+  /* The rest, for the filesystem ("mode=755", "size=64k"), in order; the
+     strings belong to the config. */
+  const char **data;
+  size_t data_len;
 };
 
 /* Parses options[0..n).  `where` is the JSON path of the options array,

@@ -1,8 +1,16 @@
 #include <config.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/nsfs.h>
 #include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "namespaces.h"
+#include "utils.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -18,3 +26,236 @@ const struct vessel_ns_kind vessel_ns_kinds[OCI_NS_COUNT] = {
   [OCI_NS_CGROUP] = { "cgroup", "cgroup", CLONE_NEWCGROUP },
   [OCI_NS_TIME] = { "time", "time", CLONE_NEWTIME },
 };
+
+void
+vessel_ns_plan_build (const struct oci_config *c, struct vessel_ns_plan *plan)
+{
+  memset (plan, 0, sizeof (*plan));
+  plan->pid_join.fd = -1;
+  const struct oci_linux *lx = c->linux;
+  size_t n = lx ? lx->namespaces_len : 0;
+  const struct oci_namespace *user_join = NULL;
+
+  for (size_t i = 0; i < n; i++)
+    {
+      const struct oci_namespace *ns = &lx->namespaces[i];
+      plan->wanted[ns->type] = true;
+      if (ns->path == NULL)
+        plan->create[ns->type] = true;
+      else if (ns->type == OCI_NS_PID)
+        plan->pid_join = (struct vessel_ns_join) { ns->type, ns->path, -1 };
+      else if (ns->type == OCI_NS_USER)
+        user_join = ns;
+      else
+        plan->joins[plan->n_joins++] = (struct vessel_ns_join) { ns->type, ns->path, -1 };
+    }
+  /* The user namespace goes last: see vessel_ns_join_all. */
+  if (user_join)
+    plan->joins[plan->n_joins++] = (struct vessel_ns_join) { OCI_NS_USER, user_join->path, -1 };
+
+  plan->new_user = plan->create[OCI_NS_USER];
+  plan->new_time = plan->create[OCI_NS_TIME];
+  plan->unshare_cgroup = plan->create[OCI_NS_CGROUP];
+
+  unsigned long flags = 0;
+  static const int by_clone[] = { OCI_NS_USER, OCI_NS_MOUNT, OCI_NS_UTS, OCI_NS_IPC, OCI_NS_NETWORK };
+  for (size_t i = 0; i < ARRAY_SIZE (by_clone); i++)
+    if (plan->create[by_clone[i]])
+      flags |= (unsigned long) vessel_ns_kinds[by_clone[i]].clone_flag;
+
+  bool slow = user_join != NULL || (plan->new_user && plan->n_joins > 0);
+  if (!slow)
+    plan->clone_flags = flags | (plan->create[OCI_NS_PID] ? CLONE_NEWPID : 0);
+  else
+    {
+      plan->unshare_flags = flags;
+      plan->fork_for_pid = plan->create[OCI_NS_PID];
+    }
+}
+
+static int
+open_namespace (struct vessel_ns_join *j, vessel_error **err)
+{
+  const struct vessel_ns_kind *kind = &vessel_ns_kinds[j->type];
+  int fd = open (j->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    return vessel_fail_errno (err, errno, "open %s namespace `%s`", kind->name, j->path);
+  /* setns would refuse a namespace of the wrong type too, but later and
+     less clearly. */
+  int type = ioctl (fd, NS_GET_NSTYPE);
+  if (type < 0)
+    {
+      int e = errno;
+      close (fd);
+      if (e == ENOTTY || e == EINVAL)
+        return vessel_fail (err, EINVAL, "`%s` is not a namespace (.linux.namespaces: %s)", j->path,
+                            kind->name);
+      return vessel_fail_errno (err, e, "inspect namespace `%s`", j->path);
+    }
+  if (type != kind->clone_flag)
+    {
+      close (fd);
+      const char *actual = "another";
+      for (size_t k = 0; k < OCI_NS_COUNT; k++)
+        if (vessel_ns_kinds[k].clone_flag == type)
+          actual = vessel_ns_kinds[k].name;
+      return vessel_fail (err, EINVAL, "`%s` is a %s namespace, not a %s namespace", j->path, actual,
+                          kind->name);
+    }
+  j->fd = fd;
+  return 0;
+}
+
+static int
+write_time_offsets (const struct oci_time_offsets *t, vessel_error **err)
+{
+  if (t == NULL)
+    return 0;
+  char buf[128];
+  int n = 0;
+  if (t->monotonic)
+    n += snprintf (buf + n, sizeof buf - (size_t) n, "monotonic %lld %u\n",
+                   (long long) t->monotonic->secs, t->monotonic->nanosecs);
+  if (t->boottime)
+    n += snprintf (buf + n, sizeof buf - (size_t) n, "boottime %lld %u\n",
+                   (long long) t->boottime->secs, t->boottime->nanosecs);
+  if (n == 0)
+    return 0;
+  cleanup_close int fd = open ("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return vessel_fail_errno (err, errno, "open /proc/self/timens_offsets");
+  int ret = write_all (fd, buf, (size_t) n);
+  if (ret < 0)
+    return vessel_fail_errno (err, -ret, "write time offsets (.linux.timeOffsets)");
+  return 0;
+}
+
+int
+vessel_ns_parent_prepare (struct vessel_ns_plan *plan, const struct oci_config *c,
+                          struct vessel_ns_saved *saved, vessel_error **err)
+{
+  saved->pid_fd = saved->time_fd = -1;
+  int ret;
+  for (size_t i = 0; i < plan->n_joins; i++)
+    if ((ret = open_namespace (&plan->joins[i], err)) < 0)
+      return ret;
+
+  /* A pid namespace applies to children only: entering it here puts the
+     init in it at clone time, without one more fork. */
+  if (plan->pid_join.path)
+    {
+      if ((ret = open_namespace (&plan->pid_join, err)) < 0)
+        return ret;
+      saved->pid_fd = open ("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+      if (saved->pid_fd < 0)
+        return vessel_fail_errno (err, errno, "open /proc/self/ns/pid");
+      if (setns (plan->pid_join.fd, CLONE_NEWPID) < 0)
+        return vessel_fail_errno (err, errno, "join pid namespace `%s`", plan->pid_join.path);
+    }
+
+  /* Likewise a new time namespace: its offsets can only be written before
+     any process is in it, so it is made here for the init to be born in. */
+  if (plan->new_time)
+    {
+      saved->time_fd = open ("/proc/self/ns/time", O_RDONLY | O_CLOEXEC);
+      if (saved->time_fd < 0)
+        return vessel_fail_errno (err, errno, "open /proc/self/ns/time");
+      if (unshare (CLONE_NEWTIME) < 0)
+        return vessel_fail_errno (err, errno, "create a time namespace");
+      if ((ret = write_time_offsets (c->linux->time_offsets, err)) < 0)
+        return ret;
+    }
+  return 0;
+}
+
+void
+vessel_ns_parent_restore (struct vessel_ns_saved *saved)
+{
+  /* Failing to go back only matters for processes started later (hooks);
+     the container itself is already where it belongs. */
+  if (saved->pid_fd >= 0 && setns (saved->pid_fd, CLONE_NEWPID) < 0)
+    { /* see above */ }
+  if (saved->time_fd >= 0 && setns (saved->time_fd, CLONE_NEWTIME) < 0)
+    { /* see above */ }
+  closep (&saved->pid_fd);
+  closep (&saved->time_fd);
+}
+
+void
+vessel_ns_plan_close (struct vessel_ns_plan *plan)
+{
+  for (size_t i = 0; i < plan->n_joins; i++)
+    closep (&plan->joins[i].fd);
+  closep (&plan->pid_join.fd);
+}
+
+static int
+write_map (pid_t pid, const char *file, const struct oci_id_mapping *m, size_t n,
+           vessel_error **err)
+{
+  char path[64];
+  snprintf (path, sizeof path, "/proc/%d/%s", (int) pid, file);
+  cleanup_free char *text = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream (&text, &len);
+  if (out == NULL)
+    return vessel_fail_errno (err, errno, "open_memstream");
+  for (size_t i = 0; i < n; i++)
+    fprintf (out, "%u %u %u\n", m[i].container_id, m[i].host_id, m[i].size);
+  fclose (out);
+  cleanup_close int fd = open (path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return vessel_fail_errno (err, errno, "open `%s`", path);
+  /* The kernel takes the whole map in a single write. */
+  ssize_t w = write (fd, text, len);
+  if (w < 0)
+    return vessel_fail_errno (err, errno, "write `%s` (%zu mappings)", path, n);
+  return 0;
+}
+
+int
+vessel_ns_write_id_maps (pid_t pid, const struct oci_linux *lx, vessel_error **err)
+{
+  int ret = write_map (pid, "uid_map", lx->uid_mappings, lx->uid_mappings_len, err);
+  if (ret < 0)
+    return ret;
+  return write_map (pid, "gid_map", lx->gid_mappings, lx->gid_mappings_len, err);
+}
+
+int
+vessel_ns_join_all (struct vessel_ns_plan *plan, vessel_error **err)
+{
+  /* Namespaces that belong to the host's user namespace must be joined
+     while we still have the host's privileges, so before the user
+     namespace (which is last in the list); those that belong to the
+     joined user namespace refuse us (EPERM) until we are in it. */
+  bool deferred[OCI_NS_COUNT] = { false };
+  bool joining_user = plan->n_joins > 0 && plan->joins[plan->n_joins - 1].type == OCI_NS_USER;
+  for (size_t pass = 0; pass < 2; pass++)
+    for (size_t i = 0; i < plan->n_joins; i++)
+      {
+        struct vessel_ns_join *j = &plan->joins[i];
+        bool is_user = j->type == OCI_NS_USER;
+        if (pass == 0 && is_user)
+          {
+            if (setns (j->fd, CLONE_NEWUSER) < 0)
+              return vessel_fail_errno (err, errno, "join user namespace `%s`", j->path);
+            continue;
+          }
+        if (is_user || (pass == 1 && !deferred[i]))
+          continue;
+        if (setns (j->fd, vessel_ns_kinds[j->type].clone_flag) == 0)
+          {
+            deferred[i] = false;
+            continue;
+          }
+        if (pass == 0 && errno == EPERM && joining_user)
+          {
+            deferred[i] = true;
+            continue;
+          }
+        return vessel_fail_errno (err, errno, "join %s namespace `%s`", vessel_ns_kinds[j->type].name,
+                                  j->path);
+      }
+  return 0;
+}

@@ -1,8 +1,13 @@
-/* Namespaces: the table of kinds, and (in the init stub) creating and
- * joining them. */
+/* Namespaces: the table of kinds, the plan of what to create and what to
+ * join (decided from the config alone), and the small steps that carry it
+ * out in the parent and in the init. */
 #ifndef VESSEL_NAMESPACES_H
 #define VESSEL_NAMESPACES_H
 
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "error.h"
 #include "ocispec.h"
 
 struct vessel_ns_kind
@@ -14,5 +19,61 @@ struct vessel_ns_kind
 
 /* Indexed by enum oci_namespace_type. */
 extern const struct vessel_ns_kind vessel_ns_kinds[OCI_NS_COUNT];
+
+struct vessel_ns_join
+{
+  int type;         /* enum oci_namespace_type */
+  const char *path; /* from the config */
+  int fd;           /* opened by the parent before clone, -1 until then */
+};
+
+/* Why two ways: a namespace belongs to the user namespace that was
+   current when it was created, and only that user namespace's root may
+   mount in it, mount proc for it, and so on.  When nothing is joined, one
+   clone3 with every CLONE_NEW* flag gets this right (the kernel creates
+   the user namespace first).  When a user namespace is joined, or a new
+   one meets namespaces joined by path (which belong to the host's user
+   namespace and need the host's privileges to enter), the init must first
+   setns, then unshare, and a new pid namespace created after that needs
+   one more fork, because unshare(CLONE_NEWPID) only applies to children. */
+struct vessel_ns_plan
+{
+  bool wanted[OCI_NS_COUNT];  /* new or joined */
+  bool create[OCI_NS_COUNT];  /* created (not joined) */
+  unsigned long clone_flags;  /* CLONE_NEW* passed to clone3 */
+  unsigned long unshare_flags; /* CLONE_NEW* the init unshares itself (slow path) */
+  bool fork_for_pid;          /* slow path: fork once more into the new pid ns */
+  bool unshare_cgroup;        /* cgroup ns: created once the init is in its cgroup */
+  bool new_time;              /* time ns: created by the parent, see vessel_ns_parent_prepare */
+  bool new_user;              /* a new user namespace: the parent writes the id maps */
+  struct vessel_ns_join joins[OCI_NS_COUNT]; /* joined by the init, in this order */
+  size_t n_joins;
+  struct vessel_ns_join pid_join;  /* joined by the parent (fd -1 when none) */
+};
+
+/* Pure: decides from the config. */
+void vessel_ns_plan_build (const struct oci_config *c, struct vessel_ns_plan *plan);
+
+/* Parent, before clone: opens every path to join (errors name the path),
+   enters a joined pid namespace and creates the time namespace for its
+   children (writing the offsets), saving what to restore. */
+struct vessel_ns_saved
+{
+  int pid_fd;  /* our own pid namespace */
+  int time_fd; /* our own time namespace */
+};
+int vessel_ns_parent_prepare (struct vessel_ns_plan *plan, const struct oci_config *c,
+                              struct vessel_ns_saved *saved, vessel_error **err);
+/* Parent, right after clone: back to its own pid and time namespaces for
+   what it starts later (hooks). */
+void vessel_ns_parent_restore (struct vessel_ns_saved *saved);
+void vessel_ns_plan_close (struct vessel_ns_plan *plan);
+
+/* Parent: writes uid_map and gid_map of process pid. */
+int vessel_ns_write_id_maps (pid_t pid, const struct oci_linux *lx, vessel_error **err);
+
+/* Init: joins the namespaces in plan->joins, the user namespace in the
+   right place of the order. */
+int vessel_ns_join_all (struct vessel_ns_plan *plan, vessel_error **err);
 
 #endif

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,13 +55,23 @@ free_strvp (char ***v)
   free (*v);
 }
 
+void
+vessel_abort (void)
+{
+  /* Not abort(): in the init, a raw clone3 child, glibc still believes it
+     is the parent's thread, and abort() would signal the parent. */
+  signal (SIGABRT, SIG_DFL);
+  kill (getpid (), SIGABRT);
+  _exit (134);
+}
+
 static void __attribute__ ((noreturn)) out_of_memory (void)
 {
   static const char msg[] = "vessel: out of memory\n";
   /* Nothing may allocate here: write(2) directly. */
   if (write (STDERR_FILENO, msg, sizeof msg - 1) < 0)
-    abort ();
-  abort ();
+    vessel_abort ();
+  vessel_abort ();
 }
 
 void *

@@ -47,6 +47,9 @@ steal_fd (int *fd)
 
 /* ---- allocation: out of memory aborts ---------------------------------- */
 
+/* abort() that is safe in the init (see utils.c). */
+void vessel_abort (void) __attribute__ ((noreturn));
+
 void *xmalloc (size_t size);
 void *xzalloc (size_t size);
 void *xrealloc (void *p, size_t size);

@@ -1,0 +1,446 @@
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "utils.h"
+
+/* ---- host detection ------------------------------------------------------ */
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static char *
+unescape_mount_field (const char *s)
+{
+  char *out = xmalloc (strlen (s) + 1), *o = out;
+  while (*s)
+    {
+      if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0'
+          && s[3] <= '7')
+        {
+          *o++ = (char) (((s[1] - '0') << 6) | ((s[2] - '0') << 3) | (s[3] - '0'));
+          s += 4;
+        }
+      else
+        *o++ = *s++;
+    }
+  *o = '\0';
+  return out;
+}
+
+/* Whether every controller of `list` ("cpu,cpuacct") is among the
+   comma-separated `options`. */
+static bool
+options_have_all (const char *options, const char *list)
+{
+  cleanup_free char *copy = xstrdup (list);
+  char *save = NULL;
+  for (char *c = strtok_r (copy, ",", &save); c; c = strtok_r (NULL, ",", &save))
+    {
+      bool found = false;
+      size_t len = strlen (c);
+      for (const char *p = options; p && *p;)
+        {
+          const char *end = strchr (p, ',');
+          size_t n = end ? (size_t) (end - p) : strlen (p);
+          if (n == len && strncmp (p, c, n) == 0)
+            found = true;
+          p = end ? end + 1 : NULL;
+        }
+      if (!found)
+        return false;
+    }
+  return true;
+}
+
+struct cgroup_mount
+{
+  char *root, *mountpoint, *fstype, *options;
+};
+
+/* Splits one mountinfo line into the fields we use. */
+static bool
+parse_mountinfo_line (char *line, struct cgroup_mount *m)
+{
+  char *fields[16];
+  size_t n = 0;
+  char *save = NULL;
+  for (char *f = strtok_r (line, " ", &save); f && n < ARRAY_SIZE (fields); f = strtok_r (NULL, " ", &save))
+    fields[n++] = f;
+  size_t dash = 0;
+  for (size_t i = 6; i < n; i++)
+    if (strcmp (fields[i], "-") == 0)
+      {
+        dash = i;
+        break;
+      }
+  if (dash == 0 || dash + 3 >= n)
+    return false;
+  m->root = fields[3];
+  m->mountpoint = fields[4];
+  m->fstype = fields[dash + 1];
+  m->options = fields[dash + 3];
+  return true;
+}
+
+static void
+add_hierarchy (struct vessel_cgroup_host *host, char *mountpoint, char *mount_root,
+               const char *controllers, const char *own, bool v2)
+{
+  host->h = xrealloc (host->h, (host->n + 1) * sizeof (*host->h));
+  host->h[host->n++] = (struct vessel_cgroup_hierarchy) {
+    .mountpoint = mountpoint,
+    .mount_root = mount_root,
+    .controllers = xstrdup (controllers),
+    .v2 = v2,
+    .own = xstrdup (own),
+  };
+}
+
+/* The mount of a hierarchy: for v1 the cgroup mount whose options name
+   all its controllers, for v2 the cgroup2 mount.  When a hierarchy is
+   mounted more than once, the mount showing its root wins. */
+static bool
+find_mount (const char *mountinfo, bool v2, const char *controllers, char **mountpoint,
+            char **mount_root)
+{
+  cleanup_free char *copy = xstrdup (mountinfo);
+  char *save = NULL;
+  *mountpoint = *mount_root = NULL;
+  for (char *line = strtok_r (copy, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+    {
+      struct cgroup_mount m;
+      if (!parse_mountinfo_line (line, &m))
+        continue;
+      if (strcmp (m.fstype, v2 ? "cgroup2" : "cgroup") != 0)
+        continue;
+      if (!v2 && !options_have_all (m.options, controllers))
+        continue;
+      if (*mount_root && strcmp (*mount_root, "/") == 0)
+        continue;
+      free (*mountpoint);
+      free (*mount_root);
+      *mountpoint = unescape_mount_field (m.mountpoint);
+      *mount_root = unescape_mount_field (m.root);
+    }
+  return *mountpoint != NULL;
+}
+
+int
+vessel_cgroup_host_parse (const char *mountinfo, const char *self_cgroup,
+                          struct vessel_cgroup_host *host, vessel_error **err)
+{
+  memset (host, 0, sizeof (*host));
+  bool any_v1 = false, any_v2 = false;
+  cleanup_free char *copy = xstrdup (self_cgroup);
+  char *save = NULL;
+  for (char *line = strtok_r (copy, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+    {
+      /* hierarchy-id:controllers:path; the path may contain ':' itself */
+      char *c1 = strchr (line, ':');
+      char *c2 = c1 ? strchr (c1 + 1, ':') : NULL;
+      if (c2 == NULL)
+        continue;
+      *c1 = *c2 = '\0';
+      const char *controllers = c1 + 1, *path = c2 + 1;
+      bool v2 = strcmp (line, "0") == 0 && *controllers == '\0';
+      if (!v2 && *controllers == '\0')
+        continue;
+      char *mountpoint, *mount_root;
+      if (!find_mount (mountinfo, v2, controllers, &mountpoint, &mount_root))
+        continue; /* a hierarchy that is not mounted: nothing to do there */
+      add_hierarchy (host, mountpoint, mount_root, v2 ? "" : controllers, path, v2);
+      any_v1 |= !v2;
+      any_v2 |= v2;
+    }
+  if (!any_v1 && !any_v2)
+    return vessel_fail (err, ENOENT, "no cgroup hierarchy is mounted");
+  host->mode = any_v1 ? (any_v2 ? VESSEL_CGROUP_HYBRID : VESSEL_CGROUP_V1) : VESSEL_CGROUP_V2;
+  return 0;
+}
+
+int
+vessel_cgroup_host_detect (struct vessel_cgroup_host *host, vessel_error **err)
+{
+  cleanup_free char *mountinfo = NULL, *self = NULL;
+  int ret = read_file_at (AT_FDCWD, "/proc/self/mountinfo", &mountinfo, NULL, err);
+  if (ret < 0)
+    return ret;
+  ret = read_file_at (AT_FDCWD, "/proc/self/cgroup", &self, NULL, err);
+  if (ret < 0)
+    return ret;
+  return vessel_cgroup_host_parse (mountinfo, self, host, err);
+}
+
+void
+vessel_cgroup_host_free (struct vessel_cgroup_host *host)
+{
+  for (size_t i = 0; i < host->n; i++)
+    {
+      free (host->h[i].mountpoint);
+      free (host->h[i].mount_root);
+      free (host->h[i].controllers);
+      free (host->h[i].own);
+    }
+  free (host->h);
+  memset (host, 0, sizeof (*host));
+}
+
+/* ---- paths ---------------------------------------------------------------- */
+
+/* Joins a and b with exactly one '/' between them, dropping trailing ones. */
+static char *
+path_join (const char *a, const char *b)
+{
+  size_t la = strlen (a);
+  while (la > 0 && a[la - 1] == '/')
+    la--;
+  while (*b == '/')
+    b++;
+  char *p = xasprintf ("%.*s/%s", (int) la, a, b);
+  size_t lp = strlen (p);
+  while (lp > 1 && p[lp - 1] == '/')
+    p[--lp] = '\0';
+  return p;
+}
+
+char **
+vessel_cgroup_paths (const struct vessel_cgroup_host *host, const char *cgroups_path, const char *id)
+{
+  char **paths = xzalloc ((host->n + 1) * sizeof (char *));
+  for (size_t i = 0; i < host->n; i++)
+    {
+      const struct vessel_cgroup_hierarchy *h = &host->h[i];
+      cleanup_free char *in_hierarchy = NULL;
+      if (cgroups_path && cgroups_path[0] == '/')
+        in_hierarchy = xstrdup (cgroups_path);
+      else
+        {
+          /* Our own cgroup, as a path below what the mount shows. */
+          const char *own = h->own;
+          size_t lr = strlen (h->mount_root);
+          if (strcmp (h->mount_root, "/") != 0 && strncmp (own, h->mount_root, lr) == 0)
+            own += lr;
+          in_hierarchy = path_join (own, cgroups_path && *cgroups_path ? cgroups_path : id);
+        }
+      paths[i] = path_join (h->mountpoint, in_hierarchy);
+    }
+  return paths;
+}
+
+/* ---- create, enter, destroy ----------------------------------------------- */
+
+/* A new v1 cpuset has no cpus and no memory nodes, and refuses tasks until
+   it gets some: give it its parent's. */
+static int
+copy_cpuset_from_parent (const char *dir, vessel_error **err)
+{
+  static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+  cleanup_close int dfd = open (dir, O_DIRECTORY | O_PATH | O_CLOEXEC);
+  cleanup_close int pfd = openat (dfd, "..", O_DIRECTORY | O_PATH | O_CLOEXEC);
+  if (dfd < 0 || pfd < 0)
+    return vessel_fail_errno (err, errno, "open cpuset `%s`", dir);
+  for (size_t i = 0; i < ARRAY_SIZE (files); i++)
+    {
+      cleanup_free char *mine = NULL, *parent = NULL;
+      size_t len = 0;
+      int ret = read_file_at (dfd, files[i], &mine, NULL, err);
+      if (ret < 0)
+        return vessel_error_wrap (err, ret, "cpuset `%s`", dir);
+      if (mine[0] != '\n' && mine[0] != '\0')
+        continue;
+      ret = read_file_at (pfd, files[i], &parent, &len, err);
+      if (ret < 0)
+        return vessel_error_wrap (err, ret, "cpuset parent of `%s`", dir);
+      ret = write_file_at (dfd, files[i], parent, len, err);
+      if (ret < 0)
+        return vessel_error_wrap (err, ret, "cpuset `%s`", dir);
+    }
+  return 0;
+}
+
+/* mkdir -p below `stop`; a new v1 cpuset directory gets its parent's
+   cpus and mems, top down. */
+static int
+mkdir_tree (const char *path, const char *stop, bool cpuset, vessel_error **err)
+{
+  if (mkdir (path, 0755) == 0)
+    return cpuset ? copy_cpuset_from_parent (path, err) : 0;
+  if (errno == EEXIST)
+    return 0;
+  if (errno != ENOENT || strcmp (path, stop) == 0)
+    return vessel_fail_errno (err, errno, "create cgroup `%s`", path);
+  cleanup_free char *parent = xstrdup (path);
+  char *slash = strrchr (parent, '/');
+  if (slash == NULL || slash == parent)
+    return vessel_fail_errno (err, ENOENT, "create cgroup `%s`", path);
+  *slash = '\0';
+  int ret = mkdir_tree (parent, stop, cpuset, err);
+  if (ret < 0)
+    return ret;
+  if (mkdir (path, 0755) < 0 && errno != EEXIST)
+    return vessel_fail_errno (err, errno, "create cgroup `%s`", path);
+  return cpuset ? copy_cpuset_from_parent (path, err) : 0;
+}
+
+int
+vessel_cgroup_create (const struct vessel_cgroup_host *host, char **paths, int *v2_fd,
+                      vessel_error **err)
+{
+  *v2_fd = -1;
+  for (size_t i = 0; i < host->n; i++)
+    {
+      const struct vessel_cgroup_hierarchy *h = &host->h[i];
+      bool cpuset = !h->v2 && options_have_all (h->controllers, "cpuset");
+      int ret = mkdir_tree (paths[i], h->mountpoint, cpuset, err);
+      if (ret < 0)
+        return ret;
+      if (h->v2)
+        {
+          *v2_fd = open (paths[i], O_DIRECTORY | O_PATH | O_CLOEXEC);
+          if (*v2_fd < 0)
+            return vessel_fail_errno (err, errno, "open cgroup `%s`", paths[i]);
+        }
+    }
+  return 0;
+}
+
+int
+vessel_cgroup_enter (const struct vessel_cgroup_host *host, char **paths, pid_t pid, bool all,
+                     vessel_error **err)
+{
+  char text[32];
+  int len = snprintf (text, sizeof text, "%d", (int) pid);
+  for (size_t i = 0; i < host->n; i++)
+    {
+      if (host->h[i].v2 && !all)
+        continue;
+      cleanup_close int fd = open (paths[i], O_DIRECTORY | O_PATH | O_CLOEXEC);
+      if (fd < 0)
+        return vessel_fail_errno (err, errno, "open cgroup `%s`", paths[i]);
+      int ret = write_file_at (fd, "cgroup.procs", text, (size_t) len, err);
+      if (ret < 0)
+        return vessel_error_wrap (err, ret, "join cgroup `%s`", paths[i]);
+    }
+  return 0;
+}
+
+/* Signals every pid listed in cgroup.procs; returns how many there were. */
+static int
+signal_procs (const char *dir, int signo, vessel_error **err)
+{
+  cleanup_close int fd = open (dir, O_DIRECTORY | O_PATH | O_CLOEXEC);
+  if (fd < 0)
+    return errno == ENOENT ? 0 : vessel_fail_errno (err, errno, "open cgroup `%s`", dir);
+  cleanup_free char *procs = NULL;
+  int ret = read_file_at (fd, "cgroup.procs", &procs, NULL, err);
+  if (ret < 0)
+    return ret == -ENOENT ? 0 : ret;
+  int count = 0;
+  for (char *p = procs; *p;)
+    {
+      char *end = NULL;
+      long pid = strtol (p, &end, 10);
+      if (end == p)
+        break;
+      if (pid > 0 && kill ((pid_t) pid, signo) == 0)
+        count++;
+      p = end;
+      while (*p == '\n')
+        p++;
+    }
+  return count;
+}
+
+int
+vessel_cgroup_signal_all (char **paths, int signo, vessel_error **err)
+{
+  for (size_t i = 0; paths[i]; i++)
+    {
+      int ret = signal_procs (paths[i], signo, err);
+      if (ret < 0)
+        return ret;
+    }
+  return 0;
+}
+
+/* cgroup2 says when it empties: cgroup.events changes ("populated 0")
+   and poll reports POLLPRI, so no sleeping is needed there. */
+static bool
+wait_v2_empty (const char *dir, int timeout_ms)
+{
+  cleanup_close int dfd = open (dir, O_DIRECTORY | O_PATH | O_CLOEXEC);
+  cleanup_close int fd = dfd < 0 ? -1 : openat (dfd, "cgroup.events", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  for (;;)
+    {
+      char buf[256];
+      ssize_t n = pread (fd, buf, sizeof buf - 1, 0);
+      if (n < 0)
+        return false;
+      buf[n] = '\0';
+      if (strstr (buf, "populated 0"))
+        return true;
+      struct pollfd p = { .fd = fd, .events = POLLPRI };
+      int r = poll (&p, 1, timeout_ms);
+      if (r <= 0)
+        return false;
+    }
+}
+
+static void
+sleep_ms (long ms)
+{
+  struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+  while (nanosleep (&ts, &ts) < 0 && errno == EINTR)
+    ;
+}
+
+int
+vessel_cgroup_destroy (char **paths, vessel_error **err)
+{
+  for (size_t i = 0; paths[i]; i++)
+    {
+      const char *dir = paths[i];
+      cleanup_close int dfd = open (dir, O_DIRECTORY | O_PATH | O_CLOEXEC);
+      if (dfd < 0 && errno == ENOENT)
+        continue;
+      /* cgroup.kill (5.14+) kills everything inside at once, forks and all. */
+      vessel_error *ignored = NULL;
+      bool killed = dfd >= 0 && write_file_at (dfd, "cgroup.kill", "1", 1, &ignored) == 0;
+      vessel_error_free (ignored);
+      bool v2 = dfd >= 0 && faccessat (dfd, "cgroup.events", F_OK, 0) == 0;
+      if (v2)
+        {
+          if (!killed)
+            signal_procs (dir, SIGKILL, NULL);
+          wait_v2_empty (dir, 5000);
+        }
+
+      /* cgroup v1 has no event for "empty", and a dead process leaves its
+         v1 cgroups only when its parent reaps it (which may be another
+         program, such as a shim): retry, backing off, for up to 5 s. */
+      long waited = 0, step = 1;
+      while (rmdir (dir) < 0)
+        {
+          if (errno == ENOENT)
+            break;
+          if (errno != EBUSY || waited >= 5000)
+            return vessel_fail_errno (err, errno, "remove cgroup `%s`", dir);
+          signal_procs (dir, SIGKILL, NULL);
+          sleep_ms (step);
+          waited += step;
+          step = step < 64 ? step * 2 : 64;
+        }
+    }
+  return 0;
+}

@@ -1,0 +1,67 @@
+/* cgroups on the three kinds of host: pure v2 (unified), v1 (one
+ * hierarchy per controller), and hybrid (v1 hierarchies plus a cgroup2
+ * mount, usually /sys/fs/cgroup/unified).  Like runc, a hybrid host gets
+ * both: the v1 hierarchies and the unified one. */
+#ifndef VESSEL_CGROUP_H
+#define VESSEL_CGROUP_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+enum vessel_cgroup_mode
+{
+  VESSEL_CGROUP_V1,
+  VESSEL_CGROUP_V2,
+  VESSEL_CGROUP_HYBRID,
+};
+
+struct vessel_cgroup_hierarchy
+{
+  char *mountpoint;  /* "/sys/fs/cgroup/cpu,cpuacct" */
+  char *mount_root;  /* the part of the hierarchy the mount shows, usually "/" */
+  char *controllers; /* "cpu,cpuacct", "name=systemd"; "" for cgroup2 */
+  bool v2;
+  char *own;         /* our own cgroup in the hierarchy (/proc/self/cgroup) */
+};
+
+struct vessel_cgroup_host
+{
+  int mode; /* enum vessel_cgroup_mode */
+  struct vessel_cgroup_hierarchy *h;
+  size_t n;
+};
+
+/* Reads /proc/self/mountinfo and /proc/self/cgroup. */
+int vessel_cgroup_host_detect (struct vessel_cgroup_host *host, vessel_error **err);
+/* The same from given texts: pure, for unit tests. */
+int vessel_cgroup_host_parse (const char *mountinfo, const char *self_cgroup,
+                              struct vessel_cgroup_host *host, vessel_error **err);
+void vessel_cgroup_host_free (struct vessel_cgroup_host *host);
+
+/* Pure: the container's cgroup directory in each hierarchy, in the order
+   of host->h, NULL-terminated.  An absolute cgroupsPath is taken from the
+   root of each hierarchy; a relative one, and the default (the container
+   id), nest under our own cgroup, as runc does. */
+char **vessel_cgroup_paths (const struct vessel_cgroup_host *host, const char *cgroups_path,
+                            const char *id);
+
+/* Creates the directories (cpuset.cpus and cpuset.mems copied from the
+   parent on v1, where a new cpuset starts empty).  *v2_fd gets an fd of
+   the directory in the cgroup2 hierarchy, for CLONE_INTO_CGROUP, or -1. */
+int vessel_cgroup_create (const struct vessel_cgroup_host *host, char **paths, int *v2_fd,
+                          vessel_error **err);
+
+/* Moves pid into the v1 hierarchies (the cgroup2 one was entered at clone
+   time), or into every hierarchy when `all`. */
+int vessel_cgroup_enter (const struct vessel_cgroup_host *host, char **paths, pid_t pid,
+                         bool all, vessel_error **err);
+
+/* Sends signo to every process in the cgroups. */
+int vessel_cgroup_signal_all (char **paths, int signo, vessel_error **err);
+
+/* Kills what is left, waits for the cgroups to empty, removes them. */
+int vessel_cgroup_destroy (char **paths, vessel_error **err);
+
+#endif

@@ -1,0 +1,757 @@
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "cgroup.h"
+#include "config.h"
+#include "container.h"
+#include "init.h"
+#include "log.h"
+#include "mounts.h"
+#include "namespaces.h"
+#include "state.h"
+#include "sync.h"
+#include "utils.h"
+
+/* Everything create decides and holds, from the first check to the
+   moment the init waits for start. */
+struct container
+{
+  const struct vessel_create_opts *o;
+  struct vessel_bundle bundle;
+  struct vessel_ns_plan ns;
+  struct vessel_mount_plan mounts;
+  struct vessel_cgroup_host cgroup_host;
+  char **cgroup_paths;
+  struct vessel_caps caps;
+  int rootfd;
+  int dirfd;   /* the container's state directory, locked */
+  int sync_fd; /* our end of the socketpair with the init */
+  pid_t child; /* what clone3 made */
+  pid_t pid;   /* the init: the child, or its child in a new pid namespace */
+  struct oci_state *state;
+  bool dir_created;
+  bool cgroups_created;
+};
+
+static void
+free_strv (char **v)
+{
+  free_strvp (&v);
+}
+
+static void
+container_free (struct container *c)
+{
+  vessel_bundle_free (&c->bundle);
+  vessel_ns_plan_close (&c->ns);
+  vessel_mount_plan_free (&c->mounts);
+  vessel_cgroup_host_free (&c->cgroup_host);
+  free_strv (c->cgroup_paths);
+  c->cgroup_paths = NULL;
+  closep (&c->rootfd);
+  closep (&c->dirfd);
+  closep (&c->sync_fd);
+  oci_state_free (c->state);
+  c->state = NULL;
+}
+
+/* Undoes a create that failed half-way: no process, cgroup or state may
+   be left behind. */
+static void
+container_abort (struct container *c)
+{
+  if (c->pid > 0)
+    kill (c->pid, SIGKILL);
+  if (c->child > 0 && c->child != c->pid)
+    kill (c->child, SIGKILL);
+  if (c->child > 0)
+    while (waitpid (c->child, NULL, 0) < 0 && errno == EINTR)
+      ;
+  if (c->cgroups_created)
+    {
+      vessel_error *err = NULL;
+      if (vessel_cgroup_destroy (c->cgroup_paths, &err) < 0)
+        vessel_warn ("cleaning up after a failed create: %s", err->msg);
+      vessel_error_free (err);
+    }
+  if (c->dir_created)
+    {
+      vessel_error *err = NULL;
+      if (vessel_container_dir_remove (c->rootfd, c->o->id, c->dirfd, &err) < 0)
+        vessel_warn ("cleaning up after a failed create: %s", err->msg);
+      vessel_error_free (err);
+    }
+}
+
+static char **
+strv_to_arena (struct oci_arena *a, char **v, size_t *n)
+{
+  size_t len = 0;
+  while (v[len])
+    len++;
+  char **out = oci_arena_alloc (a, len * sizeof (char *));
+  for (size_t i = 0; i < len; i++)
+    out[i] = oci_arena_strdup (a, v[i]);
+  *n = len;
+  return out;
+}
+
+static void
+state_init (struct container *c)
+{
+  struct oci_state *s = oci_state_new ();
+  struct oci_arena *a = s->arena;
+  const struct oci_config *cfg = c->bundle.config;
+  s->oci_version = oci_arena_strdup (a, OCI_SPEC_VERSION_STRING);
+  s->id = oci_arena_strdup (a, c->o->id);
+  s->status = OCI_STATUS_CREATING;
+  s->bundle = oci_arena_strdup (a, c->bundle.path);
+  s->rootfs = oci_arena_strdup (a, c->bundle.rootfs);
+  cleanup_free char *now = vessel_rfc3339_now ();
+  s->created = oci_arena_strdup (a, now);
+  s->owner = oci_arena_strdup (a, "");
+  s->annotations_len = cfg->annotations_len;
+  if (cfg->annotations)
+    {
+      s->annotations = oci_arena_alloc (a, cfg->annotations_len * sizeof (struct oci_kv));
+      for (size_t i = 0; i < cfg->annotations_len; i++)
+        s->annotations[i] = (struct oci_kv) { oci_arena_strdup (a, cfg->annotations[i].key),
+                                              oci_arena_strdup (a, cfg->annotations[i].value) };
+    }
+  s->vessel = oci_arena_alloc (a, sizeof (*s->vessel));
+  s->vessel->config_path = oci_arena_strdup (a, c->bundle.config_path);
+  s->vessel->cgroup_manager = oci_arena_strdup (a, "cgroupfs");
+  s->vessel->own_pid_ns = c->ns.create[OCI_NS_PID];
+  if (c->cgroup_paths)
+    s->vessel->cgroup_paths = strv_to_arena (a, c->cgroup_paths, &s->vessel->cgroup_paths_len);
+  c->state = s;
+}
+
+/* Everything that needs no side effect: a bad config or id fails here,
+   before a directory, cgroup or process exists. */
+static int
+container_prepare (struct container *c, vessel_error **err)
+{
+  const struct vessel_create_opts *o = c->o;
+  int ret;
+  if ((ret = vessel_id_validate (o->id, err)) < 0)
+    return ret;
+  if (o->systemd_cgroup)
+    return vessel_fail (err, ENOTSUP, "the systemd cgroup driver is not supported yet: drop --systemd-cgroup to use cgroupfs");
+  if ((ret = vessel_bundle_load (o->bundle ? o->bundle : ".", &c->bundle, err)) < 0)
+    return ret;
+  const struct oci_config *cfg = c->bundle.config;
+  if (cfg->process && cfg->process->terminal)
+    return vessel_fail (err, ENOTSUP, "config.json: .process.terminal: terminals are not supported yet");
+  if (cfg->process
+      && (ret = vessel_caps_from_config (cfg->process->capabilities, "config.json: .process.capabilities",
+                                         &c->caps, err)) < 0)
+    return ret;
+  vessel_ns_plan_build (cfg, &c->ns);
+  if ((ret = vessel_mount_plan_build (cfg, c->bundle.path, &c->mounts, err)) < 0)
+    return ret;
+  if ((ret = vessel_cgroup_host_detect (&c->cgroup_host, err)) < 0)
+    return ret;
+  c->cgroup_paths = vessel_cgroup_paths (&c->cgroup_host, cfg->linux ? cfg->linux->cgroups_path : NULL, o->id);
+  return 0;
+}
+
+/* The socket `vessel start` connects to.  It is bound through
+   /proc/self/fd so that a long --root cannot overflow sun_path. */
+static int
+exec_socket (int dirfd, vessel_error **err)
+{
+  cleanup_close int fd = socket (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return vessel_fail_errno (err, errno, "socket");
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  snprintf (addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d/" VESSEL_EXEC_SOCKET, dirfd);
+  if (bind (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
+    return vessel_fail_errno (err, errno, "bind the start socket");
+  if (listen (fd, 1) < 0)
+    return vessel_fail_errno (err, errno, "listen on the start socket");
+  return steal_fd (&fd);
+}
+
+/* clone3 straight into the container's cgroup2 cgroup when we can; the
+   caller writes cgroup.procs otherwise (*into_cgroup false). */
+static pid_t
+clone_init (unsigned long flags, int cgroup_fd, bool *into_cgroup)
+{
+  struct clone_args args = { .flags = flags, .exit_signal = SIGCHLD };
+  *into_cgroup = false;
+  if (cgroup_fd >= 0)
+    {
+      args.flags |= CLONE_INTO_CGROUP;
+      args.cgroup = (uint64_t) cgroup_fd;
+      pid_t pid = (pid_t) syscall (SYS_clone3, &args, sizeof args);
+      if (pid >= 0)
+        {
+          *into_cgroup = true;
+          return pid;
+        }
+      args.flags &= ~(uint64_t) CLONE_INTO_CGROUP;
+    }
+  pid_t pid = (pid_t) syscall (SYS_clone3, &args, sizeof args);
+  if (pid < 0 && errno == ENOSYS)
+    pid = (pid_t) syscall (SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
+  return pid;
+}
+
+static char *
+describe_exit (pid_t pid)
+{
+  int status;
+  pid_t r;
+  do
+    r = waitpid (pid, &status, WNOHANG);
+  while (r < 0 && errno == EINTR);
+  if (r == pid && WIFSIGNALED (status))
+    return xasprintf ("killed by signal %d", WTERMSIG (status));
+  if (r == pid && WIFEXITED (status))
+    return xasprintf ("exited with status %d", WEXITSTATUS (status));
+  return xstrdup ("exited");
+}
+
+/* The conversation with the init until it is set up (see sync.h). */
+static int
+handshake (struct container *c, vessel_error **err)
+{
+  int ret = vessel_sync_send (c->sync_fd, SYNC_GO, 0, NULL, 0);
+  if (ret < 0)
+    return vessel_fail_errno (err, -ret, "write to the init process");
+  for (;;)
+    {
+      int type, value;
+      pid_t sender = 0;
+      cleanup_free char *text = NULL;
+      ret = vessel_sync_recv (c->sync_fd, &type, &value, &text, &sender);
+      if (ret < 0)
+        return vessel_fail_errno (err, -ret, "read from the init process");
+      switch (type)
+        {
+        case SYNC_NEED_MAPS:
+          if ((ret = vessel_ns_write_id_maps (c->child, c->bundle.config->linux, err)) < 0)
+            return ret;
+          if ((ret = vessel_sync_send (c->sync_fd, SYNC_MAPS_DONE, 0, NULL, 0)) < 0)
+            return vessel_fail_errno (err, -ret, "write to the init process");
+          break;
+        case SYNC_INIT_PID:
+          if (sender <= 0)
+            return vessel_fail (err, EPROTO, "the init process did not say its pid");
+          c->pid = sender;
+          break;
+        case SYNC_READY:
+          return 0;
+        case SYNC_ERROR:
+          return vessel_fail (err, value > 0 ? value : EIO, "%s", text ? text : "the init process failed");
+        case 0:
+          {
+            cleanup_free char *how = describe_exit (c->child);
+            return vessel_fail (err, EIO, "the init process %s before it was ready", how);
+          }
+        default:
+          return vessel_fail (err, EPROTO, "unexpected message %d from the init process", type);
+        }
+    }
+}
+
+static int
+spawn_init (struct container *c, bool run_mode, vessel_error **err)
+{
+  const struct oci_config *cfg = c->bundle.config;
+  cleanup_close int listen_fd = -1, v2_fd = -1, child_end = -1;
+  int ret;
+
+  if ((ret = vessel_cgroup_create (&c->cgroup_host, c->cgroup_paths, &v2_fd, err)) < 0)
+    return ret;
+  c->cgroups_created = true;
+  if (!run_mode && (listen_fd = exec_socket (c->dirfd, err)) < 0)
+    return listen_fd;
+
+  int sv[2];
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    return vessel_fail_errno (err, errno, "socketpair");
+  c->sync_fd = sv[0];
+  child_end = sv[1];
+  int one = 1;
+  if (setsockopt (c->sync_fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0)
+    return vessel_fail_errno (err, errno, "setsockopt SO_PASSCRED");
+
+  struct vessel_ns_saved saved;
+  if ((ret = vessel_ns_parent_prepare (&c->ns, cfg, &saved, err)) < 0)
+    {
+      vessel_ns_parent_restore (&saved);
+      return ret;
+    }
+
+  struct vessel_init init = {
+    .config = cfg,
+    .id = c->o->id,
+    .ns = &c->ns,
+    .rootfs = {
+      .config = cfg,
+      .plan = &c->mounts,
+      .rootfs = c->bundle.rootfs,
+      .cgroup_host = &c->cgroup_host,
+      .cgroup_paths = c->cgroup_paths,
+      .cgroup_ns = c->ns.create[OCI_NS_CGROUP],
+      .in_userns = c->ns.wanted[OCI_NS_USER],
+      .mount_ns = c->ns.wanted[OCI_NS_MOUNT],
+      .no_pivot = c->o->no_pivot,
+      .dev_null_fd = -1,
+    },
+    .caps = c->caps,
+    .sync_fd = child_end,
+    .exec_listen_fd = listen_fd,
+    .preserve_fds = c->o->preserve_fds,
+    .new_keyring = !c->o->no_new_keyring,
+    .parent = getpid (),
+  };
+
+  fflush (NULL); /* nothing buffered may be written twice */
+  bool into_cgroup;
+  pid_t pid = clone_init (c->ns.clone_flags, v2_fd, &into_cgroup);
+  if (pid == 0)
+    vessel_init_main (&init);
+  int clone_errno = errno;
+  vessel_ns_parent_restore (&saved);
+  if (pid < 0)
+    return vessel_fail_errno (err, clone_errno, "clone the init process");
+  c->child = c->pid = pid;
+
+  /* The init waits for SYNC_GO, so it runs nothing before it is in all
+     its cgroups. */
+  if ((ret = vessel_cgroup_enter (&c->cgroup_host, c->cgroup_paths, pid, !into_cgroup, err)) < 0)
+    return ret;
+  closep (&child_end);
+  return handshake (c, err);
+}
+
+/* Records the init in the state and frees it from our lifetime. */
+static int
+commit (struct container *c, vessel_error **err)
+{
+  uint64_t start_time = 0;
+  int ret = vessel_process_start_time (c->pid, &start_time);
+  if (ret < 0)
+    return vessel_fail_errno (err, -ret, "read the start time of the init process %d", (int) c->pid);
+  c->state->pid = c->pid;
+  c->state->status = OCI_STATUS_CREATED;
+  c->state->vessel->init_start_time = start_time;
+  if ((ret = vessel_state_write (c->dirfd, c->state, err)) < 0)
+    return ret;
+  if (c->o->pid_file && (ret = vessel_write_pid_file (c->o->pid_file, c->pid, err)) < 0)
+    return ret;
+  if ((ret = vessel_sync_send (c->sync_fd, SYNC_COMMIT, 0, NULL, 0)) < 0)
+    return vessel_fail_errno (err, -ret, "write to the init process");
+  return vessel_sync_expect (c->sync_fd, SYNC_COMMITTED, NULL, err);
+}
+
+static int
+container_create (struct container *c, bool run_mode, vessel_error **err)
+{
+  int ret;
+  if ((ret = container_prepare (c, err)) < 0)
+    return ret;
+  if ((ret = vessel_root_open (c->o->root, true, &c->rootfd, err)) < 0)
+    return ret;
+  if ((ret = vessel_container_dir_create (c->rootfd, c->o->id, &c->dirfd, err)) < 0)
+    return ret;
+  c->dir_created = true;
+  /* Written before anything else exists, so that a create killed at any
+     point leaves a state that `delete` can clean up from. */
+  state_init (c);
+  if ((ret = vessel_state_write (c->dirfd, c->state, err)) < 0
+      || (ret = spawn_init (c, run_mode, err)) < 0 || (ret = commit (c, err)) < 0)
+    {
+      container_abort (c);
+      return ret;
+    }
+  return 0;
+}
+
+int
+vessel_container_create (const struct vessel_create_opts *o, vessel_error **err)
+{
+  struct container c = { .o = o, .rootfd = -1, .dirfd = -1, .sync_fd = -1 };
+  int ret = container_create (&c, false, err);
+  container_free (&c);
+  return ret;
+}
+
+/* ---- start -------------------------------------------------------------------- */
+
+static const char *
+status_name (int status)
+{
+  return oci_status_name (status);
+}
+
+/* Opens, locks and reads the container `id`. */
+static int
+open_container (const char *root, const char *id, int *rootfd, int *dirfd,
+                struct oci_state **state, vessel_error **err)
+{
+  int ret = vessel_id_validate (id, err);
+  if (ret < 0)
+    return ret;
+  if ((ret = vessel_root_open (root, false, rootfd, err)) < 0)
+    {
+      if (ret == -ENOENT)
+        return vessel_fail (err, ENOENT, "container `%s` does not exist", id);
+      return ret;
+    }
+  if ((ret = vessel_container_dir_open (*rootfd, id, true, dirfd, err)) < 0)
+    return ret;
+  return vessel_state_read (*dirfd, id, state, err);
+}
+
+/* Tells the init to exec; waits until the exec happened (the connection
+   closes, being close-on-exec) or the init reports why it failed. */
+static int
+signal_start (int fd, vessel_error **err)
+{
+  int ret = vessel_sync_send (fd, SYNC_START, 0, NULL, 0);
+  if (ret < 0)
+    return vessel_fail_errno (err, -ret, "start the container process");
+  int type, value;
+  cleanup_free char *text = NULL;
+  ret = vessel_sync_recv (fd, &type, &value, &text, NULL);
+  if (ret < 0)
+    return vessel_fail_errno (err, -ret, "start the container process");
+  if (type == SYNC_ERROR)
+    return vessel_fail (err, value > 0 ? value : EIO, "%s", text ? text : "the container process failed to start");
+  if (type != 0)
+    return vessel_fail (err, EPROTO, "unexpected message %d at start", type);
+  return 0;
+}
+
+int
+vessel_container_start (const char *root, const char *id, vessel_error **err)
+{
+  cleanup_close int rootfd = -1, dirfd = -1;
+  struct oci_state *state = NULL;
+  int ret = open_container (root, id, &rootfd, &dirfd, &state, err);
+  if (ret < 0)
+    return ret;
+  int status = vessel_state_current_status (state);
+  if (status != OCI_STATUS_CREATED)
+    {
+      oci_state_free (state);
+      return vessel_fail (err, EINVAL, "cannot start container `%s`: it is %s, not created", id,
+                          status_name (status));
+    }
+
+  /* Marked before the exec, so the state never calls created a process
+     that already runs the container's program. */
+  state->vessel->started = true;
+  state->status = OCI_STATUS_RUNNING;
+  ret = vessel_state_write (dirfd, state, err);
+  oci_state_free (state);
+  if (ret < 0)
+    return ret;
+
+  cleanup_close int fd = socket (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return vessel_fail_errno (err, errno, "socket");
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  snprintf (addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d/" VESSEL_EXEC_SOCKET, dirfd);
+  if (connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
+    return vessel_fail_errno (err, errno, "container `%s`: connect to its init", id);
+  ret = signal_start (fd, err);
+  unlinkat (dirfd, VESSEL_EXEC_SOCKET, 0);
+  return ret;
+}
+
+/* ---- run ------------------------------------------------------------------------ */
+
+/* The signals `run` forwards to the container: all but the synchronous
+   ones, which are about vessel itself. */
+static void
+forwarded_signals (sigset_t *set)
+{
+  sigfillset (set);
+  static const int own[] = { SIGKILL, SIGSTOP, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS };
+  for (size_t i = 0; i < ARRAY_SIZE (own); i++)
+    sigdelset (set, own[i]);
+}
+
+static int
+exit_code (int status)
+{
+  if (WIFEXITED (status))
+    return WEXITSTATUS (status);
+  if (WIFSIGNALED (status))
+    return 128 + WTERMSIG (status);
+  return 255;
+}
+
+/* Forwards signals to the init and reaps children until the init exits. */
+static int
+wait_forwarding (pid_t pid, int sigfd, int *exit_status, vessel_error **err)
+{
+  for (;;)
+    {
+      struct signalfd_siginfo si;
+      ssize_t n = read (sigfd, &si, sizeof si);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n != (ssize_t) sizeof si)
+        return vessel_fail_errno (err, n < 0 ? errno : EIO, "read signalfd");
+      if (si.ssi_signo != SIGCHLD)
+        {
+          if (kill (pid, (int) si.ssi_signo) < 0 && errno != ESRCH)
+            vessel_warn ("forward signal %u to %d: %s", si.ssi_signo, (int) pid, strerror (errno));
+          continue;
+        }
+      /* We are a subreaper: orphans of the container come to us too. */
+      for (;;)
+        {
+          int status;
+          pid_t r = waitpid (-1, &status, WNOHANG);
+          if (r <= 0)
+            break;
+          if (r == pid)
+            {
+              *exit_status = exit_code (status);
+              return 0;
+            }
+        }
+    }
+}
+
+static int
+remove_container (int rootfd, int dirfd, const char *id, char **cgroup_paths, vessel_error **err)
+{
+  int ret = 0;
+  if (cgroup_paths && (ret = vessel_cgroup_destroy (cgroup_paths, err)) < 0)
+    return ret;
+  return vessel_container_dir_remove (rootfd, id, dirfd, err);
+}
+
+int
+vessel_container_run (const struct vessel_create_opts *o, const struct vessel_run_opts *r,
+                      int *exit_status, vessel_error **err)
+{
+  struct container c = { .o = o, .rootfd = -1, .dirfd = -1, .sync_fd = -1 };
+  sigset_t forwarded, old;
+  forwarded_signals (&forwarded);
+  cleanup_close int sigfd = -1;
+  int ret;
+  *exit_status = 0;
+
+  if (!r->detach)
+    {
+      /* Block the signals to forward before the init exists, so that
+         none is lost; the init restores its mask before anything else. */
+      if (prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+        return vessel_fail_errno (err, errno, "prctl PR_SET_CHILD_SUBREAPER");
+      sigprocmask (SIG_BLOCK, &forwarded, &old);
+      sigfd = signalfd (-1, &forwarded, SFD_CLOEXEC);
+      if (sigfd < 0)
+        {
+          ret = vessel_fail_errno (err, errno, "signalfd");
+          goto out;
+        }
+    }
+
+  if ((ret = container_create (&c, true, err)) < 0)
+    goto out;
+  c.state->vessel->started = true;
+  c.state->status = OCI_STATUS_RUNNING;
+  if ((ret = vessel_state_write (c.dirfd, c.state, err)) < 0 || (ret = signal_start (c.sync_fd, err)) < 0)
+    {
+      container_abort (&c);
+      goto out;
+    }
+  if (r->detach)
+    goto out;
+
+  ret = wait_forwarding (c.pid, sigfd, exit_status, err);
+  if (ret == 0 && !r->keep)
+    ret = remove_container (c.rootfd, c.dirfd, o->id, c.cgroup_paths, err);
+
+out:
+  if (!r->detach)
+    sigprocmask (SIG_SETMASK, &old, NULL);
+  container_free (&c);
+  return ret;
+}
+
+/* ---- state, kill, delete, list ----------------------------------------------------- */
+
+int
+vessel_container_state (const char *root, const char *id, struct oci_state **out, vessel_error **err)
+{
+  cleanup_close int rootfd = -1, dirfd = -1;
+  int ret = vessel_id_validate (id, err);
+  if (ret < 0)
+    return ret;
+  if ((ret = vessel_root_open (root, false, &rootfd, err)) < 0)
+    return ret == -ENOENT ? vessel_fail (err, ENOENT, "container `%s` does not exist", id) : ret;
+  /* No lock: state.json is replaced atomically, and a reader must not
+     wait behind a long operation on the container. */
+  if ((ret = vessel_container_dir_open (rootfd, id, false, &dirfd, err)) < 0)
+    return ret;
+  if ((ret = vessel_state_read (dirfd, id, out, err)) < 0)
+    return ret;
+  (*out)->status = vessel_state_current_status (*out);
+  if ((*out)->status == OCI_STATUS_STOPPED)
+    (*out)->pid = 0;
+  return 0;
+}
+
+/* A pidfd for the state's init, or -ESRCH when it is gone: the start time
+   is checked after the pidfd pins the process, so a reused pid can never
+   be signalled by mistake. */
+static int
+init_pidfd (const struct oci_state *state)
+{
+  if (state->pid <= 0)
+    return -ESRCH;
+  int fd = (int) syscall (SYS_pidfd_open, (pid_t) state->pid, 0);
+  if (fd < 0)
+    return -errno;
+  if (!vessel_state_init_alive (state))
+    {
+      close (fd);
+      return -ESRCH;
+    }
+  return fd;
+}
+
+int
+vessel_container_kill (const char *root, const char *id, int signo, bool all, vessel_error **err)
+{
+  cleanup_close int rootfd = -1, dirfd = -1;
+  struct oci_state *state = NULL;
+  int ret = open_container (root, id, &rootfd, &dirfd, &state, err);
+  if (ret < 0)
+    return ret;
+  int status = vessel_state_current_status (state);
+  if (status == OCI_STATUS_STOPPED)
+    ret = vessel_fail (err, ESRCH, "container `%s` is not running", id);
+  else if (all)
+    ret = vessel_cgroup_signal_all (state->vessel->cgroup_paths, signo, err);
+  else
+    {
+      cleanup_close int pidfd = init_pidfd (state);
+      if (pidfd < 0)
+        ret = vessel_fail (err, ESRCH, "container `%s` is not running", id);
+      else if (syscall (SYS_pidfd_send_signal, pidfd, signo, NULL, 0) < 0)
+        ret = vessel_fail_errno (err, errno, "send signal %d to container `%s`", signo, id);
+    }
+  oci_state_free (state);
+  return ret;
+}
+
+/* Kills the init and waits (pidfd) until it is gone. */
+static int
+kill_and_wait (const struct oci_state *state, const char *id, vessel_error **err)
+{
+  cleanup_close int pidfd = init_pidfd (state);
+  if (pidfd < 0)
+    return 0;
+  if (syscall (SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
+    return vessel_fail_errno (err, errno, "kill container `%s`", id);
+  struct pollfd p = { .fd = pidfd, .events = POLLIN };
+  int r;
+  do
+    r = poll (&p, 1, 10000);
+  while (r < 0 && errno == EINTR);
+  if (r == 0)
+    return vessel_fail (err, ETIMEDOUT, "container `%s` did not die within 10 s of SIGKILL", id);
+  return 0;
+}
+
+int
+vessel_container_delete (const char *root, const char *id, bool force, vessel_error **err)
+{
+  cleanup_close int rootfd = -1, dirfd = -1;
+  int ret = vessel_id_validate (id, err);
+  if (ret < 0)
+    return ret;
+  if ((ret = vessel_root_open (root, false, &rootfd, err)) < 0)
+    return ret == -ENOENT ? vessel_fail (err, ENOENT, "container `%s` does not exist", id) : ret;
+  if ((ret = vessel_container_dir_open (rootfd, id, true, &dirfd, err)) < 0)
+    return ret;
+  struct oci_state *state = NULL;
+  ret = vessel_state_read (dirfd, id, &state, err);
+  if (ret == -ENOENT && force)
+    {
+      /* A create that died before writing anything: only the directory. */
+      vessel_error_freep (err);
+      return vessel_container_dir_remove (rootfd, id, dirfd, err);
+    }
+  if (ret < 0)
+    return ret;
+
+  int status = vessel_state_current_status (state);
+  if (status != OCI_STATUS_STOPPED && !force)
+    ret = vessel_fail (err, EBUSY, "container `%s` is %s: stop it first, or delete it with --force", id,
+                       status_name (status));
+  else if ((ret = kill_and_wait (state, id, err)) == 0)
+    {
+      cleanup_strv char **paths = xzalloc ((state->vessel->cgroup_paths_len + 1) * sizeof (char *));
+      for (size_t i = 0; i < state->vessel->cgroup_paths_len; i++)
+        paths[i] = xstrdup (state->vessel->cgroup_paths[i]);
+      ret = remove_container (rootfd, dirfd, id, paths, err);
+    }
+  oci_state_free (state);
+  return ret;
+}
+
+int
+vessel_container_list (const char *root, struct oci_state ***out, size_t *n, vessel_error **err)
+{
+  *out = NULL;
+  *n = 0;
+  cleanup_close int rootfd = -1;
+  int ret = vessel_root_open (root, false, &rootfd, err);
+  if (ret == -ENOENT)
+    {
+      vessel_error_freep (err);
+      return 0;
+    }
+  if (ret < 0)
+    return ret;
+  int fd = dup (rootfd);
+  cleanup_dir DIR *dir = fd < 0 ? NULL : fdopendir (fd);
+  if (dir == NULL)
+    return vessel_fail_errno (err, errno, "read the state directory `%s`", root);
+  struct dirent *e;
+  while ((e = readdir (dir)) != NULL)
+    {
+      if (e->d_name[0] == '.' || vessel_id_validate (e->d_name, NULL) < 0)
+        continue;
+      cleanup_close int dirfd = -1;
+      struct oci_state *state = NULL;
+      if (vessel_container_dir_open (rootfd, e->d_name, false, &dirfd, NULL) < 0
+          || vessel_state_read (dirfd, e->d_name, &state, NULL) < 0)
+        continue; /* removed meanwhile, or a create that never finished */
+      state->status = vessel_state_current_status (state);
+      if (state->status == OCI_STATUS_STOPPED)
+        state->pid = 0;
+      *out = xrealloc (*out, (*n + 1) * sizeof (**out));
+      (*out)[(*n)++] = state;
+    }
+  return 0;
+}

@@ -1,0 +1,230 @@
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "init.h"
+#include "process.h"
+#include "sync.h"
+#include "utils.h"
+
+/* Closes every fd from `first` up except those in keep[] (unsorted,
+   -1 entries ignored): the init must not hold the parent's lock on the
+   state directory, its log file, or anything else of vessel's. */
+static void
+close_fds_except (int first, const int *keep, size_t n)
+{
+  int sorted[16];
+  size_t m = 0;
+  for (size_t i = 0; i < n && m < ARRAY_SIZE (sorted); i++)
+    if (keep[i] >= first)
+      sorted[m++] = keep[i];
+  for (size_t i = 1; i < m; i++)
+    for (size_t j = i; j > 0 && sorted[j - 1] > sorted[j]; j--)
+      {
+        int t = sorted[j];
+        sorted[j] = sorted[j - 1];
+        sorted[j - 1] = t;
+      }
+  unsigned lo = (unsigned) first;
+  for (size_t i = 0; i <= m; i++)
+    {
+      unsigned hi = i < m ? (unsigned) sorted[i] : ~0U;
+      if (hi > lo)
+        syscall (SYS_close_range, lo, hi - 1, 0);
+      if (i < m)
+        lo = (unsigned) sorted[i] + 1;
+    }
+}
+
+static int
+become_root_in_userns (vessel_error **err)
+{
+  /* The init created the user namespace, so it has every capability in
+     it, but it is not uid 0 there until it says so; files it creates
+     would otherwise belong to the overflow uid. */
+  if (setresgid (0, 0, 0) < 0 && errno != EINVAL)
+    return vessel_fail_errno (err, errno, "setgid 0 in the user namespace");
+  if (setresuid (0, 0, 0) < 0 && errno != EINVAL)
+    return vessel_fail_errno (err, errno, "setuid 0 in the user namespace");
+  return 0;
+}
+
+/* The slow path of vessel_ns_plan (see namespaces.h): join, then create,
+   then, for a new pid namespace, fork so that the child is its pid 1. */
+static int
+enter_namespaces (struct vessel_init *in, vessel_error **err)
+{
+  const struct vessel_ns_plan *ns = in->ns;
+  int ret;
+  if (ns->n_joins > 0 && (ret = vessel_ns_join_all (in->ns, err)) < 0)
+    return ret;
+  if (ns->unshare_flags && unshare ((int) ns->unshare_flags) < 0)
+    return vessel_fail_errno (err, errno, "create namespaces (unshare)");
+  if (ns->new_user)
+    {
+      if ((ret = vessel_sync_send (in->sync_fd, SYNC_NEED_MAPS, 0, NULL, 0)) < 0)
+        return vessel_fail_errno (err, -ret, "write to vessel");
+      if ((ret = vessel_sync_expect (in->sync_fd, SYNC_MAPS_DONE, NULL, err)) < 0)
+        return ret;
+      if ((ret = become_root_in_userns (err)) < 0)
+        return ret;
+    }
+  if (ns->fork_for_pid)
+    {
+      if (unshare (CLONE_NEWPID) < 0)
+        return vessel_fail_errno (err, errno, "create a pid namespace");
+      pid_t pid = fork ();
+      if (pid < 0)
+        return vessel_fail_errno (err, errno, "fork into the new pid namespace");
+      if (pid > 0)
+        _exit (0); /* vessel learns the new pid from the child's credentials */
+      if ((ret = vessel_sync_send (in->sync_fd, SYNC_INIT_PID, 0, NULL, 1)) < 0)
+        return vessel_fail_errno (err, -ret, "write to vessel");
+    }
+  /* Only now is the init in its final cgroups, which become the root of
+     its cgroup namespace. */
+  if (ns->unshare_cgroup && unshare (CLONE_NEWCGROUP) < 0)
+    return vessel_fail_errno (err, errno, "create a cgroup namespace");
+  return 0;
+}
+
+/* The host's /dev/null, for maskedPaths: checked here, before anything in
+   the container exists, so that a planted file or symlink at the
+   container's /dev/null can never be what masks (CVE-2025-31133). */
+static int
+open_dev_null (vessel_error **err)
+{
+  cleanup_close int fd = open ("/dev/null", O_PATH | O_CLOEXEC);
+  if (fd < 0)
+    return vessel_fail_errno (err, errno, "open /dev/null");
+  struct stat st;
+  if (fstat (fd, &st) < 0 || !S_ISCHR (st.st_mode) || st.st_rdev != makedev (1, 3))
+    return vessel_fail (err, EPERM, "/dev/null is not the null device");
+  /* A detached bind of it: after pivot_root the host's mount is out of
+     reach, and open_tree only clones mounts of the caller's namespace. */
+  int tree = open_tree (fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+  if (tree < 0)
+    return vessel_fail_errno (err, errno, "bind /dev/null");
+  return tree;
+}
+
+/* The start signal: from `vessel start` over the exec socket, or from
+   `vessel run` over the sync socket.  Returns the fd to report a failed
+   execve on. */
+static int
+wait_for_start (struct vessel_init *in, vessel_error **err)
+{
+  if (in->exec_listen_fd < 0)
+    {
+      int ret = vessel_sync_expect (in->sync_fd, SYNC_START, NULL, err);
+      return ret < 0 ? ret : in->sync_fd;
+    }
+  int conn;
+  do
+    conn = accept4 (in->exec_listen_fd, NULL, NULL, SOCK_CLOEXEC);
+  while (conn < 0 && errno == EINTR);
+  if (conn < 0)
+    return vessel_fail_errno (err, errno, "wait for start");
+  closep (&in->exec_listen_fd);
+  int ret = vessel_sync_expect (conn, SYNC_START, NULL, err);
+  if (ret < 0)
+    {
+      close (conn);
+      return ret;
+    }
+  return conn;
+}
+
+static int
+init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
+{
+  int ret;
+  /* `vessel run` blocks the signals it forwards; the container's process
+     must start with none blocked. */
+  sigset_t none;
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+
+  /* Until vessel has recorded it (SYNC_COMMIT), the init lives only as
+     long as vessel: a create that dies half-way leaves no process.  If
+     vessel is already gone, the sync socket says so at the next read. */
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+    return vessel_fail_errno (err, errno, "prctl PR_SET_PDEATHSIG");
+
+  /* The init is still the vessel binary.  Non-dumpable, nothing in the
+     container may ptrace it, read its memory or open /proc/<pid>/exe
+     (CVE-2019-5736); execve makes the container's process dumpable. */
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    return vessel_fail_errno (err, errno, "prctl PR_SET_DUMPABLE");
+  umask (0);
+
+  int keep[OCI_NS_COUNT + 3];
+  size_t n_keep = 0;
+  keep[n_keep++] = in->sync_fd;
+  keep[n_keep++] = in->exec_listen_fd;
+  for (size_t i = 0; i < in->ns->n_joins; i++)
+    keep[n_keep++] = in->ns->joins[i].fd;
+  close_fds_except (3 + in->preserve_fds, keep, n_keep);
+
+  if ((ret = vessel_sync_expect (in->sync_fd, SYNC_GO, NULL, err)) < 0)
+    return ret;
+  if ((ret = enter_namespaces (in, err)) < 0)
+    return ret;
+  vessel_ns_plan_close (in->ns);
+
+  if ((ret = vessel_process_early (in->config, in->id, in->new_keyring, err)) < 0)
+    return ret;
+  const struct oci_linux *lx = in->config->linux;
+  if (lx && lx->masked_paths_len > 0 && (in->rootfs.dev_null_fd = open_dev_null (err)) < 0)
+    return in->rootfs.dev_null_fd;
+  if ((ret = vessel_rootfs_setup (&in->rootfs, err)) < 0)
+    return ret;
+  if ((ret = vessel_rootfs_finalize (&in->rootfs, err)) < 0)
+    return ret;
+  closep (&in->rootfs.dev_null_fd);
+
+  cleanup_free char *program = NULL;
+  if (in->config->process && (ret = vessel_process_find_program (in->config->process, &program, err)) < 0)
+    return ret;
+
+  if ((ret = vessel_sync_send (in->sync_fd, SYNC_READY, 0, NULL, 0)) < 0)
+    return vessel_fail_errno (err, -ret, "write to vessel");
+  if ((ret = vessel_sync_expect (in->sync_fd, SYNC_COMMIT, NULL, err)) < 0)
+    return ret;
+  if (prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0)
+    return vessel_fail_errno (err, errno, "prctl PR_SET_PDEATHSIG");
+  if ((ret = vessel_sync_send (in->sync_fd, SYNC_COMMITTED, 0, NULL, 0)) < 0)
+    return vessel_fail_errno (err, -ret, "write to vessel");
+
+  int conn = wait_for_start (in, err);
+  if (conn < 0)
+    return conn;
+  *report_fd = conn;
+  if (in->config->process == NULL)
+    return vessel_fail (err, EINVAL, "config.json has no process to start");
+  return vessel_process_exec (in->config->process, program, &in->caps, in->preserve_fds, err);
+}
+
+void
+vessel_init_main (struct vessel_init *in)
+{
+  vessel_error *err = NULL;
+  int report_fd = in->sync_fd;
+  init_run (in, &report_fd, &err);
+  /* Only failures get here. */
+  vessel_sync_send (report_fd, SYNC_ERROR, err ? err->code : EIO,
+                    err ? err->msg : "the init process failed", 0);
+  _exit (1);
+}

@@ -1,0 +1,77 @@
+/* The container's filesystem: a plan decided from the config (pure,
+ * unit-tested), and the executor that the init runs in its new mount
+ * namespace: rootfs, mounts[], /dev, pivot_root, then read-only and masked
+ * paths.
+ *
+ * Every path inside the rootfs is resolved with openat2(RESOLVE_IN_ROOT)
+ * from a descriptor of the rootfs, so a symlink in the image can never
+ * lead outside it, and mounts are attached to descriptors with the new
+ * mount API (open_tree, fsopen/fsmount, mount_setattr, move_mount): what
+ * was checked is what gets mounted on. */
+#ifndef VESSEL_MOUNTS_H
+#define VESSEL_MOUNTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cgroup.h"
+#include "error.h"
+#include "mount_options.h"
+#include "ocispec.h"
+
+enum vessel_mount_kind
+{
+  VESSEL_MOUNT_BIND,   /* a clone of a host path */
+  VESSEL_MOUNT_FS,     /* a new filesystem instance */
+  VESSEL_MOUNT_CGROUP, /* the host's cgroup view, shaped for the host kind */
+};
+
+struct vessel_mount_step
+{
+  enum vessel_mount_kind kind;
+  size_t index;            /* in config.mounts, for messages */
+  const char *destination; /* inside the rootfs, as the config gives it */
+  const char *type;
+  char *source;            /* binds: absolute host path (relative ones are from the bundle) */
+  bool recursive;          /* rbind */
+  struct vessel_mount_options o;
+};
+
+struct vessel_mount_plan
+{
+  struct vessel_mount_step *steps;
+  size_t n;
+  unsigned long root_propagation; /* MS_* applied to / after pivot_root */
+  bool root_readonly;
+  bool make_devices;  /* /dev is not bound from the host: fill it */
+};
+
+/* Pure: the ordered steps for the config's mounts. */
+int vessel_mount_plan_build (const struct oci_config *c, const char *bundle,
+                             struct vessel_mount_plan *plan, vessel_error **err);
+void vessel_mount_plan_free (struct vessel_mount_plan *plan);
+
+/* What the executor needs besides the plan. */
+struct vessel_rootfs
+{
+  const struct oci_config *config;
+  const struct vessel_mount_plan *plan;
+  const char *rootfs;
+  const struct vessel_cgroup_host *cgroup_host; /* NULL: no cgroups */
+  char *const *cgroup_paths;
+  bool cgroup_ns;  /* the init has its own cgroup namespace */
+  bool in_userns;  /* no mknod: device nodes are bound from the host */
+  bool mount_ns;   /* false: the host's mount namespace (mounts happen
+                      there, as with runc) and chroot instead of pivot_root */
+  bool no_pivot;   /* MS_MOVE and chroot instead of pivot_root */
+  int dev_null_fd; /* a detached bind of the host's /dev/null, checked, for maskedPaths */
+};
+
+/* In the init, in its new mount namespace: everything up to and
+   including pivot_root.  Afterwards the init's root is the container's. */
+int vessel_rootfs_setup (struct vessel_rootfs *r, vessel_error **err);
+
+/* After pivot_root: readonlyPaths, maskedPaths, then a read-only root. */
+int vessel_rootfs_finalize (struct vessel_rootfs *r, vessel_error **err);
+
+#endif

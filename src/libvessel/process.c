@@ -1,0 +1,292 @@
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "process.h"
+#include "utils.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* "net.ipv4.ip_forward" -> "/proc/sys/net/ipv4/ip_forward"; a name that
+   already uses slashes keeps its dots ("net/ipv4/conf/eth0.100/..."). */
+static char *
+sysctl_path (const char *name)
+{
+  char *path = xasprintf ("/proc/sys/%s", name);
+  if (strchr (name, '/') == NULL)
+    for (char *p = path + strlen ("/proc/sys/"); *p; p++)
+      if (*p == '.')
+        *p = '/';
+  return path;
+}
+
+static int
+write_proc (const char *path, const char *value, const char *what, vessel_error **err)
+{
+  cleanup_close int fd = open (path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0)
+    return vessel_fail_errno (err, errno, "%s: open `%s`", what, path);
+  int ret = write_all (fd, value, strlen (value));
+  if (ret < 0)
+    return vessel_fail_errno (err, -ret, "%s: write `%s` to `%s`", what, value, path);
+  return 0;
+}
+
+int
+vessel_process_early (const struct oci_config *c, const char *id, bool new_keyring,
+                      vessel_error **err)
+{
+  if (c->hostname && *c->hostname && sethostname (c->hostname, strlen (c->hostname)) < 0)
+    return vessel_fail_errno (err, errno, "config.json: .hostname: sethostname `%s`", c->hostname);
+  if (c->domainname && *c->domainname && setdomainname (c->domainname, strlen (c->domainname)) < 0)
+    return vessel_fail_errno (err, errno, "config.json: .domainname: setdomainname `%s`", c->domainname);
+
+  if (c->linux)
+    for (size_t i = 0; i < c->linux->sysctl_len; i++)
+      {
+        cleanup_free char *path = sysctl_path (c->linux->sysctl[i].key);
+        cleanup_free char *what = xasprintf ("config.json: .linux.sysctl[\"%s\"]", c->linux->sysctl[i].key);
+        int ret = write_proc (path, c->linux->sysctl[i].value, what, err);
+        if (ret < 0)
+          return ret;
+      }
+
+  if (c->process && c->process->has_oom_score_adj)
+    {
+      char value[16];
+      snprintf (value, sizeof value, "%d", c->process->oom_score_adj);
+      int ret = write_proc ("/proc/self/oom_score_adj", value, "config.json: .process.oomScoreAdj", err);
+      if (ret < 0)
+        return ret;
+    }
+
+  if (new_keyring)
+    {
+      /* Each container gets its own session keyring, so that it cannot
+         see the keys of the caller's session.  A kernel without keys
+         (ENOSYS) or a seccomp'ed caller (EPERM) simply has none. */
+      cleanup_free char *name = xasprintf ("_ses.%s", id);
+      if (syscall (SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name, 0, 0, 0) < 0 && errno != ENOSYS
+          && errno != EPERM && errno != EACCES)
+        return vessel_fail_errno (err, errno, "join a new session keyring");
+    }
+  return 0;
+}
+
+static const char *
+env_get (const struct oci_process *p, const char *name)
+{
+  size_t len = strlen (name);
+  const char *found = NULL;
+  for (size_t i = 0; i < p->env_len; i++)
+    if (strncmp (p->env[i], name, len) == 0 && p->env[i][len] == '=')
+      found = p->env[i] + len + 1;
+  return found;
+}
+
+static bool
+is_executable_file (const char *path)
+{
+  struct stat st;
+  return stat (path, &st) == 0 && S_ISREG (st.st_mode) && (st.st_mode & 0111)
+         && access (path, X_OK) == 0;
+}
+
+int
+vessel_process_find_program (const struct oci_process *p, char **path, vessel_error **err)
+{
+  const char *name = p->args[0];
+  if (strchr (name, '/'))
+    {
+      struct stat st;
+      if (stat (name, &st) < 0)
+        return vessel_fail_errno (err, errno, "exec `%s`", name);
+      if (S_ISDIR (st.st_mode))
+        return vessel_fail (err, EACCES, "exec `%s`: is a directory", name);
+      *path = xstrdup (name);
+      return 0;
+    }
+  const char *search = env_get (p, "PATH");
+  if (search == NULL)
+    search = DEFAULT_PATH;
+  cleanup_free char *copy = xstrdup (search);
+  char *save = NULL;
+  for (char *dir = strtok_r (copy, ":", &save); dir; dir = strtok_r (NULL, ":", &save))
+    {
+      cleanup_free char *candidate = xasprintf ("%s/%s", *dir ? dir : ".", name);
+      if (is_executable_file (candidate))
+        {
+          *path = steal_pointer (&candidate);
+          return 0;
+        }
+    }
+  return vessel_fail (err, ENOENT, "exec: \"%s\": executable file not found in $PATH", name);
+}
+
+static int
+apply_rlimits (const struct oci_process *p, vessel_error **err)
+{
+  for (size_t i = 0; i < p->rlimits_len; i++)
+    {
+      const struct oci_rlimit *r = &p->rlimits[i];
+      struct rlimit lim = { .rlim_cur = r->soft, .rlim_max = r->hard };
+      if (setrlimit ((__rlimit_resource_t) vessel_rlimit_from_name (r->type), &lim) < 0)
+        return vessel_fail_errno (err, errno, "config.json: .process.rlimits[%zu]: set %s to %llu/%llu",
+                                  i, r->type, (unsigned long long) r->soft, (unsigned long long) r->hard);
+    }
+  return 0;
+}
+
+static int
+change_user (const struct oci_user *u, vessel_error **err)
+{
+  /* setgroups is refused in a user namespace whose setgroups file says
+     "deny"; with no supplementary groups asked for, that is fine. */
+  if (setgroups (u->additional_gids_len, (const gid_t *) u->additional_gids) < 0
+      && !(errno == EPERM && u->additional_gids_len == 0))
+    return vessel_fail_errno (err, errno, "config.json: .process.user.additionalGids: setgroups");
+  if (setresgid (u->gid, u->gid, u->gid) < 0)
+    return vessel_fail_errno (err, errno, "config.json: .process.user.gid: setgid %u", u->gid);
+  if (setresuid (u->uid, u->uid, u->uid) < 0)
+    return vessel_fail_errno (err, errno, "config.json: .process.user.uid: setuid %u", u->uid);
+  return 0;
+}
+
+/* The working directory must be inside the container: a leaked fd to a
+   host directory (CVE-2024-21626) would otherwise give the process a way
+   out.  getcwd says "(unreachable)" or fails when it is outside the root. */
+static int
+enter_cwd (const char *cwd, vessel_error **err)
+{
+  if (chdir (cwd) < 0)
+    return vessel_fail_errno (err, errno, "config.json: .process.cwd: chdir `%s`", cwd);
+  char buf[PATH_MAX];
+  if (getcwd (buf, sizeof buf) == NULL || buf[0] != '/')
+    return vessel_fail (err, EXDEV, "config.json: .process.cwd: `%s` is outside the container", cwd);
+  return 0;
+}
+
+/* HOME from the container's /etc/passwd, when the config does not set it. */
+static char *
+home_for (uid_t uid)
+{
+  cleanup_fclose FILE *f = fopen ("/etc/passwd", "re");
+  char line[1024];
+  while (f && fgets (line, sizeof line, f))
+    {
+      /* name:password:uid:gid:gecos:home:shell */
+      char *fields[7];
+      size_t n = 0;
+      char *p = line;
+      for (; n < 7; n++)
+        {
+          fields[n] = p;
+          char *colon = strchr (p, ':');
+          if (colon == NULL)
+            break;
+          *colon = '\0';
+          p = colon + 1;
+        }
+      if (n < 6)
+        continue;
+      char *end;
+      unsigned long id = strtoul (fields[2], &end, 10);
+      if (*end == '\0' && id == uid && fields[5][0] == '/')
+        return xasprintf ("HOME=%s", fields[5]);
+    }
+  return xstrdup ("HOME=/");
+}
+
+static char **
+build_env (const struct oci_process *p)
+{
+  char **env = xzalloc ((p->env_len + 2) * sizeof (char *));
+  for (size_t i = 0; i < p->env_len; i++)
+    env[i] = p->env[i];
+  if (env_get (p, "HOME") == NULL)
+    env[p->env_len] = home_for (p->user.uid);
+  return env;
+}
+
+static int
+close_inherited_fds (int preserve_fds, vessel_error **err)
+{
+  /* Everything from 3 + preserve_fds up is closed at execve.  The fds to
+     preserve (LISTEN_FDS sockets and the like) are made inheritable. */
+  unsigned first = 3 + (unsigned) preserve_fds;
+  if (syscall (SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    {
+      if (errno != ENOSYS && errno != EINVAL)
+        return vessel_fail_errno (err, errno, "close_range");
+      /* Before Linux 5.11: mark them one by one. */
+      long max = sysconf (_SC_OPEN_MAX);
+      for (long fd = first; fd < max; fd++)
+        fcntl ((int) fd, F_SETFD, FD_CLOEXEC);
+    }
+  for (int fd = 3; fd < (int) first; fd++)
+    {
+      int flags = fcntl (fd, F_GETFD);
+      if (flags >= 0 && fcntl (fd, F_SETFD, flags & ~FD_CLOEXEC) < 0)
+        return vessel_fail_errno (err, errno, "preserve fd %d", fd);
+    }
+  return 0;
+}
+
+int
+vessel_process_exec (const struct oci_process *p, const char *path,
+                     const struct vessel_caps *caps, int preserve_fds, vessel_error **err)
+{
+  int ret;
+  umask (p->user.has_umask ? p->user.umask : 0022);
+  if ((ret = apply_rlimits (p, err)) < 0)
+    return ret;
+
+  /* First try the working directory with root's privileges (it may be
+     reachable only for them), again as the user if that was refused. */
+  ret = enter_cwd (p->cwd, err);
+  bool cwd_done = ret == 0;
+  if (ret == -EACCES || ret == -EPERM)
+    vessel_error_freep (err);
+  else if (ret < 0)
+    return ret;
+
+  if ((ret = vessel_caps_apply_bounding (caps, err)) < 0)
+    return ret;
+  /* Keep the permitted set across the change of uid; the sets are then
+     set to exactly what the config asks. */
+  if (prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+    return vessel_fail_errno (err, errno, "prctl PR_SET_KEEPCAPS");
+  if ((ret = change_user (&p->user, err)) < 0)
+    return ret;
+  if (prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+    return vessel_fail_errno (err, errno, "prctl PR_SET_KEEPCAPS");
+  if (!cwd_done && (ret = enter_cwd (p->cwd, err)) < 0)
+    return ret;
+  if ((ret = vessel_caps_apply_sets (caps, err)) < 0)
+    return ret;
+  if (p->no_new_privileges && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    return vessel_fail_errno (err, errno, "prctl PR_SET_NO_NEW_PRIVS");
+  if ((ret = close_inherited_fds (preserve_fds, err)) < 0)
+    return ret;
+
+  char **env = build_env (p);
+  execve (path, p->args, env);
+  return vessel_fail_errno (err, errno, "exec `%s`", path);
+}

@@ -1,0 +1,32 @@
+/* The container process: what the init does last, in the container's
+ * root, before execve. */
+#ifndef VESSEL_PROCESS_H
+#define VESSEL_PROCESS_H
+
+#include <stdbool.h>
+
+#include "caps.h"
+#include "error.h"
+#include "ocispec.h"
+
+/* Settings applied before pivot_root, through the host's /proc (which
+   nothing in the container can have tampered with yet): hostname,
+   domainname, sysctls (the kernel picks the init's namespaces for them),
+   oom_score_adj, and a fresh session keyring. */
+int vessel_process_early (const struct oci_config *c, const char *id, bool new_keyring,
+                          vessel_error **err);
+
+/* Finds args[0] in the container (the process's PATH, as execvp would),
+   so that a missing program fails `create`, as with runc.  *path is
+   malloc'ed. */
+int vessel_process_find_program (const struct oci_process *p, char **path, vessel_error **err);
+
+/* Everything from the start signal to execve: umask, rlimits, cwd,
+   groups, uid/gid, capabilities, no_new_privs, fds (3 + preserve_fds and
+   up are closed at exec), environment (HOME from /etc/passwd when unset).
+   Returns only on failure. */
+int vessel_process_exec (const struct oci_process *p, const char *path,
+                         const struct vessel_caps *caps, int preserve_fds,
+                         vessel_error **err);
+
+#endif

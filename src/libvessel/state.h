@@ -1,0 +1,60 @@
+/* Container state on disk: <root>/<id>/ holds state.json (written
+ * atomically) and, while the container is created, the socket `start`
+ * connects to.  Commands on one container serialise on flock(2) of its
+ * directory; different containers never block each other. */
+#ifndef VESSEL_STATE_H
+#define VESSEL_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "ocispec.h"
+
+#define VESSEL_STATE_FILE "state.json"
+#define VESSEL_EXEC_SOCKET "exec.sock"
+
+/* A container id is what runc accepts: letters, digits, "_+-." and not "."
+   or "..", at most 1024 bytes. */
+int vessel_id_validate (const char *id, vessel_error **err);
+
+/* Opens the state root, creating it (0700) when `create`. */
+int vessel_root_open (const char *root, bool create, int *rootfd, vessel_error **err);
+
+/* Creates <root>/<id> (0700) and locks it; EEXIST becomes "container
+   `id` already exists". */
+int vessel_container_dir_create (int rootfd, const char *id, int *dirfd,
+                                 vessel_error **err);
+/* Opens <root>/<id>, locked exclusively when `lock`; a missing container
+   is "container `id` does not exist" (-ENOENT). */
+int vessel_container_dir_open (int rootfd, const char *id, bool lock, int *dirfd,
+                               vessel_error **err);
+/* Removes everything in <root>/<id> and the directory itself. */
+int vessel_container_dir_remove (int rootfd, const char *id, int dirfd,
+                                 vessel_error **err);
+
+int vessel_state_read (int dirfd, const char *id, struct oci_state **out,
+                       vessel_error **err);
+int vessel_state_write (int dirfd, const struct oci_state *state, vessel_error **err);
+
+/* The start time of a process (field 22 of /proc/<pid>/stat, clock ticks
+   since boot): a pid plus its start time names one process for good.
+   -ESRCH when it is gone or a zombie. */
+int vessel_process_start_time (pid_t pid, uint64_t *start_time);
+
+/* Whether the state's init process is still the one that was started. */
+bool vessel_state_init_alive (const struct oci_state *state);
+
+/* The status to report now: stopped when the init is gone, created until
+   start, paused when frozen, running otherwise. */
+int vessel_state_current_status (const struct oci_state *state);
+
+/* "2026-11-23T10:00:00.123456789Z" */
+char *vessel_rfc3339_now (void);
+
+/* Writes `pid` to path atomically (a temporary file, then rename), as
+   runc does: readers never see a partial pid. */
+int vessel_write_pid_file (const char *path, pid_t pid, vessel_error **err);
+
+#endif

@@ -1,0 +1,120 @@
+#include <config.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "sync.h"
+#include "utils.h"
+
+#define SYNC_MAX_TEXT 8192
+
+struct sync_header
+{
+  int32_t type;
+  int32_t value;
+};
+
+int
+vessel_sync_send (int fd, int type, int value, const char *text, int credentials)
+{
+  struct sync_header h = { type, value };
+  size_t len = text ? strnlen (text, SYNC_MAX_TEXT) : 0;
+  struct iovec iov[2] = { { &h, sizeof h }, { (void *) text, len } };
+  union
+  {
+    char buf[CMSG_SPACE (sizeof (struct ucred))];
+    struct cmsghdr align;
+  } control;
+  struct msghdr msg = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
+  if (credentials)
+    {
+      memset (&control, 0, sizeof control);
+      msg.msg_control = control.buf;
+      msg.msg_controllen = sizeof control.buf;
+      struct cmsghdr *c = CMSG_FIRSTHDR (&msg);
+      c->cmsg_level = SOL_SOCKET;
+      c->cmsg_type = SCM_CREDENTIALS;
+      c->cmsg_len = CMSG_LEN (sizeof (struct ucred));
+      struct ucred cred = { getpid (), getuid (), getgid () };
+      memcpy (CMSG_DATA (c), &cred, sizeof cred);
+    }
+  for (;;)
+    {
+      ssize_t r = sendmsg (fd, &msg, MSG_NOSIGNAL);
+      if (r >= 0)
+        return 0;
+      if (errno != EINTR)
+        return -errno;
+    }
+}
+
+int
+vessel_sync_recv (int fd, int *type, int *value, char **text, pid_t *pid)
+{
+  char buf[sizeof (struct sync_header) + SYNC_MAX_TEXT];
+  union
+  {
+    char buf[CMSG_SPACE (sizeof (struct ucred))];
+    struct cmsghdr align;
+  } control;
+  struct iovec iov = { buf, sizeof buf };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                        .msg_controllen = sizeof control.buf };
+  ssize_t r;
+  do
+    r = recvmsg (fd, &msg, MSG_CMSG_CLOEXEC);
+  while (r < 0 && errno == EINTR);
+  if (r < 0)
+    return -errno;
+  *text = NULL;
+  if (r == 0)
+    {
+      *type = 0;
+      *value = 0;
+      return 0;
+    }
+  if ((size_t) r < sizeof (struct sync_header))
+    return -EPROTO;
+  struct sync_header h;
+  memcpy (&h, buf, sizeof h);
+  *type = h.type;
+  *value = h.value;
+  size_t len = (size_t) r - sizeof h;
+  if (len > 0)
+    {
+      *text = xmalloc (len + 1);
+      memcpy (*text, buf + sizeof h, len);
+      (*text)[len] = '\0';
+    }
+  if (pid)
+    for (struct cmsghdr *c = CMSG_FIRSTHDR (&msg); c; c = CMSG_NXTHDR (&msg, c))
+      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS)
+        {
+          struct ucred cred;
+          memcpy (&cred, CMSG_DATA (c), sizeof cred);
+          *pid = cred.pid;
+        }
+  return 0;
+}
+
+int
+vessel_sync_expect (int fd, int type, pid_t *pid, vessel_error **err)
+{
+  int got, value;
+  cleanup_free char *text = NULL;
+  int ret = vessel_sync_recv (fd, &got, &value, &text, pid);
+  if (ret < 0)
+    return vessel_fail_errno (err, -ret, "read from the init process");
+  if (got == SYNC_ERROR)
+    return vessel_fail (err, value > 0 ? value : EIO, "%s", text ? text : "the init process failed");
+  if (got == 0)
+    return vessel_fail (err, EIO, "the init process exited before it was ready");
+  if (got != type)
+    return vessel_fail (err, EPROTO, "unexpected message %d from the init process (wanted %d)", got, type);
+  return 0;
+}

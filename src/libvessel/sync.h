@@ -1,0 +1,38 @@
+/* The messages between vessel and the container's init over their
+ * socketpair (SOCK_SEQPACKET: one send, one message).  The init reports
+ * every failure as SYNC_ERROR with the message of its error object, so
+ * the parent can return it as its own. */
+#ifndef VESSEL_SYNC_H
+#define VESSEL_SYNC_H
+
+#include <sys/types.h>
+
+#include "error.h"
+
+enum vessel_sync_type
+{
+  SYNC_GO = 1,     /* parent: you are in your cgroups, go on */
+  SYNC_NEED_MAPS,  /* init: my user namespace exists, write its id maps */
+  SYNC_MAPS_DONE,  /* parent: written */
+  SYNC_INIT_PID,   /* init (after one more fork): I am the init, see my credentials */
+  SYNC_READY,      /* init: set up, waiting to be started */
+  SYNC_COMMIT,     /* parent: the state is written, you may outlive me */
+  SYNC_COMMITTED,  /* init: no longer tied to the parent's life */
+  SYNC_START,      /* parent (run): exec the process now */
+  SYNC_ERROR,      /* init: failed; value is the errno, text the message */
+};
+
+/* Sends a message; `text` may be NULL.  With `credentials`, the kernel
+   attaches our pid as the receiver sees it (SCM_CREDENTIALS). */
+int vessel_sync_send (int fd, int type, int value, const char *text, int credentials);
+
+/* Receives the next message, which must be `type`.  A SYNC_ERROR becomes
+   *err; the end of the stream becomes "the init process exited".  With
+   `pid`, the sender's pid from its credentials is stored there. */
+int vessel_sync_expect (int fd, int type, pid_t *pid, vessel_error **err);
+
+/* Receives any message: its type (0 at end of stream), value and text
+   (malloc'ed, may be NULL). */
+int vessel_sync_recv (int fd, int *type, int *value, char **text, pid_t *pid);
+
+#endif
