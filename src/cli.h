@@ -23,22 +23,23 @@ struct cli_command
   const char *name;
   const char *summary;
   int (*run) (struct cli_globals *g, int argc, char **argv, vessel_error **err);
+  bool starts_process; /* puts a process in a container: see exe_seal.h */
 };
 
 /* Every command's entry point: returns the exit status (>= 0) or a
    negative error with *err set. */
 #define CLI_COMMANDS(X)                                                        \
-  X (create, "create a container")                                            \
-  X (start, "run the user process of a created container")                     \
-  X (run, "create and start a container")                                      \
-  X (state, "print the state of a container")                                  \
-  X (kill, "send a signal to the container's init process")                    \
-  X (delete, "delete a container and everything it holds")                     \
-  X (list, "list the containers")                                              \
-  X (spec, "write a default config.json")                                      \
-  X (features, "print the features document")
+  X (create, "create a container", true)                                      \
+  X (start, "run the user process of a created container", false)              \
+  X (run, "create and start a container", true)                                \
+  X (state, "print the state of a container", false)                           \
+  X (kill, "send a signal to the container's init process", false)             \
+  X (delete, "delete a container and everything it holds", false)              \
+  X (list, "list the containers", false)                                       \
+  X (spec, "write a default config.json", false)                               \
+  X (features, "print the features document", false)
 
-#define DECLARE_COMMAND(name, summary)                                         \
+#define DECLARE_COMMAND(name, summary, starts_process)                                         \
   int cli_##name (struct cli_globals *g, int argc, char **argv, vessel_error **err); \
   extern const char cli_##name##_usage[];
 CLI_COMMANDS (DECLARE_COMMAND)

@@ -11,13 +11,14 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "libvessel/exe_seal.h"
 #include "libvessel/features.h"
 #include "libvessel/log.h"
 #include "libvessel/utils.h"
 
 #define DEFAULT_ROOT "/run/vessel"
 
-#define COMMAND_ENTRY(n, summary) { #n, summary, cli_##n },
+#define COMMAND_ENTRY(n, summary, starts_process) { #n, summary, cli_##n, starts_process },
 static const struct cli_command commands[] = { CLI_COMMANDS (COMMAND_ENTRY) };
 #undef COMMAND_ENTRY
 
@@ -359,6 +360,7 @@ main (int argc, char **argv)
   cleanup_error vessel_error *err = NULL;
   int status = 1;
 
+  char *program = argv[0];
   argv[0] = (char *) "vessel"; /* how messages name the program */
   int cmd_index = parse_globals (argc, argv, &g, &status, &err);
   if (cmd_index < 0)
@@ -381,6 +383,17 @@ main (int argc, char **argv)
     {
       fprintf (stderr, "vessel: %s\n", err->msg);
       return 1;
+    }
+
+  if (cmd->starts_process)
+    {
+      argv[0] = program;
+      if (vessel_exe_ensure_sealed (argv, &err) < 0)
+        {
+          report_error (err->msg);
+          return 1;
+        }
+      argv[0] = (char *) "vessel";
     }
 
   optind = 0; /* a fresh getopt scan over the command's own argv */

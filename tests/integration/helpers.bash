@@ -1,13 +1,103 @@
-# Shared by every bats file: where vessel is, and per-test scratch space.
-# Each test gets its own temp dir (cleaned up by bats) and, for tests that
-# run containers, its own --root and its own cgroup prefix.
+# Shared by every bats file.
+#
+# Every test gets its own state root, its own bundle made from
+# busybox-static, and cgroups under this run's own prefix
+# (/vessel-test-<pid>/<test>-<id> in every hierarchy); teardown deletes
+# what the test left, removes the cgroups it created, and checks that
+# nothing else is left behind.
 
 VESSEL=${VESSEL:-$BATS_TEST_DIRNAME/../../vessel}
 VESSEL_SRCDIR=${VESSEL_SRCDIR:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
+VESSEL_BUILDDIR=${VESSEL_BUILDDIR:-$VESSEL_SRCDIR}
+BUSYBOX=${BUSYBOX:-/bin/busybox}
+CGROUP_ROOT=/sys/fs/cgroup
+# One prefix per bats run: concurrent runs never share cgroups.
+CGROUP_PREFIX=vessel-test-${BATS_ROOT_PID:-$PPID}
 
-# Runs vessel with the test's private state root.
+# vessel with the test's private state root.
 vessel() {
   "$VESSEL" --root "$VESSEL_TEST_ROOT" "$@"
+}
+
+fail_with() {
+  echo "$*" >&2
+  return 1
+}
+
+require_root() {
+  [ "$(id -u)" -eq 0 ] || skip "needs root"
+}
+
+# A busybox rootfs, made once per bats run and copied per test (a copy of
+# one binary and its applet symlinks is cheap).
+rootfs_template() {
+  local t="$BATS_RUN_TMPDIR/rootfs-template"
+  if [ ! -d "$t" ]; then
+    local tmp
+    tmp=$(mktemp -d "$BATS_RUN_TMPDIR/rootfs.XXXXXX")
+    mkdir -p "$tmp"/{bin,sbin,etc,proc,sys,dev,tmp,root,home,var,usr/bin}
+    cp "$BUSYBOX" "$tmp/bin/busybox"
+    local a
+    for a in $("$BUSYBOX" --list); do
+      [ "$a" = busybox ] || ln -sf busybox "$tmp/bin/$a"
+    done
+    printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\ntester:x:1000:1000:tester:/home/tester:/bin/sh\n' > "$tmp/etc/passwd"
+    printf 'root:x:0:\ntty:x:5:\nnogroup:x:65534:\ntester:x:1000:\n' > "$tmp/etc/group"
+    chmod 1777 "$tmp/tmp"
+    if [ -x "$VESSEL_BUILDDIR/tests/helpers/probe" ]; then
+      cp "$VESSEL_BUILDDIR/tests/helpers/probe" "$tmp/bin/probe"
+    fi
+    mv -T "$tmp" "$t" 2>/dev/null || rm -rf "$tmp"
+  fi
+  echo "$t"
+}
+
+# make_bundle [DIR]: a bundle with a busybox rootfs and vessel's default
+# config, adjusted for tests: no terminal, `true` as the process, and an
+# absolute cgroupsPath under this run's prefix.  Sets BUNDLE.
+make_bundle() {
+  BUNDLE=${1:-$BATS_TEST_TMPDIR/bundle}
+  mkdir -p "$BUNDLE"
+  cp -a "$(rootfs_template)" "$BUNDLE/rootfs"
+  "$VESSEL" spec --bundle "$BUNDLE"
+  update_config '.process.terminal = false | .process.args = ["true"]'
+}
+
+# update_config JQ-FILTER [jq args...]: edits $BUNDLE/config.json.
+update_config() {
+  local filter=$1
+  shift
+  jq "$filter" "$BUNDLE/config.json" "$@" > "$BUNDLE/config.json.new"
+  mv "$BUNDLE/config.json.new" "$BUNDLE/config.json"
+}
+
+# set_args ARG...: the container's process.
+set_args() {
+  # One --arg per element: jq would take "-c" in --args as its own option.
+  local jqargs=() filter="[" i=0 a
+  for a in "$@"; do
+    jqargs+=(--arg "a$i" "$a")
+    filter+="\$a$i,"
+    i=$((i + 1))
+  done
+  filter="${filter%,}]"
+  update_config ".process.args = $filter" "${jqargs[@]}"
+}
+
+# The cgroup path (inside each hierarchy) of container ID in this test.
+test_cgroup() {
+  echo "/$CGROUP_PREFIX/${BATS_TEST_NUMBER}-$1"
+}
+
+# use_cgroup ID: points the bundle's cgroupsPath at the test's cgroup.
+use_cgroup() {
+  update_config '.linux.cgroupsPath = $p' --arg p "$(test_cgroup "$1")"
+}
+
+# new_container ID: make_bundle + use_cgroup in one go (the usual start).
+new_container() {
+  make_bundle
+  use_cgroup "$1"
 }
 
 common_setup() {
@@ -15,8 +105,60 @@ common_setup() {
   mkdir -p "$VESSEL_TEST_ROOT"
 }
 
-# fail_with MESSAGE: ends a test with a message (bats shows it).
-fail_with() {
-  echo "$*" >&2
-  return 1
+# Every cgroup directory of the test (in every hierarchy).
+test_cgroup_dirs() {
+  local d
+  for d in "$CGROUP_ROOT"/*/"$CGROUP_PREFIX"/"${BATS_TEST_NUMBER}"-* "$CGROUP_ROOT"/"$CGROUP_PREFIX"/"${BATS_TEST_NUMBER}"-*; do
+    [ -d "$d" ] && echo "$d"
+  done
+}
+
+# Deletes the test's containers, removes its cgroups; fails the test if
+# vessel left anything (a cgroup or a state directory) behind.
+common_teardown() {
+  local leftovers="" id
+  if [ -d "$VESSEL_TEST_ROOT" ]; then
+    for id in $(ls "$VESSEL_TEST_ROOT"); do
+      "$VESSEL" --root "$VESSEL_TEST_ROOT" delete --force "$id" >/dev/null 2>&1 || true
+    done
+  fi
+  local d
+  for d in $(test_cgroup_dirs); do
+    # A cgroup that still has processes was not cleaned up by vessel.
+    local p
+    for p in $(cat "$d/cgroup.procs" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
+    rmdir "$d" 2>/dev/null || sleep 0.2 && rmdir "$d" 2>/dev/null || true
+  done
+  for d in "$CGROUP_ROOT"/*/"$CGROUP_PREFIX" "$CGROUP_ROOT/$CGROUP_PREFIX"; do
+    [ -d "$d" ] && rmdir "$d" 2>/dev/null || true
+  done
+}
+
+# assert_clean ID: no state and no cgroup of container ID remain.
+assert_clean() {
+  local id=$1 d
+  [ ! -e "$VESSEL_TEST_ROOT/$id" ] || fail_with "state directory of $id left behind"
+  for d in "$CGROUP_ROOT"/*"$(test_cgroup "$id")" "$CGROUP_ROOT$(test_cgroup "$id")"; do
+    [ ! -d "$d" ] || fail_with "cgroup $d left behind"
+  done
+}
+
+# The status of container ID.
+container_status() {
+  vessel state "$1" | jq -r .status
+}
+
+# wait_for_status ID STATUS: polls up to ~5 s.
+wait_for_status() {
+  local i
+  for i in $(seq 50); do
+    [ "$(container_status "$1" 2>/dev/null)" = "$2" ] && return 0
+    sleep 0.1
+  done
+  fail_with "container $1 did not become $2 (is $(container_status "$1" 2>&1))"
+}
+
+# The inode of namespace NAME (net, pid, ...) of process PID.
+ns_inode() {
+  stat -L -c %i "/proc/$2/ns/$1"
 }

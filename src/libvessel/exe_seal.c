@@ -1,0 +1,78 @@
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/memfd.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "exe_seal.h"
+#include "utils.h"
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+#ifndef F_SEAL_FUTURE_WRITE
+#define F_SEAL_FUTURE_WRITE 0x0010
+#endif
+
+#define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+
+extern char **environ;
+
+static bool
+already_safe (int fd)
+{
+  int seals = fcntl (fd, F_GET_SEALS);
+  if (seals >= 0)
+    return (seals & SEALS) == SEALS;
+  struct statvfs sv;
+  return fstatvfs (fd, &sv) == 0 && (sv.f_flag & ST_RDONLY);
+}
+
+static int
+sealed_copy (int exe, vessel_error **err)
+{
+  /* MFD_EXEC says we mean to execute it, for kernels whose
+     vm.memfd_noexec would otherwise forbid that (6.3+); older kernels
+     reject the flag and need nothing. */
+  cleanup_close int memfd = memfd_create ("vessel", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+  if (memfd < 0 && errno == EINVAL)
+    memfd = memfd_create ("vessel", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (memfd < 0)
+    return vessel_fail_errno (err, errno, "memfd_create");
+  struct stat st;
+  if (fstat (exe, &st) < 0)
+    return vessel_fail_errno (err, errno, "stat /proc/self/exe");
+  off_t offset = 0;
+  while (offset < st.st_size)
+    {
+      ssize_t n = sendfile (memfd, exe, &offset, (size_t) (st.st_size - offset));
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return vessel_fail_errno (err, n < 0 ? errno : EIO, "copy /proc/self/exe");
+    }
+  if (fcntl (memfd, F_ADD_SEALS, SEALS) < 0)
+    return vessel_fail_errno (err, errno, "seal the copy of vessel");
+  return steal_fd (&memfd);
+}
+
+int
+vessel_exe_ensure_sealed (char **argv, vessel_error **err)
+{
+  cleanup_close int exe = open ("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  if (exe < 0)
+    return vessel_fail_errno (err, errno, "open /proc/self/exe");
+  if (already_safe (exe))
+    return 0;
+  cleanup_close int copy = sealed_copy (exe, err);
+  if (copy < 0)
+    return copy;
+  syscall (SYS_execveat, copy, "", argv, environ, AT_EMPTY_PATH);
+  return vessel_fail_errno (err, errno, "execute the sealed copy of vessel");
+}

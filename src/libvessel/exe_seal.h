@@ -1,0 +1,29 @@
+/* Keeping the vessel binary out of the container's reach (CVE-2019-5736).
+ *
+ * The init is a clone of vessel: until it execs the container's program,
+ * /proc/<init>/exe is the vessel binary.  Two things guard it:
+ *
+ *  1. The init is non-dumpable (PR_SET_DUMPABLE 0, see init.c), so no
+ *     process in the container can open /proc/<init>/exe, ptrace it or
+ *     read its memory.
+ *  2. What the init is exec'ing can still refer to it: a container image
+ *     whose program is a script starting with "#!/proc/self/exe" makes the
+ *     kernel resolve the interpreter in the init itself, and the container
+ *     then runs vessel's own image, loading the image's shared libraries,
+ *     which could open /proc/self/exe for writing once vessel exits.  So
+ *     vessel never runs from a file the container could write: before it
+ *     creates a container process it re-executes itself from a sealed
+ *     memfd copy (F_SEAL_WRITE | SHRINK | GROW | SEAL), unless it already
+ *     runs from one or from a read-only mount.  The copy lives in memory,
+ *     has no path, and no process can ever write to it.
+ */
+#ifndef VESSEL_EXE_SEAL_H
+#define VESSEL_EXE_SEAL_H
+
+#include "error.h"
+
+/* Returns 0 when the running binary is already safe; otherwise execs the
+   sealed copy with argv and returns only on failure. */
+int vessel_exe_ensure_sealed (char **argv, vessel_error **err);
+
+#endif

@@ -1,0 +1,361 @@
+#!/usr/bin/env bats
+# create, start, run, state, kill, delete, list: statuses, exit codes,
+# signals, pid files, and that every path cleans up after itself.
+
+load helpers
+
+setup() {
+  require_root
+  common_setup
+}
+
+teardown() {
+  common_teardown
+}
+
+@test "run executes the process and prints its output" {
+  new_container c1
+  set_args echo hello from the container
+  run vessel run --bundle "$BUNDLE" c1
+  [ "$status" -eq 0 ]
+  [ "$output" = "hello from the container" ]
+  assert_clean c1
+}
+
+@test "run exits with the process's exit status" {
+  new_container c1
+  set_args sh -c 'exit 3'
+  run vessel run --bundle "$BUNDLE" c1
+  [ "$status" -eq 3 ]
+  assert_clean c1
+}
+
+@test "run exits with 128+N when the process is killed by signal N" {
+  new_container c1
+  # (the pid 1 of a pid namespace cannot kill itself)
+  update_config '.linux.namespaces |= map(select(.type != "pid"))'
+  set_args sh -c 'kill -KILL $$'
+  run vessel run --bundle "$BUNDLE" c1
+  [ "$status" -eq 137 ]
+  assert_clean c1
+}
+
+@test "run in the foreground forwards signals to the process" {
+  new_container c1
+  set_args sh -c 'trap "echo got TERM; exit 7" TERM; echo ready; while true; do sleep 0.1; done'
+  "$VESSEL" --root "$VESSEL_TEST_ROOT" run --bundle "$BUNDLE" c1 > "$BATS_TEST_TMPDIR/out" &
+  local pid=$!
+  for i in $(seq 50); do grep -q ready "$BATS_TEST_TMPDIR/out" && break; sleep 0.1; done
+  kill -TERM $pid
+  wait $pid || status=$?
+  [ "${status:-0}" -eq 7 ]
+  grep -q "got TERM" "$BATS_TEST_TMPDIR/out"
+  assert_clean c1
+}
+
+@test "run --keep leaves a stopped container to delete" {
+  new_container c1
+  run vessel run --keep --bundle "$BUNDLE" c1
+  [ "$status" -eq 0 ]
+  [ "$(container_status c1)" = stopped ]
+  vessel delete c1
+  assert_clean c1
+}
+
+@test "run --detach returns while the process runs" {
+  new_container c1
+  set_args sleep 100
+  vessel run --detach --bundle "$BUNDLE" c1 > /dev/null
+  [ "$(container_status c1)" = running ]
+  vessel delete --force c1
+  assert_clean c1
+}
+
+@test "create leaves the container created, start makes it running" {
+  new_container c1
+  set_args sleep 100
+  vessel create --bundle "$BUNDLE" c1
+  run vessel state c1
+  [ "$status" -eq 0 ]
+  echo "$output" | jq -e '.status == "created" and .id == "c1" and .pid > 0 and .ociVersion == "1.3.0"'
+  echo "$output" | jq -e --arg b "$BUNDLE" '.bundle == $b'
+  vessel start c1
+  [ "$(container_status c1)" = running ]
+  pid=$(vessel state c1 | jq .pid)
+  [ "$(cat /proc/$pid/comm)" = sleep ]
+  vessel kill c1 KILL
+  wait_for_status c1 stopped
+  vessel delete c1
+  assert_clean c1
+}
+
+@test "the created init waits without running the process" {
+  new_container c1
+  update_config '.root.readonly = false'
+  set_args sh -c "touch /tmp/ran"
+  vessel create --bundle "$BUNDLE" c1
+  sleep 0.3
+  [ ! -e "$BUNDLE/rootfs/tmp/ran" ]
+  vessel start c1
+  wait_for_status c1 stopped
+  [ -e "$BUNDLE/rootfs/tmp/ran" ]
+}
+
+@test "state reports the annotations of the config" {
+  new_container c1
+  update_config '.annotations = {"org.example.a": "1", "b": "two"}'
+  set_args sleep 100
+  vessel create --bundle "$BUNDLE" c1
+  vessel state c1 | jq -e '.annotations == {"org.example.a": "1", "b": "two"}'
+}
+
+@test "start returns only after the exec: a missing program fails create" {
+  new_container c1
+  set_args /no/such/program
+  run vessel create --bundle "$BUNDLE" c1
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"exec \`/no/such/program\`: No such file or directory"* ]]
+  assert_clean c1
+  set_args nosuchprogram
+  run vessel create --bundle "$BUNDLE" c1
+  [ "$status" -eq 1 ]
+  [[ "$output" == *'exec: "nosuchprogram": executable file not found in $PATH'* ]]
+  assert_clean c1
+}
+
+@test "start reports an exec failure and the container stops" {
+  new_container c1
+  # Executable by its mode, but not a format the kernel can run.
+  printf 'garbage' > "$BUNDLE/rootfs/bin/broken"
+  chmod +x "$BUNDLE/rootfs/bin/broken"
+  set_args /bin/broken
+  vessel create --bundle "$BUNDLE" c1
+  run vessel start c1
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"exec \`/bin/broken\`: Exec format error"* ]]
+  wait_for_status c1 stopped
+}
+
+@test "start on a running or stopped container is an error" {
+  new_container c1
+  set_args sleep 100
+  vessel create --bundle "$BUNDLE" c1
+  vessel start c1
+  run vessel start c1
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"it is running, not created"* ]]
+  vessel kill c1 KILL
+  wait_for_status c1 stopped
+  run vessel start c1
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"it is stopped, not created"* ]]
+}
+
+@test "kill accepts signal names with and without SIG, and numbers" {
+  new_container c1
+  update_config '.root.readonly = false'
+  set_args sh -c 'trap "echo USR1 >> /tmp/got" USR1; trap "echo HUP >> /tmp/got" HUP; trap "echo USR2 >> /tmp/got" USR2; while true; do sleep 0.1; done'
+  vessel create --bundle "$BUNDLE" c1
+  vessel start c1
+  sleep 0.3
+  vessel kill c1 USR1
+  sleep 0.3
+  vessel kill c1 SIGHUP
+  sleep 0.3
+  vessel kill c1 12
+  sleep 0.3
+  [ "$(cat "$BUNDLE/rootfs/tmp/got")" = "$(printf 'USR1\nHUP\nUSR2')" ]
+  run vessel kill c1 NOTASIGNAL
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"unknown signal \`NOTASIGNAL\`"* ]]
+}
+
+@test "kill defaults to SIGTERM" {
+  new_container c1
+  # pid 1 of a namespace ignores signals it has no handler for
+  set_args sh -c 'trap "exit 0" TERM; while true; do sleep 0.1; done' 
+  vessel create --bundle "$BUNDLE" c1
+  vessel start c1
+  vessel kill c1
+  wait_for_status c1 stopped
+}
+
+@test "kill on a stopped container is an error" {
+  new_container c1
+  vessel create --bundle "$BUNDLE" c1
+  vessel start c1
+  wait_for_status c1 stopped
+  run vessel kill c1 KILL
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"container \`c1\` is not running"* ]]
+}
+
+@test "kill --all signals every process of the container" {
+  new_container c1
+  update_config '.linux.namespaces |= map(select(.type != "pid"))'
+  set_args sh -c 'sleep 100 & sleep 100 & wait'
+  vessel create --bundle "$BUNDLE" c1
+  vessel start c1
+  sleep 0.3
+  local cg
+  cg="$CGROUP_ROOT/pids$(test_cgroup c1)"
+  [ "$(wc -l < "$cg/cgroup.procs")" -eq 3 ]
+  vessel kill --all c1 KILL
+  wait_for_status c1 stopped
+  for i in $(seq 50); do [ -s "$cg/cgroup.procs" ] || break; sleep 0.1; done
+  [ ! -s "$cg/cgroup.procs" ]
+}
+
+@test "delete of a running or created container needs --force" {
+  new_container c1
+  set_args sleep 100
+  vessel create --bundle "$BUNDLE" c1
+  run vessel delete c1
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"container \`c1\` is created: stop it first, or delete it with --force"* ]]
+  [ "$(container_status c1)" = created ]
+  vessel start c1
+  run vessel delete c1
+  [ "$status" -eq 1 ]
+  [ "$(container_status c1)" = running ]
+  pid=$(vessel state c1 | jq .pid)
+  vessel delete --force c1
+  [ ! -e /proc/$pid ] || [ "$(awk '{print $3}' /proc/$pid/stat)" = Z ]
+  assert_clean c1
+}
+
+@test "delete removes the container's cgroups in every hierarchy" {
+  new_container c1
+  set_args sleep 100
+  vessel create --bundle "$BUNDLE" c1
+  local n
+  n=$(test_cgroup_dirs | wc -l)
+  [ "$n" -ge 1 ]
+  vessel delete --force c1
+  [ "$(test_cgroup_dirs | wc -l)" -eq 0 ]
+}
+
+@test "state, kill, start and delete of an unknown container are errors" {
+  for cmd in state start delete; do
+    run vessel $cmd nosuch
+    [ "$status" -eq 1 ]
+    [ "$output" = "vessel: container \`nosuch\` does not exist" ]
+  done
+  run vessel kill nosuch KILL
+  [ "$status" -eq 1 ]
+  [ "$output" = "vessel: container \`nosuch\` does not exist" ]
+}
+
+@test "a duplicate id is refused and leaves the first container alone" {
+  new_container c1
+  set_args sleep 100
+  vessel create --bundle "$BUNDLE" c1
+  pid=$(vessel state c1 | jq .pid)
+  run vessel create --bundle "$BUNDLE" c1
+  [ "$status" -eq 1 ]
+  [ "$output" = "vessel: container \`c1\` already exists" ]
+  [ "$(vessel state c1 | jq .pid)" = "$pid" ]
+  [ "$(container_status c1)" = created ]
+}
+
+@test "--pid-file gets the init's pid, written whole" {
+  new_container c1
+  set_args sleep 100
+  vessel create --bundle "$BUNDLE" --pid-file "$BATS_TEST_TMPDIR/pid" c1
+  pid=$(vessel state c1 | jq .pid)
+  [ "$(cat "$BATS_TEST_TMPDIR/pid")" = "$pid" ]
+  # no newline, as runc writes it; no temporary file left
+  [ "$(wc -c < "$BATS_TEST_TMPDIR/pid")" -eq "${#pid}" ]
+  [ "$(ls -A "$BATS_TEST_TMPDIR" | grep -c pid)" -eq 1 ]
+}
+
+@test "list shows containers as a table, as JSON and quietly" {
+  new_container c1
+  set_args sleep 100
+  vessel create --bundle "$BUNDLE" c1
+  use_cgroup c2
+  vessel create --bundle "$BUNDLE" c2
+  vessel start c2
+  run vessel list
+  [ "$status" -eq 0 ]
+  [[ "${lines[0]}" =~ ^ID\ +PID\ +STATUS\ +BUNDLE\ +CREATED\ +OWNER ]]
+  [[ "$output" =~ c1\ +[0-9]+\ +created ]]
+  [[ "$output" =~ c2\ +[0-9]+\ +running ]]
+  run vessel list --format json
+  echo "$output" | jq -e 'length == 2 and (map(.id) | sort == ["c1","c2"])'
+  run vessel list -q
+  [ "$(echo "$output" | sort | tr '\n' ' ')" = "c1 c2 " ]
+}
+
+@test "list of an empty or missing root is empty" {
+  run "$VESSEL" --root "$BATS_TEST_TMPDIR/none" list -q
+  [ "$status" -eq 0 ]
+  [ -z "$output" ]
+  run "$VESSEL" --root "$BATS_TEST_TMPDIR/none" list --format json
+  [ "$output" = "[]" ]
+}
+
+@test "the state directory is private and holds state.json" {
+  new_container c1
+  set_args sleep 100
+  vessel create --bundle "$BUNDLE" c1
+  [ "$(stat -c %a "$VESSEL_TEST_ROOT/c1")" = 700 ]
+  jq -e '.vessel.initStartTime > 0' "$VESSEL_TEST_ROOT/c1/state.json"
+}
+
+@test "a reused pid is not mistaken for the container's init" {
+  new_container c1
+  vessel create --bundle "$BUNDLE" c1
+  vessel start c1
+  wait_for_status c1 stopped
+  # Point the state at a live process that is not the init.
+  sleep 100 &
+  local other=$!
+  jq --argjson p $other '.pid = $p | .status = "running"' "$VESSEL_TEST_ROOT/c1/state.json" > "$BATS_TEST_TMPDIR/s"
+  cp "$BATS_TEST_TMPDIR/s" "$VESSEL_TEST_ROOT/c1/state.json"
+  [ "$(container_status c1)" = stopped ]
+  run vessel kill c1 KILL
+  [ "$status" -eq 1 ]
+  kill -0 $other
+  kill $other
+}
+
+@test "commands on different containers do not wait for each other" {
+  new_container c1
+  set_args sleep 100
+  vessel create --bundle "$BUNDLE" c1
+  # Hold c1's lock as a long command would.
+  flock "$VESSEL_TEST_ROOT/c1" sleep 3 &
+  local holder=$!
+  sleep 0.2
+  use_cgroup c2
+  # (not `run`: the created init would hold its output pipe open)
+  timeout 2 "$VESSEL" --root "$VESSEL_TEST_ROOT" create --bundle "$BUNDLE" c2 > /dev/null
+  local st=0
+  timeout 0.5 "$VESSEL" --root "$VESSEL_TEST_ROOT" delete --force c1 || st=$?
+  [ "$st" -eq 124 ]
+  wait $holder
+}
+
+@test "50 containers created and deleted concurrently" {
+  make_bundle
+  set_args sleep 100
+  local i
+  for i in $(seq 50); do
+    (
+      jq --arg p "$(test_cgroup c$i)" '.linux.cgroupsPath = $p' "$BUNDLE/config.json" > "$BATS_TEST_TMPDIR/config-$i.json"
+      mkdir -p "$BATS_TEST_TMPDIR/b$i"
+      ln -s "$BUNDLE/rootfs" "$BATS_TEST_TMPDIR/b$i/rootfs" 2>/dev/null || true
+      jq '.root.path = $r' --arg r "$BUNDLE/rootfs" "$BATS_TEST_TMPDIR/config-$i.json" > "$BATS_TEST_TMPDIR/b$i/config.json"
+      rm "$BATS_TEST_TMPDIR/b$i/rootfs"
+      vessel create --bundle "$BATS_TEST_TMPDIR/b$i" "c$i" && vessel start "c$i"
+    ) &
+  done
+  wait
+  [ "$(vessel list -q | wc -l)" -eq 50 ]
+  [ "$(vessel list --format json | jq '[.[] | select(.status == "running")] | length')" -eq 50 ]
+  for i in $(seq 50); do vessel delete --force "c$i" & done
+  wait
+  [ "$(vessel list -q | wc -l)" -eq 0 ]
+  [ "$(test_cgroup_dirs | wc -l)" -eq 0 ]
+}
