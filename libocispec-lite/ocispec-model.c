@@ -11,6 +11,9 @@
 
 #include "ocispec-internal.h"
 
+/* The member types are passed as type names (`ST *`), which cannot be
+   parenthesised. */
+/* NOLINTBEGIN(bugprone-macro-parentheses) */
 #define TYPECHECK(T, m, ctype)                                                 \
   (0 * sizeof (char[__builtin_types_compatible_p (__typeof__ (((T *) 0)->m), ctype) ? 1 : -1]))
 #define OFF(T, m, ctype) (offsetof (T, m) + TYPECHECK (T, m, ctype))
@@ -45,6 +48,8 @@
 #define ENUM_TABLE(var, ...)                                                   \
   static const char *const var##_names[] = { __VA_ARGS__ };                    \
   static const struct ocl_enum var = { var##_names, COUNT (var##_names) }
+
+/* NOLINTEND(bugprone-macro-parentheses) */
 
 enum { REQ = OCL_REQUIRED, OMIT = OCL_OMITEMPTY };
 

@@ -365,7 +365,7 @@ main (int argc, char **argv)
   int cmd_index = parse_globals (argc, argv, &g, &status, &err);
   if (cmd_index < 0)
     {
-      fprintf (stderr, "vessel: %s\nRun 'vessel --help' for usage.\n", err->msg);
+      fprintf (stderr, "vessel: %s\nRun 'vessel --help' for usage.\n", err ? err->msg : "bad options");
       return 1;
     }
   if (cmd_index == 0)
@@ -381,7 +381,7 @@ main (int argc, char **argv)
 
   if (setup_logging (&g, &err) < 0)
     {
-      fprintf (stderr, "vessel: %s\n", err->msg);
+      fprintf (stderr, "vessel: %s\n", err ? err->msg : "cannot set up logging");
       return 1;
     }
 
@@ -390,7 +390,7 @@ main (int argc, char **argv)
       argv[0] = program;
       if (vessel_exe_ensure_sealed (argv, &err) < 0)
         {
-          report_error (err->msg);
+          report_error (err ? err->msg : "cannot seal the vessel binary");
           return 1;
         }
       argv[0] = (char *) "vessel";

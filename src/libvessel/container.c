@@ -405,23 +405,26 @@ status_name (int status)
   return oci_status_name (status);
 }
 
-/* Opens, locks and reads the container `id`. */
-static int
-open_container (const char *root, const char *id, int *rootfd, int *dirfd,
-                struct oci_state **state, vessel_error **err)
+/* Opens, locks and reads the container `id`; NULL with *ret and *err set
+   on failure. */
+static struct oci_state *
+open_container (const char *root, const char *id, int *rootfd, int *dirfd, int *ret,
+                vessel_error **err)
 {
-  int ret = vessel_id_validate (id, err);
-  if (ret < 0)
-    return ret;
-  if ((ret = vessel_root_open (root, false, rootfd, err)) < 0)
+  struct oci_state *state = NULL;
+  if ((*ret = vessel_id_validate (id, err)) < 0)
+    return NULL;
+  if ((*ret = vessel_root_open (root, false, rootfd, err)) < 0)
     {
-      if (ret == -ENOENT)
-        return vessel_fail (err, ENOENT, "container `%s` does not exist", id);
-      return ret;
+      if (*ret == -ENOENT)
+        *ret = vessel_fail (err, ENOENT, "container `%s` does not exist", id);
+      return NULL;
     }
-  if ((ret = vessel_container_dir_open (*rootfd, id, true, dirfd, err)) < 0)
-    return ret;
-  return vessel_state_read (*dirfd, id, state, err);
+  if ((*ret = vessel_container_dir_open (*rootfd, id, true, dirfd, err)) < 0)
+    return NULL;
+  if ((*ret = vessel_state_read (*dirfd, id, &state, err)) < 0)
+    return NULL;
+  return state;
 }
 
 /* Tells the init to exec; waits until the exec happened (the connection
@@ -448,9 +451,9 @@ int
 vessel_container_start (const char *root, const char *id, vessel_error **err)
 {
   cleanup_close int rootfd = -1, dirfd = -1;
-  struct oci_state *state = NULL;
-  int ret = open_container (root, id, &rootfd, &dirfd, &state, err);
-  if (ret < 0)
+  int ret;
+  struct oci_state *state = open_container (root, id, &rootfd, &dirfd, &ret, err);
+  if (state == NULL)
     return ret;
   int status = vessel_state_current_status (state);
   if (status != OCI_STATUS_CREATED)
@@ -642,9 +645,9 @@ int
 vessel_container_kill (const char *root, const char *id, int signo, bool all, vessel_error **err)
 {
   cleanup_close int rootfd = -1, dirfd = -1;
-  struct oci_state *state = NULL;
-  int ret = open_container (root, id, &rootfd, &dirfd, &state, err);
-  if (ret < 0)
+  int ret;
+  struct oci_state *state = open_container (root, id, &rootfd, &dirfd, &ret, err);
+  if (state == NULL)
     return ret;
   int status = vessel_state_current_status (state);
   if (status == OCI_STATUS_STOPPED)
@@ -701,8 +704,8 @@ vessel_container_delete (const char *root, const char *id, bool force, vessel_er
       vessel_error_freep (err);
       return vessel_container_dir_remove (rootfd, id, dirfd, err);
     }
-  if (ret < 0)
-    return ret;
+  if (ret < 0 || state == NULL)
+    return ret < 0 ? ret : vessel_fail (err, EIO, "container `%s`: no state", id);
 
   int status = vessel_state_current_status (state);
   if (status != OCI_STATUS_STOPPED && !force)
@@ -750,7 +753,7 @@ vessel_container_list (const char *root, struct oci_state ***out, size_t *n, ves
       state->status = vessel_state_current_status (state);
       if (state->status == OCI_STATUS_STOPPED)
         state->pid = 0;
-      *out = xrealloc (*out, (*n + 1) * sizeof (**out));
+      *out = xrealloc (*out, (*n + 1) * sizeof (struct oci_state *));
       (*out)[(*n)++] = state;
     }
   return 0;

@@ -1,0 +1,25 @@
+#!/bin/sh
+# Installs what vessel needs, from Debian 12's packages.
+#   contrib/deps.sh build   what building vessel needs
+#   contrib/deps.sh test    that, plus what the test suite needs
+set -eu
+build="build-essential autoconf automake pkg-config libyajl-dev libseccomp-dev libcap-dev"
+test="$build libc6-dev busybox-static bats jq clang libclang-rt-14-dev valgrind clang-tidy iproute2 util-linux procps strace"
+case "${1:-build}" in
+  build) pkgs=$build ;;
+  test) pkgs=$test ;;
+  *) echo "usage: $0 build|test" >&2; exit 2 ;;
+esac
+missing=""
+for p in $pkgs; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "contrib/deps.sh: run as root to install:$missing" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
