@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "caps.h"
@@ -622,9 +623,10 @@ vessel_container_state (const char *root, const char *id, struct oci_state **out
   return 0;
 }
 
-/* A pidfd for the state's init, or -ESRCH when it is gone: the start time
-   is checked after the pidfd pins the process, so a reused pid can never
-   be signalled by mistake. */
+/* A pidfd for the state's init, -ESRCH when it is gone, -ENOSYS before
+   Linux 5.3 (and under valgrind): the start time is checked after the
+   pidfd pins the process, so a reused pid can never be signalled by
+   mistake. */
 static int
 init_pidfd (const struct oci_state *state)
 {
@@ -632,13 +634,29 @@ init_pidfd (const struct oci_state *state)
     return -ESRCH;
   int fd = (int) syscall (SYS_pidfd_open, (pid_t) state->pid, 0);
   if (fd < 0)
-    return -errno;
+    return errno == ESRCH ? -ESRCH : -errno;
   if (!vessel_state_init_alive (state))
     {
       close (fd);
       return -ESRCH;
     }
   return fd;
+}
+
+/* Sends signo to the init; -ESRCH when it is gone.  *pidfd keeps the
+   pidfd for a caller that waits (-1 without pidfds). */
+static int
+signal_init (const struct oci_state *state, int signo, int *pidfd)
+{
+  *pidfd = init_pidfd (state);
+  if (*pidfd >= 0)
+    return syscall (SYS_pidfd_send_signal, *pidfd, signo, NULL, 0) < 0 ? -errno : 0;
+  if (*pidfd != -ENOSYS)
+    return *pidfd;
+  /* No pidfds: a smaller window between the check and the kill. */
+  if (!vessel_state_init_alive (state))
+    return -ESRCH;
+  return kill ((pid_t) state->pid, signo) < 0 ? -errno : 0;
 }
 
 int
@@ -656,33 +674,47 @@ vessel_container_kill (const char *root, const char *id, int signo, bool all, ve
     ret = vessel_cgroup_signal_all (state->vessel->cgroup_paths, signo, err);
   else
     {
-      cleanup_close int pidfd = init_pidfd (state);
-      if (pidfd < 0)
+      cleanup_close int pidfd = -1;
+      ret = signal_init (state, signo, &pidfd);
+      if (ret == -ESRCH)
         ret = vessel_fail (err, ESRCH, "container `%s` is not running", id);
-      else if (syscall (SYS_pidfd_send_signal, pidfd, signo, NULL, 0) < 0)
-        ret = vessel_fail_errno (err, errno, "send signal %d to container `%s`", signo, id);
+      else if (ret < 0)
+        ret = vessel_fail_errno (err, -ret, "send signal %d to container `%s`", signo, id);
     }
   oci_state_free (state);
   return ret;
 }
 
-/* Kills the init and waits (pidfd) until it is gone. */
+/* Kills the init and waits until it is gone. */
 static int
 kill_and_wait (const struct oci_state *state, const char *id, vessel_error **err)
 {
-  cleanup_close int pidfd = init_pidfd (state);
-  if (pidfd < 0)
+  cleanup_close int pidfd = -1;
+  int ret = signal_init (state, SIGKILL, &pidfd);
+  if (ret == -ESRCH)
     return 0;
-  if (syscall (SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
-    return vessel_fail_errno (err, errno, "kill container `%s`", id);
-  struct pollfd p = { .fd = pidfd, .events = POLLIN };
-  int r;
-  do
-    r = poll (&p, 1, 10000);
-  while (r < 0 && errno == EINTR);
-  if (r == 0)
-    return vessel_fail (err, ETIMEDOUT, "container `%s` did not die within 10 s of SIGKILL", id);
-  return 0;
+  if (ret < 0)
+    return vessel_fail_errno (err, -ret, "kill container `%s`", id);
+  for (int waited = 0; waited < 10000; waited += 10)
+    {
+      if (pidfd >= 0)
+        {
+          struct pollfd p = { .fd = pidfd, .events = POLLIN };
+          int r = poll (&p, 1, 10000);
+          if (r > 0)
+            return 0;
+          if (r < 0 && errno == EINTR)
+            continue;
+          break;
+        }
+      /* Without pidfds there is no exit notification for a process that
+         is not our child. */
+      if (!vessel_state_init_alive (state))
+        return 0;
+      struct timespec ts = { 0, 10 * 1000 * 1000 };
+      nanosleep (&ts, NULL);
+    }
+  return vessel_fail (err, ETIMEDOUT, "container `%s` did not die within 10 s of SIGKILL", id);
 }
 
 int
