@@ -180,6 +180,9 @@ validate_linux (const struct oci_config *c, vessel_error **err)
   if ((ret = validate_paths ("maskedPaths", lx->masked_paths, lx->masked_paths_len, err)) < 0
       || (ret = validate_paths ("readonlyPaths", lx->readonly_paths, lx->readonly_paths_len, err)) < 0)
     return ret;
+  if (lx->personality && lx->personality->flags_len > 0)
+    return vessel_fail (err, EINVAL, C ".linux.personality.flags: `%s`: no personality flags are supported",
+                        lx->personality->flags[0]);
   for (size_t i = 0; i < lx->devices_len; i++)
     {
       const char *p = lx->devices[i].path;

@@ -214,7 +214,8 @@ init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
   *report_fd = conn;
   if (in->config->process == NULL)
     return vessel_fail (err, EINVAL, "config.json has no process to start");
-  return vessel_process_exec (in->config->process, program, &in->caps, in->preserve_fds, err);
+  return vessel_process_exec (in->config->process, program, &in->caps, in->preserve_fds,
+                              lx ? lx->personality : NULL, err);
 }
 
 void

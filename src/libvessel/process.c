@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -249,11 +250,26 @@ close_inherited_fds (int preserve_fds, vessel_error **err)
   return 0;
 }
 
+/* The execution domain survives execve, so it is set by the init. */
+static int
+apply_personality (const struct oci_personality *per, vessel_error **err)
+{
+  if (per == NULL)
+    return 0;
+  unsigned long domain = per->domain == OCI_PER_LINUX32 ? PER_LINUX32 : PER_LINUX;
+  if (personality (domain) < 0)
+    return vessel_fail_errno (err, errno, "config.json: .linux.personality: set the execution domain");
+  return 0;
+}
+
 int
 vessel_process_exec (const struct oci_process *p, const char *path,
-                     const struct vessel_caps *caps, int preserve_fds, vessel_error **err)
+                     const struct vessel_caps *caps, int preserve_fds,
+                     const struct oci_personality *per, vessel_error **err)
 {
   int ret;
+  if ((ret = apply_personality (per, err)) < 0)
+    return ret;
   umask (p->user.has_umask ? p->user.umask : 0022);
   if ((ret = apply_rlimits (p, err)) < 0)
     return ret;

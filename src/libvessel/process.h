@@ -22,11 +22,11 @@ int vessel_process_early (const struct oci_config *c, const char *id, bool new_k
 int vessel_process_find_program (const struct oci_process *p, char **path, vessel_error **err);
 
 /* Everything from the start signal to execve: umask, rlimits, cwd,
-   groups, uid/gid, capabilities, no_new_privs, fds (3 + preserve_fds and
+   personality (linux.personality), groups, uid/gid, capabilities, no_new_privs, fds (3 + preserve_fds and
    up are closed at exec), environment (HOME from /etc/passwd when unset).
    Returns only on failure. */
 int vessel_process_exec (const struct oci_process *p, const char *path,
                          const struct vessel_caps *caps, int preserve_fds,
-                         vessel_error **err);
+                         const struct oci_personality *personality, vessel_error **err);
 
 #endif
