@@ -67,6 +67,9 @@ int cli_usage_error (vessel_error **err, const char *command, const char *fmt, .
 /* The container id: the one argument left after the options. */
 int cli_container_id (int argc, char **argv, const char **id, vessel_error **err);
 
+/* The fds handed to us by socket activation (LISTEN_FDS for our pid). */
+int cli_listen_fds (void);
+
 /* Parses --preserve-fds's value. */
 int cli_parse_preserve_fds (const char *value, int *out, vessel_error **err);
 

@@ -41,7 +41,8 @@ cli_create (struct cli_globals *g, int argc, char **argv, vessel_error **err)
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
-  struct vessel_create_opts o = { .root = g->root, .systemd_cgroup = g->systemd_cgroup };
+  struct vessel_create_opts o = { .root = g->root, .systemd_cgroup = g->systemd_cgroup,
+                                  .listen_fds = cli_listen_fds () };
   int c, ret;
   while ((c = cli_getopt (argc, argv, "b:h", opts, false, err)) != -1)
     switch (c)

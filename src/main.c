@@ -237,6 +237,18 @@ cli_parse_preserve_fds (const char *value, int *out, vessel_error **err)
   return 0;
 }
 
+int
+cli_listen_fds (void)
+{
+  /* Only when the variables are meant for us: LISTEN_PID is our pid. */
+  const char *fds = getenv ("LISTEN_FDS"), *pid = getenv ("LISTEN_PID");
+  int n, p;
+  if (fds == NULL || pid == NULL || parse_int (fds, &n) < 0 || parse_int (pid, &p) < 0
+      || p != getpid () || n <= 0 || n > 65536)
+    return 0;
+  return n;
+}
+
 static void
 print_usage (FILE *out)
 {

@@ -50,7 +50,8 @@ cli_run (struct cli_globals *g, int argc, char **argv, vessel_error **err)
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
-  struct vessel_create_opts o = { .root = g->root, .systemd_cgroup = g->systemd_cgroup };
+  struct vessel_create_opts o = { .root = g->root, .systemd_cgroup = g->systemd_cgroup,
+                                  .listen_fds = cli_listen_fds () };
   struct vessel_run_opts r = { 0 };
   int c, ret;
   while ((c = cli_getopt (argc, argv, "b:dh", opts, false, err)) != -1)

@@ -145,6 +145,23 @@ state_init (struct container *c)
   c->state = s;
 }
 
+/* Socket activation (systemd's LISTEN_FDS): the listening fds go on to
+   the process, which is told about them as pid 1, as runc does. */
+static void
+add_listen_env (struct oci_config *cfg, int n)
+{
+  struct oci_process *p = cfg->process;
+  if (p == NULL || n <= 0)
+    return;
+  char **env = oci_arena_alloc (cfg->arena, (p->env_len + 3) * sizeof (char *));
+  memcpy (env, p->env, p->env_len * sizeof (char *));
+  char buf[32];
+  snprintf (buf, sizeof buf, "LISTEN_FDS=%d", n);
+  env[p->env_len++] = oci_arena_strdup (cfg->arena, buf);
+  env[p->env_len++] = oci_arena_strdup (cfg->arena, "LISTEN_PID=1");
+  p->env = env;
+}
+
 /* Everything that needs no side effect: a bad config or id fails here,
    before a directory, cgroup or process exists. */
 static int
@@ -158,6 +175,7 @@ container_prepare (struct container *c, vessel_error **err)
     return vessel_fail (err, ENOTSUP, "the systemd cgroup driver is not supported yet: drop --systemd-cgroup to use cgroupfs");
   if ((ret = vessel_bundle_load (o->bundle ? o->bundle : ".", &c->bundle, err)) < 0)
     return ret;
+  add_listen_env (c->bundle.config, o->listen_fds);
   const struct oci_config *cfg = c->bundle.config;
   if (cfg->process && cfg->process->terminal)
     return vessel_fail (err, ENOTSUP, "config.json: .process.terminal: terminals are not supported yet");
@@ -322,7 +340,7 @@ spawn_init (struct container *c, bool run_mode, vessel_error **err)
     .caps = c->caps,
     .sync_fd = child_end,
     .exec_listen_fd = listen_fd,
-    .preserve_fds = c->o->preserve_fds,
+    .preserve_fds = c->o->listen_fds + c->o->preserve_fds,
     .new_keyring = !c->o->no_new_keyring,
     .parent = getpid (),
   };

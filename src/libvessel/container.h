@@ -16,6 +16,7 @@ struct vessel_create_opts
   const char *pid_file;
   const char *console_socket;
   int preserve_fds;
+  int listen_fds; /* socket activation: fds 3.. come before the preserved ones */
   bool no_pivot;
   bool no_new_keyring;
   bool systemd_cgroup;

@@ -70,6 +70,10 @@ enter_namespaces (struct vessel_init *in, vessel_error **err)
   int ret;
   if (ns->n_joins > 0 && (ret = vessel_ns_join_all (in->ns, err)) < 0)
     return ret;
+  /* In a joined user namespace our host uid is usually not mapped. */
+  if (ns->n_joins > 0 && ns->joins[ns->n_joins - 1].type == OCI_NS_USER
+      && (ret = become_root_in_userns (err)) < 0)
+    return ret;
   if (ns->unshare_flags && unshare ((int) ns->unshare_flags) < 0)
     return vessel_fail_errno (err, errno, "create namespaces (unshare)");
   if (ns->new_user)

@@ -35,6 +35,7 @@ rootfs_template() {
   if [ ! -d "$t" ]; then
     local tmp
     tmp=$(mktemp -d "$BATS_RUN_TMPDIR/rootfs.XXXXXX")
+    chmod 755 "$tmp" # reachable by the container's non-root users
     mkdir -p "$tmp"/{bin,sbin,etc,proc,sys,dev,tmp,root,home,var,usr/bin}
     cp "$BUSYBOX" "$tmp/bin/busybox"
     local a
