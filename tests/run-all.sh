@@ -27,7 +27,7 @@ build() { # build NAME CONFIGURE-ARGS...
   local dir="$top/build-tests/$name"
   rm -rf "$dir"
   mkdir -p "$dir"
-  (cd "$dir" && "$top/configure" -q "$@" && make -s -j"$jobs") || fail "$name build"
+  (cd "$dir" && "$top/configure" -q "$@" && make -s -j"$jobs") >&2 || fail "$name build"
   echo "$dir"
 }
 
