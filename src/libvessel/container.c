@@ -729,7 +729,7 @@ kill_and_wait (const struct oci_state *state, const char *id, vessel_error **err
          is not our child. */
       if (!vessel_state_init_alive (state))
         return 0;
-      struct timespec ts = { 0, 10 * 1000 * 1000 };
+      struct timespec ts = { 0, 10L * 1000 * 1000 };
       nanosleep (&ts, NULL);
     }
   return vessel_fail (err, ETIMEDOUT, "container `%s` did not die within 10 s of SIGKILL", id);
