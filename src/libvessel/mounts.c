@@ -458,7 +458,7 @@ bind_target (int rootfd, const struct vessel_mount_step *s, vessel_error **err)
 {
   struct stat st;
   if (stat (s->source, &st) < 0)
-    return vessel_fail_errno (err, errno, "bind source `%s` (.mounts[%zu])", s->source, s->index);
+    return vessel_fail_errno (err, errno, "bind source `%s`", s->source);
   if (S_ISDIR (st.st_mode))
     return root_mkdirs (rootfd, s->destination, err);
   return root_mkfile (rootfd, s->destination, err);

@@ -31,8 +31,17 @@ vessel_id_validate (const char *id, vessel_error **err)
       bool good = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
                   || c == '_' || c == '+' || c == '-' || c == '.';
       if (!good)
-        return vessel_fail (err, EINVAL,
-                            "invalid container id: only letters, digits and `_+-.` are allowed");
+        {
+          /* Quoted for the message, without what would garble a terminal. */
+          char shown[68];
+          size_t n = 0;
+          for (const char *q = id; *q && n < 64; q++)
+            shown[n++] = (*q >= 0x20 && *q < 0x7f) ? *q : '?';
+          strcpy (shown + n, len > 64 ? "..." : "");
+          return vessel_fail (err, EINVAL,
+                              "invalid container id `%s`: only letters, digits and `_+-.` are allowed",
+                              shown);
+        }
     }
   return 0;
 }
