@@ -177,7 +177,17 @@ vessel_cgroup_host_detect (struct vessel_cgroup_host *host, vessel_error **err)
   ret = read_file_at (AT_FDCWD, "/proc/self/cgroup", &self, NULL, err);
   if (ret < 0)
     return ret;
-  return vessel_cgroup_host_parse (mountinfo, self, host, err);
+  if ((ret = vessel_cgroup_host_parse (mountinfo, self, host, err)) < 0)
+    return ret;
+  for (size_t i = 0; i < host->n; i++)
+    if (host->h[i].v2)
+      {
+        cleanup_close int fd = open (host->h[i].mountpoint, O_DIRECTORY | O_PATH | O_CLOEXEC);
+        if (fd < 0 || read_file_at (fd, "cgroup.controllers", &host->v2_controllers, NULL, NULL) < 0)
+          host->v2_controllers = xstrdup ("");
+        host->v2_controllers[strcspn (host->v2_controllers, "\n")] = '\0';
+      }
+  return 0;
 }
 
 void
@@ -191,6 +201,7 @@ vessel_cgroup_host_free (struct vessel_cgroup_host *host)
       free (host->h[i].own);
     }
   free (host->h);
+  free (host->v2_controllers);
   memset (host, 0, sizeof (*host));
 }
 

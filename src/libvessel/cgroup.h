@@ -31,6 +31,7 @@ struct vessel_cgroup_host
   int mode; /* enum vessel_cgroup_mode */
   struct vessel_cgroup_hierarchy *h;
   size_t n;
+  char *v2_controllers; /* the cgroup2 root's cgroup.controllers ("cpu io memory") */
 };
 
 /* Reads /proc/self/mountinfo and /proc/self/cgroup. */

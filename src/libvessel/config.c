@@ -177,6 +177,8 @@ validate_linux (const struct oci_config *c, vessel_error **err)
     return ret;
   if (lx->cgroups_path && has_dotdot (lx->cgroups_path))
     return vessel_fail (err, EINVAL, C ".linux.cgroupsPath: `..` is not allowed in `%s`", lx->cgroups_path);
+  if (lx->cgroups_path && *lx->cgroups_path && strspn (lx->cgroups_path, "/") == strlen (lx->cgroups_path))
+    return vessel_fail (err, EINVAL, C ".linux.cgroupsPath: `%s` is the root of the hierarchy", lx->cgroups_path);
   if ((ret = validate_paths ("maskedPaths", lx->masked_paths, lx->masked_paths_len, err)) < 0
       || (ret = validate_paths ("readonlyPaths", lx->readonly_paths, lx->readonly_paths_len, err)) < 0)
     return ret;

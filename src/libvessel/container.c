@@ -20,6 +20,7 @@
 
 #include "caps.h"
 #include "cgroup.h"
+#include "cgroup_resources.h"
 #include "config.h"
 #include "container.h"
 #include "init.h"
@@ -40,6 +41,7 @@ struct container
   struct vessel_mount_plan mounts;
   struct vessel_cgroup_host cgroup_host;
   char **cgroup_paths;
+  struct vessel_cgroup_plan resources;
   struct vessel_caps caps;
   int rootfd;
   int dirfd;   /* the container's state directory, locked */
@@ -64,6 +66,7 @@ container_free (struct container *c)
   vessel_ns_plan_close (&c->ns);
   vessel_mount_plan_free (&c->mounts);
   vessel_cgroup_host_free (&c->cgroup_host);
+  vessel_cgroup_plan_free (&c->resources);
   free_strv (c->cgroup_paths);
   c->cgroup_paths = NULL;
   closep (&c->rootfd);
@@ -189,7 +192,8 @@ container_prepare (struct container *c, vessel_error **err)
   if ((ret = vessel_cgroup_host_detect (&c->cgroup_host, err)) < 0)
     return ret;
   c->cgroup_paths = vessel_cgroup_paths (&c->cgroup_host, cfg->linux ? cfg->linux->cgroups_path : NULL, o->id);
-  return 0;
+  return vessel_cgroup_plan_resources (cfg->linux ? cfg->linux->resources : NULL, cfg->linux, &c->cgroup_host,
+                                       true, &c->resources, err);
 }
 
 /* The socket `vessel start` connects to.  It is bound through
@@ -302,6 +306,10 @@ spawn_init (struct container *c, bool run_mode, vessel_error **err)
   if ((ret = vessel_cgroup_create (&c->cgroup_host, c->cgroup_paths, &v2_fd, err)) < 0)
     return ret;
   c->cgroups_created = true;
+  /* The limits are in place before the init can run, let alone exec. */
+  if ((ret = vessel_cgroup_enable_controllers (&c->cgroup_host, c->cgroup_paths, &c->resources, err)) < 0
+      || (ret = vessel_cgroup_apply (&c->cgroup_host, c->cgroup_paths, &c->resources, err)) < 0)
+    return ret;
   if (!run_mode && (listen_fd = exec_socket (c->dirfd, err)) < 0)
     return listen_fd;
 
@@ -410,7 +418,7 @@ container_create (struct container *c, bool run_mode, vessel_error **err)
 int
 vessel_container_create (const struct vessel_create_opts *o, vessel_error **err)
 {
-  struct container c = { .o = o, .rootfd = -1, .dirfd = -1, .sync_fd = -1 };
+  struct container c = { .o = o, .rootfd = -1, .dirfd = -1, .sync_fd = -1, .resources.devices_hierarchy = -1 };
   int ret = container_create (&c, false, err);
   container_free (&c);
   return ret;
@@ -573,7 +581,7 @@ int
 vessel_container_run (const struct vessel_create_opts *o, const struct vessel_run_opts *r,
                       int *exit_status, vessel_error **err)
 {
-  struct container c = { .o = o, .rootfd = -1, .dirfd = -1, .sync_fd = -1 };
+  struct container c = { .o = o, .rootfd = -1, .dirfd = -1, .sync_fd = -1, .resources.devices_hierarchy = -1 };
   sigset_t forwarded, old;
   forwarded_signals (&forwarded);
   cleanup_close int sigfd = -1;

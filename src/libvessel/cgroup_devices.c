@@ -1,0 +1,317 @@
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/bpf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cgroup_devices.h"
+#include "log.h"
+#include "utils.h"
+
+/* ---- the rules -------------------------------------------------------------- */
+
+/* What runc allows every container, whatever its config says. */
+static const struct vessel_device_rule default_rules[] = {
+  { true, 'c', -1, -1, "m" },   /* mknod of any character device */
+  { true, 'b', -1, -1, "m" },   /* and of any block device */
+  { true, 'c', 1, 3, "rwm" },   /* /dev/null */
+  { true, 'c', 1, 8, "rwm" },   /* /dev/random */
+  { true, 'c', 1, 7, "rwm" },   /* /dev/full */
+  { true, 'c', 5, 0, "rwm" },   /* /dev/tty */
+  { true, 'c', 1, 5, "rwm" },   /* /dev/zero */
+  { true, 'c', 1, 9, "rwm" },   /* /dev/urandom */
+  { true, 'c', 136, -1, "rwm" }, /* every /dev/pts entry */
+  { true, 'c', 5, 2, "rwm" },   /* /dev/ptmx */
+  { true, 'c', 10, 200, "rwm" }, /* /dev/net/tun */
+};
+
+static const struct vessel_device_rule deny_all = { false, 'a', -1, -1, "rwm" };
+
+static void
+push (struct vessel_cgroup_plan *plan, const struct vessel_device_rule *r)
+{
+  plan->devices = xrealloc (plan->devices, (plan->n_devices + 1) * sizeof (*plan->devices));
+  plan->devices[plan->n_devices++] = *r;
+}
+
+static int
+rule_from_config (const struct oci_device_cgroup *d, size_t i, struct vessel_device_rule *out,
+                  vessel_error **err)
+{
+  memset (out, 0, sizeof (*out));
+  out->allow = d->allow;
+  const char *t = d->type ? d->type : "a";
+  if (strcmp (t, "a") != 0 && strcmp (t, "c") != 0 && strcmp (t, "b") != 0)
+    return vessel_fail (err, EINVAL, "config.json: .linux.resources.devices[%zu].type: `%s` is not a, c or b", i, t);
+  out->type = t[0];
+  out->major = d->has_major ? d->major : -1;
+  out->minor = d->has_minor ? d->minor : -1;
+  if (out->major < -1 || out->minor < -1 || out->major > UINT32_MAX || out->minor > UINT32_MAX)
+    return vessel_fail (err, EINVAL, "config.json: .linux.resources.devices[%zu]: device number out of range", i);
+  const char *a = d->access && *d->access ? d->access : "rwm";
+  size_t n = 0;
+  for (const char *p = a; *p; p++)
+    {
+      if (*p != 'r' && *p != 'w' && *p != 'm')
+        return vessel_fail (err, EINVAL, "config.json: .linux.resources.devices[%zu].access: `%s` is not made of r, w, m",
+                            i, a);
+      if (!strchr (out->access, *p))
+        out->access[n++] = *p;
+    }
+  return 0;
+}
+
+static bool
+same_rule (const struct vessel_device_rule *a, const struct vessel_device_rule *b)
+{
+  return a->allow == b->allow && a->type == b->type && a->major == b->major && a->minor == b->minor
+         && strcmp (a->access, b->access) == 0;
+}
+
+int
+vessel_device_rules_plan (const struct oci_resources *r, const struct oci_linux *lx,
+                          const struct vessel_cgroup_host *host, struct vessel_cgroup_plan *plan,
+                          vessel_error **err)
+{
+  int h = vessel_cgroup_locate (host, "devices");
+  plan->devices_v2 = false;
+  if (h < 0)
+    for (size_t k = 0; k < host->n; k++)
+      if (host->h[k].v2)
+        {
+          h = (int) k;
+          plan->devices_v2 = true; /* the eBPF hook needs no controller */
+        }
+  plan->devices_hierarchy = h;
+  if (h < 0)
+    return 0;
+
+  size_t n_config = r ? r->devices_len : 0;
+  struct vessel_device_rule *config = xzalloc ((n_config + 1) * sizeof (*config));
+  for (size_t i = 0; i < n_config; i++)
+    if (rule_from_config (&r->devices[i], i, &config[i], err) < 0)
+      {
+        free (config);
+        return -EINVAL;
+      }
+
+  /* As runc: deny everything, then the config's rules in their order,
+     then runc's default devices and the devices the config creates, which
+     therefore stay usable whatever the config's rules say. */
+  push (plan, &deny_all);
+  for (size_t i = 0; i < n_config; i++)
+    if (!(i == 0 && same_rule (&config[0], &deny_all)))
+      push (plan, &config[i]);
+  for (size_t i = 0; i < ARRAY_SIZE (default_rules); i++)
+    push (plan, &default_rules[i]);
+  for (size_t i = 0; lx && i < lx->devices_len; i++)
+    {
+      const struct oci_device *d = &lx->devices[i];
+      if (d->type == OCI_DEVICE_FIFO)
+        continue;
+      struct vessel_device_rule rule = { true, d->type == OCI_DEVICE_BLOCK ? 'b' : 'c', d->major, d->minor, "rwm" };
+      push (plan, &rule);
+    }
+  free (config);
+  return 0;
+}
+
+/* ---- cgroup v1 -------------------------------------------------------------- */
+
+static void
+rule_text (const struct vessel_device_rule *r, char *buf, size_t size)
+{
+  char major[24] = "*", minor[24] = "*";
+  if (r->major >= 0)
+    snprintf (major, sizeof major, "%" PRId64, r->major);
+  if (r->minor >= 0)
+    snprintf (minor, sizeof minor, "%" PRId64, r->minor);
+  if (r->type == 'a')
+    snprintf (buf, size, "a");
+  else
+    snprintf (buf, size, "%c %s:%s %s", r->type, major, minor, r->access);
+}
+
+static int
+apply_v1 (const char *dir, const struct vessel_cgroup_plan *plan, vessel_error **err)
+{
+  cleanup_close int dfd = open (dir, O_DIRECTORY | O_PATH | O_CLOEXEC);
+  if (dfd < 0)
+    return vessel_fail_errno (err, errno, "open cgroup `%s`", dir);
+  for (size_t i = 0; i < plan->n_devices; i++)
+    {
+      char text[64];
+      rule_text (&plan->devices[i], text, sizeof text);
+      const char *file = plan->devices[i].allow ? "devices.allow" : "devices.deny";
+      int ret = write_file_at (dfd, file, text, strlen (text), err);
+      if (ret < 0)
+        return vessel_error_wrap (err, ret, "cgroup `%s`: device rule `%s`", dir, text);
+    }
+  return 0;
+}
+
+/* ---- cgroup v2: an eBPF program --------------------------------------------- */
+
+#define INSN(c, d, s, o, i) ((struct bpf_insn) { .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
+#define LDX_W(d, s, off) INSN (BPF_LDX | BPF_MEM | BPF_W, d, s, off, 0)
+#define MOV_REG(d, s) INSN (BPF_ALU64 | BPF_MOV | BPF_X, d, s, 0, 0)
+#define MOV_IMM(d, imm) INSN (BPF_ALU64 | BPF_MOV | BPF_K, d, 0, 0, imm)
+#define AND_IMM(d, imm) INSN (BPF_ALU64 | BPF_AND | BPF_K, d, 0, 0, imm)
+#define RSH_IMM(d, imm) INSN (BPF_ALU64 | BPF_RSH | BPF_K, d, 0, 0, imm)
+#define JNE_IMM(d, imm, off) INSN (BPF_JMP | BPF_JNE | BPF_K, d, 0, off, imm)
+#define JEQ_IMM(d, imm, off) INSN (BPF_JMP | BPF_JEQ | BPF_K, d, 0, off, imm)
+#define EXIT() INSN (BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
+
+static int32_t
+access_bits (const char *access)
+{
+  int32_t bits = 0;
+  for (const char *p = access; *p; p++)
+    bits |= *p == 'r' ? BPF_DEVCG_ACC_READ : *p == 'w' ? BPF_DEVCG_ACC_WRITE : BPF_DEVCG_ACC_MKNOD;
+  return bits;
+}
+
+/* The program answers with the last rule that matches the access, as v1
+   does with its rule list: rules are tested from the last one back, an
+   allow rule matching when it grants all the requested access, a deny rule
+   when it refuses any of it. */
+struct bpf_insn *
+vessel_device_rules_bpf (const struct vessel_device_rule *rules, size_t n, size_t *n_insns)
+{
+  size_t cap = 8 + n * 9, len = 0;
+  struct bpf_insn *p = xzalloc (cap * sizeof (*p));
+  p[len++] = LDX_W (2, 1, 0); /* access_type */
+  p[len++] = MOV_REG (3, 2);
+  p[len++] = AND_IMM (3, 0xffff); /* r3: device type */
+  p[len++] = MOV_REG (4, 2);
+  p[len++] = RSH_IMM (4, 16); /* r4: requested access */
+  p[len++] = LDX_W (5, 1, 4); /* major */
+  p[len++] = LDX_W (6, 1, 8); /* minor */
+  for (size_t k = n; k-- > 0;)
+    {
+      const struct vessel_device_rule *r = &rules[k];
+      struct bpf_insn block[9];
+      size_t b = 0;
+      int32_t bits = access_bits (r->access);
+      int32_t all = BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE | BPF_DEVCG_ACC_MKNOD;
+      /* The jumps are patched below to skip the rest of the block. */
+      if (r->type != 'a')
+        block[b++] = JNE_IMM (3, r->type == 'c' ? BPF_DEVCG_DEV_CHAR : BPF_DEVCG_DEV_BLOCK, 0);
+      if (r->allow && bits != all)
+        {
+          block[b++] = MOV_REG (7, 4);
+          block[b++] = AND_IMM (7, ~bits);
+          block[b++] = JNE_IMM (7, 0, 0);
+        }
+      else if (!r->allow && bits != all)
+        {
+          block[b++] = MOV_REG (7, 4);
+          block[b++] = AND_IMM (7, bits);
+          block[b++] = JEQ_IMM (7, 0, 0);
+        }
+      if (r->major >= 0)
+        block[b++] = JNE_IMM (5, (int32_t) r->major, 0);
+      if (r->minor >= 0)
+        block[b++] = JNE_IMM (6, (int32_t) r->minor, 0);
+      block[b++] = MOV_IMM (0, r->allow ? 1 : 0);
+      block[b++] = EXIT ();
+      for (size_t i = 0; i < b; i++)
+        if (BPF_CLASS (block[i].code) == BPF_JMP && BPF_OP (block[i].code) != BPF_EXIT)
+          block[i].off = (int16_t) (b - i - 1);
+      memcpy (p + len, block, b * sizeof (*block));
+      len += b;
+    }
+  p[len++] = MOV_IMM (0, 0); /* nothing matched: denied */
+  p[len++] = EXIT ();
+  *n_insns = len;
+  return p;
+}
+
+static long
+bpf (int cmd, union bpf_attr *attr)
+{
+  return syscall (SYS_bpf, cmd, attr, sizeof (*attr));
+}
+
+static int
+load_program (const struct bpf_insn *insns, size_t n_insns, char *log, size_t log_size)
+{
+  union bpf_attr load = { 0 };
+  load.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+  load.insns = (uint64_t) (uintptr_t) insns;
+  load.insn_cnt = (uint32_t) n_insns;
+  load.license = (uint64_t) (uintptr_t) "Apache";
+  load.log_buf = (uint64_t) (uintptr_t) log;
+  load.log_size = (uint32_t) log_size;
+  load.log_level = log ? 1 : 0;
+  return (int) bpf (BPF_PROG_LOAD, &load);
+}
+
+/* Attaches the new program, then detaches those that were there before
+   (an update), so that the cgroup is never without a filter. */
+static int
+apply_v2 (const char *dir, const struct vessel_cgroup_plan *plan, vessel_error **err)
+{
+  size_t n_insns = 0;
+  cleanup_free struct bpf_insn *insns = vessel_device_rules_bpf (plan->devices, plan->n_devices, &n_insns);
+  cleanup_close int prog = load_program (insns, n_insns, NULL, 0);
+  if (prog < 0)
+    {
+      /* Load it again, with the verifier's log, for the message; not the
+         first time: a log that does not fit fails the load. */
+      char log[4096] = "";
+      int saved = errno;
+      prog = load_program (insns, n_insns, log, sizeof log);
+      if (prog < 0)
+        return vessel_fail_errno (err, saved, "load the device filter of cgroup `%s`%s%s", dir, *log ? ": " : "",
+                                  log);
+    }
+
+  cleanup_close int cg = open (dir, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+  if (cg < 0)
+    return vessel_fail_errno (err, errno, "open cgroup `%s`", dir);
+
+  uint32_t old_ids[64];
+  union bpf_attr query = { 0 };
+  query.query.target_fd = (uint32_t) cg;
+  query.query.attach_type = BPF_CGROUP_DEVICE;
+  query.query.prog_ids = (uint64_t) (uintptr_t) old_ids;
+  query.query.prog_cnt = ARRAY_SIZE (old_ids);
+  uint32_t n_old = bpf (BPF_PROG_QUERY, &query) == 0 ? query.query.prog_cnt : 0;
+
+  union bpf_attr attach = { 0 };
+  attach.target_fd = (uint32_t) cg;
+  attach.attach_bpf_fd = (uint32_t) prog;
+  attach.attach_type = BPF_CGROUP_DEVICE;
+  attach.attach_flags = BPF_F_ALLOW_MULTI;
+  if (bpf (BPF_PROG_ATTACH, &attach) < 0)
+    return vessel_fail_errno (err, errno, "attach the device filter to cgroup `%s`", dir);
+
+  for (uint32_t i = 0; i < n_old; i++)
+    {
+      union bpf_attr get = { 0 };
+      get.prog_id = old_ids[i];
+      cleanup_close int old = (int) bpf (BPF_PROG_GET_FD_BY_ID, &get);
+      if (old < 0)
+        continue;
+      union bpf_attr detach = { 0 };
+      detach.target_fd = (uint32_t) cg;
+      detach.attach_bpf_fd = (uint32_t) old;
+      detach.attach_type = BPF_CGROUP_DEVICE;
+      if (bpf (BPF_PROG_DETACH, &detach) < 0)
+        vessel_warn ("detach an old device filter from cgroup `%s`: %s", dir, strerror (errno));
+    }
+  return 0;
+}
+
+int
+vessel_device_rules_apply (const char *dir, const struct vessel_cgroup_plan *plan, vessel_error **err)
+{
+  return plan->devices_v2 ? apply_v2 (dir, plan, err) : apply_v1 (dir, plan, err);
+}

@@ -1,0 +1,27 @@
+/* Device access control: one ordered rule list, written as
+ * devices.allow/devices.deny on cgroup v1 or compiled into a
+ * BPF_PROG_TYPE_CGROUP_DEVICE program attached to the cgroup on v2. */
+#ifndef VESSEL_CGROUP_DEVICES_H
+#define VESSEL_CGROUP_DEVICES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cgroup_resources.h"
+
+/* Pure: fills plan->devices (see cgroup_resources.h for the order). */
+int vessel_device_rules_plan (const struct oci_resources *r, const struct oci_linux *lx,
+                              const struct vessel_cgroup_host *host, struct vessel_cgroup_plan *plan,
+                              vessel_error **err);
+
+/* Pure: the eBPF program for rules (a malloc'ed array of 8-byte
+   instructions; *n_insns gets their number). */
+struct bpf_insn;
+struct bpf_insn *vessel_device_rules_bpf (const struct vessel_device_rule *rules, size_t n,
+                                          size_t *n_insns);
+
+/* The rules in effect for the cgroup at dir. */
+int vessel_device_rules_apply (const char *dir, const struct vessel_cgroup_plan *plan,
+                               vessel_error **err);
+
+#endif

@@ -1,0 +1,715 @@
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cgroup_devices.h"
+#include "cgroup_resources.h"
+#include "log.h"
+#include "utils.h"
+
+/* ---- where controllers live ------------------------------------------------ */
+
+static bool
+word_in (const char *list, const char *word, char sep)
+{
+  size_t len = strlen (word);
+  for (const char *p = list; p && *p;)
+    {
+      const char *end = strchr (p, sep);
+      size_t n = end ? (size_t) (end - p) : strlen (p);
+      if (n == len && strncmp (p, word, n) == 0)
+        return true;
+      p = end ? end + 1 : NULL;
+    }
+  return false;
+}
+
+int
+vessel_cgroup_locate (const struct vessel_cgroup_host *host, const char *controller)
+{
+  for (size_t i = 0; i < host->n; i++)
+    if (!host->h[i].v2 && word_in (host->h[i].controllers, controller, ','))
+      return (int) i;
+  for (size_t i = 0; i < host->n; i++)
+    if (host->h[i].v2 && word_in (host->v2_controllers, controller, ' '))
+      return (int) i;
+  return -1;
+}
+
+/* ---- building the plan ----------------------------------------------------- */
+
+struct planner
+{
+  const struct vessel_cgroup_host *host;
+  struct vessel_cgroup_plan *plan;
+};
+
+static void
+warn (struct planner *p, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+static void
+warn (struct planner *p, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  char *msg = xvasprintf (fmt, ap);
+  va_end (ap);
+  p->plan->warnings = xrealloc (p->plan->warnings, (p->plan->n_warnings + 1) * sizeof (char *));
+  p->plan->warnings[p->plan->n_warnings++] = msg;
+}
+
+static struct vessel_cgroup_write *
+add (struct planner *p, int hierarchy, const char *controller, const char *file, const char *fmt, ...)
+    __attribute__ ((format (printf, 5, 6)));
+static struct vessel_cgroup_write *
+add (struct planner *p, int hierarchy, const char *controller, const char *file, const char *fmt, ...)
+{
+  struct vessel_cgroup_plan *plan = p->plan;
+  plan->writes = xrealloc (plan->writes, (plan->n + 1) * sizeof (*plan->writes));
+  struct vessel_cgroup_write *w = &plan->writes[plan->n++];
+  va_list ap;
+  va_start (ap, fmt);
+  *w = (struct vessel_cgroup_write) {
+    .hierarchy = (size_t) hierarchy,
+    .controller = controller,
+    .file = xstrdup (file),
+    .value = xvasprintf (fmt, ap),
+  };
+  va_end (ap);
+  return w;
+}
+
+static bool
+is_v2 (const struct planner *p, int hierarchy)
+{
+  return p->host->h[hierarchy].v2;
+}
+
+/* The hierarchy of `controller`, or an error naming the config field that
+   needs it. */
+static int
+need (struct planner *p, const char *controller, const char *field, vessel_error **err)
+{
+  int h = vessel_cgroup_locate (p->host, controller);
+  if (h < 0)
+    return vessel_fail (err, ENOTSUP,
+                        "config.json: .linux.resources.%s: the %s cgroup controller is not available on this host",
+                        field, controller);
+  return h;
+}
+
+/* runc and crun map cpu.shares [2, 262144] onto cpu.weight [1, 10000]. */
+static uint64_t
+shares_to_weight (uint64_t shares)
+{
+  if (shares < 2)
+    shares = 2;
+  if (shares > 262144)
+    shares = 262144;
+  return 1 + ((shares - 2) * 9999) / 262142;
+}
+
+/* blkio.weight [10, 1000] onto io.weight [1, 10000], as crun does. */
+static uint64_t
+blkio_to_io_weight (uint64_t w)
+{
+  if (w < 10)
+    w = 10;
+  if (w > 1000)
+    w = 1000;
+  return 1 + ((w - 10) * 9999) / 990;
+}
+
+static int
+plan_cpu (struct planner *p, const struct oci_cpu *cpu, vessel_error **err)
+{
+  if (cpu == NULL)
+    return 0;
+  bool want_cpu = cpu->has_shares || cpu->has_quota || cpu->has_period || cpu->has_burst
+                  || cpu->has_realtime_runtime || cpu->has_realtime_period || cpu->has_idle;
+  if (want_cpu)
+    {
+      int h = need (p, "cpu", "cpu", err);
+      if (h < 0)
+        return h;
+      if (!is_v2 (p, h))
+        {
+          if (cpu->has_shares)
+            add (p, h, "cpu", "cpu.shares", "%" PRIu64, cpu->shares);
+          /* The period first: a quota is checked against the current one. */
+          if (cpu->has_period)
+            add (p, h, "cpu", "cpu.cfs_period_us", "%" PRIu64, cpu->period);
+          if (cpu->has_quota)
+            add (p, h, "cpu", "cpu.cfs_quota_us", "%" PRId64, cpu->quota);
+          if (cpu->has_burst)
+            add (p, h, "cpu", "cpu.cfs_burst_us", "%" PRIu64, cpu->burst);
+          if (cpu->has_realtime_period)
+            add (p, h, "cpu", "cpu.rt_period_us", "%" PRIu64, cpu->realtime_period);
+          if (cpu->has_realtime_runtime)
+            add (p, h, "cpu", "cpu.rt_runtime_us", "%" PRId64, cpu->realtime_runtime);
+          if (cpu->has_idle)
+            add (p, h, "cpu", "cpu.idle", "%" PRId64, cpu->idle);
+        }
+      else
+        {
+          if (cpu->has_realtime_runtime || cpu->has_realtime_period)
+            return vessel_fail (err, ENOTSUP,
+                                "config.json: .linux.resources.cpu.realtimeRuntime: real-time bandwidth is not available with cgroup v2");
+          if (cpu->has_shares)
+            add (p, h, "cpu", "cpu.weight", "%" PRIu64, shares_to_weight (cpu->shares));
+          if (cpu->has_quota || cpu->has_period)
+            {
+              uint64_t period = cpu->has_period ? cpu->period : 100000;
+              if (cpu->has_quota && cpu->quota > 0)
+                add (p, h, "cpu", "cpu.max", "%" PRId64 " %" PRIu64, cpu->quota, period);
+              else
+                add (p, h, "cpu", "cpu.max", "max %" PRIu64, period);
+            }
+          if (cpu->has_burst)
+            add (p, h, "cpu", "cpu.max.burst", "%" PRIu64, cpu->burst);
+          if (cpu->has_idle)
+            add (p, h, "cpu", "cpu.idle", "%" PRId64, cpu->idle);
+        }
+    }
+  if (cpu->cpus || cpu->mems)
+    {
+      int h = need (p, "cpuset", "cpu.cpus", err);
+      if (h < 0)
+        return h;
+      if (cpu->cpus)
+        add (p, h, "cpuset", "cpuset.cpus", "%s", cpu->cpus);
+      if (cpu->mems)
+        add (p, h, "cpuset", "cpuset.mems", "%s", cpu->mems);
+    }
+  return 0;
+}
+
+static void
+limit_value (char *buf, size_t size, int64_t v)
+{
+  if (v < 0)
+    snprintf (buf, size, "max");
+  else
+    snprintf (buf, size, "%" PRId64, v);
+}
+
+static int
+plan_memory (struct planner *p, const struct oci_memory *m, vessel_error **err)
+{
+  if (m == NULL)
+    return 0;
+  if (m->has_kernel)
+    warn (p, "linux.resources.memory.kernel is ignored: the kernel no longer limits kernel memory separately");
+  bool any = m->has_limit || m->has_reservation || m->has_swap || m->has_kernel_tcp || m->has_swappiness
+             || m->has_disable_oom_killer || m->has_use_hierarchy;
+  if (!any)
+    return 0;
+  int h = need (p, "memory", "memory", err);
+  if (h < 0)
+    return h;
+  char buf[32];
+  if (!is_v2 (p, h))
+    {
+      /* On v1, the memory+swap limit may not be below the memory limit,
+         at any moment: raising both, memsw must go first, lowering both,
+         last.  Writing the limit, then memsw, then the limit again works
+         both ways. */
+      if (m->has_limit)
+        add (p, h, "memory", "memory.limit_in_bytes", "%" PRId64, m->limit);
+      if (m->has_swap)
+        {
+          add (p, h, "memory", "memory.memsw.limit_in_bytes", "%" PRId64, m->swap)->optional = m->swap < 0;
+          if (m->has_limit)
+            add (p, h, "memory", "memory.limit_in_bytes", "%" PRId64, m->limit);
+        }
+      if (m->has_reservation)
+        add (p, h, "memory", "memory.soft_limit_in_bytes", "%" PRId64, m->reservation);
+      if (m->has_kernel_tcp)
+        add (p, h, "memory", "memory.kmem.tcp.limit_in_bytes", "%" PRId64, m->kernel_tcp)->optional = true;
+      if (m->has_swappiness)
+        add (p, h, "memory", "memory.swappiness", "%" PRIu64, m->swappiness);
+      if (m->has_disable_oom_killer)
+        add (p, h, "memory", "memory.oom_control", "%d", m->disable_oom_killer ? 1 : 0);
+      if (m->has_use_hierarchy)
+        /* Always on since Linux 5.x; writing it is refused there. */
+        add (p, h, "memory", "memory.use_hierarchy", "%d", m->use_hierarchy ? 1 : 0)->optional = true;
+      return 0;
+    }
+  if (m->has_limit)
+    {
+      limit_value (buf, sizeof buf, m->limit);
+      add (p, h, "memory", "memory.max", "%s", buf);
+    }
+  if (m->has_reservation)
+    {
+      limit_value (buf, sizeof buf, m->reservation);
+      add (p, h, "memory", "memory.low", "%s", buf);
+    }
+  if (m->has_swap)
+    {
+      /* v1's swap is memory + swap; v2's swap.max is swap alone. */
+      if (m->swap < 0)
+        add (p, h, "memory", "memory.swap.max", "max")->optional = true;
+      else if (!m->has_limit || m->limit < 0)
+        return vessel_fail (err, EINVAL,
+                            "config.json: .linux.resources.memory.swap: needs memory.limit with cgroup v2");
+      else if (m->swap < m->limit)
+        return vessel_fail (err, EINVAL,
+                            "config.json: .linux.resources.memory.swap: %" PRId64 " is below the memory limit %" PRId64,
+                            m->swap, m->limit);
+      else
+        add (p, h, "memory", "memory.swap.max", "%" PRId64, m->swap - m->limit);
+    }
+  if (m->has_swappiness)
+    warn (p, "linux.resources.memory.swappiness is ignored: cgroup v2 has no per-cgroup swappiness");
+  if (m->has_kernel_tcp)
+    warn (p, "linux.resources.memory.kernelTCP is ignored: cgroup v2 accounts TCP memory with memory.max");
+  if (m->has_disable_oom_killer && m->disable_oom_killer)
+    warn (p, "linux.resources.memory.disableOOMKiller is ignored: cgroup v2 cannot disable the OOM killer");
+  return 0;
+}
+
+static int
+plan_pids (struct planner *p, const struct oci_pids *pids, vessel_error **err)
+{
+  if (pids == NULL || !pids->has_limit)
+    return 0;
+  int h = need (p, "pids", "pids.limit", err);
+  if (h < 0)
+    return h;
+  if (pids->limit <= 0)
+    add (p, h, "pids", "pids.max", "max");
+  else
+    add (p, h, "pids", "pids.max", "%" PRId64, pids->limit);
+  return 0;
+}
+
+static void
+throttle_v1 (struct planner *p, int h, const char *file, const struct oci_throttle_device *d, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    add (p, h, "blkio", file, "%" PRId64 ":%" PRId64 " %" PRIu64, d[i].major, d[i].minor, d[i].rate);
+}
+
+/* io.max takes one line per device with every limit of that device. */
+static void
+throttle_v2 (struct planner *p, int h, const struct oci_block_io *b)
+{
+  const struct
+  {
+    const char *key;
+    const struct oci_throttle_device *d;
+    size_t n;
+  } kinds[] = {
+    { "rbps", b->throttle_read_bps_device, b->throttle_read_bps_device_len },
+    { "wbps", b->throttle_write_bps_device, b->throttle_write_bps_device_len },
+    { "riops", b->throttle_read_iops_device, b->throttle_read_iops_device_len },
+    { "wiops", b->throttle_write_iops_device, b->throttle_write_iops_device_len },
+  };
+  for (size_t k = 0; k < ARRAY_SIZE (kinds); k++)
+    for (size_t i = 0; i < kinds[k].n; i++)
+      {
+        const struct oci_throttle_device *d = &kinds[k].d[i];
+        bool seen = false;
+        for (size_t k2 = 0; k2 <= k && !seen; k2++)
+          for (size_t j = 0; j < (k2 < k ? kinds[k2].n : i); j++)
+            if (kinds[k2].d[j].major == d->major && kinds[k2].d[j].minor == d->minor)
+              seen = true;
+        if (seen)
+          continue; /* already written with the first limit of this device */
+        char *line = xasprintf ("%" PRId64 ":%" PRId64, d->major, d->minor);
+        for (size_t k2 = k; k2 < ARRAY_SIZE (kinds); k2++)
+          for (size_t j = 0; j < kinds[k2].n; j++)
+            if (kinds[k2].d[j].major == d->major && kinds[k2].d[j].minor == d->minor)
+              {
+                char *longer = xasprintf ("%s %s=%" PRIu64, line, kinds[k2].key, kinds[k2].d[j].rate);
+                free (line);
+                line = longer;
+              }
+        add (p, h, "io", "io.max", "%s", line);
+        free (line);
+      }
+}
+
+static int
+plan_block_io (struct planner *p, const struct oci_block_io *b, vessel_error **err)
+{
+  if (b == NULL)
+    return 0;
+  bool any = b->has_weight || b->has_leaf_weight || b->weight_device_len || b->throttle_read_bps_device_len
+             || b->throttle_write_bps_device_len || b->throttle_read_iops_device_len
+             || b->throttle_write_iops_device_len;
+  if (!any)
+    return 0;
+  int h = vessel_cgroup_locate (p->host, "blkio");
+  if (h < 0)
+    h = vessel_cgroup_locate (p->host, "io");
+  if (h < 0)
+    return need (p, "io", "blockIO", err);
+  if (!is_v2 (p, h))
+    {
+      /* CFQ's blkio.weight is gone with CFQ; BFQ has blkio.bfq.weight. */
+      if (b->has_weight)
+        {
+          struct vessel_cgroup_write *w = add (p, h, "blkio", "blkio.weight", "%u", b->weight);
+          w->fallback_file = xstrdup ("blkio.bfq.weight");
+          w->fallback_value = xasprintf ("%u", b->weight);
+        }
+      if (b->has_leaf_weight)
+        add (p, h, "blkio", "blkio.leaf_weight", "%u", b->leaf_weight);
+      for (size_t i = 0; i < b->weight_device_len; i++)
+        {
+          const struct oci_weight_device *d = &b->weight_device[i];
+          if (d->has_weight)
+            {
+              struct vessel_cgroup_write *w = add (p, h, "blkio", "blkio.weight_device",
+                                                   "%" PRId64 ":%" PRId64 " %u", d->major, d->minor, d->weight);
+              w->fallback_file = xstrdup ("blkio.bfq.weight_device");
+              w->fallback_value = xstrdup (w->value);
+            }
+          if (d->has_leaf_weight)
+            add (p, h, "blkio", "blkio.leaf_weight_device", "%" PRId64 ":%" PRId64 " %u", d->major, d->minor,
+                 d->leaf_weight);
+        }
+      throttle_v1 (p, h, "blkio.throttle.read_bps_device", b->throttle_read_bps_device, b->throttle_read_bps_device_len);
+      throttle_v1 (p, h, "blkio.throttle.write_bps_device", b->throttle_write_bps_device, b->throttle_write_bps_device_len);
+      throttle_v1 (p, h, "blkio.throttle.read_iops_device", b->throttle_read_iops_device, b->throttle_read_iops_device_len);
+      throttle_v1 (p, h, "blkio.throttle.write_iops_device", b->throttle_write_iops_device, b->throttle_write_iops_device_len);
+      return 0;
+    }
+  /* v2: BFQ's io.bfq.weight takes blkio's scale; without BFQ, io.weight. */
+  if (b->has_weight)
+    {
+      struct vessel_cgroup_write *w = add (p, h, "io", "io.bfq.weight", "%u", b->weight);
+      w->fallback_file = xstrdup ("io.weight");
+      w->fallback_value = xasprintf ("default %" PRIu64, blkio_to_io_weight (b->weight));
+    }
+  if (b->has_leaf_weight)
+    warn (p, "linux.resources.blockIO.leafWeight is ignored: cgroup v2 has no leaf weights");
+  for (size_t i = 0; i < b->weight_device_len; i++)
+    {
+      const struct oci_weight_device *d = &b->weight_device[i];
+      if (!d->has_weight)
+        continue;
+      struct vessel_cgroup_write *w = add (p, h, "io", "io.bfq.weight", "%" PRId64 ":%" PRId64 " %u", d->major,
+                                           d->minor, d->weight);
+      w->fallback_file = xstrdup ("io.weight");
+      w->fallback_value = xasprintf ("%" PRId64 ":%" PRId64 " %" PRIu64, d->major, d->minor,
+                                     blkio_to_io_weight (d->weight));
+    }
+  throttle_v2 (p, h, b);
+  return 0;
+}
+
+static bool
+valid_page_size (const char *s)
+{
+  if (*s < '1' || *s > '9')
+    return false;
+  while (*s >= '0' && *s <= '9')
+    s++;
+  return (s[0] == 'K' || s[0] == 'M' || s[0] == 'G') && s[1] == 'B' && s[2] == '\0';
+}
+
+static int
+plan_hugetlb (struct planner *p, const struct oci_resources *r, vessel_error **err)
+{
+  if (r->hugepage_limits_len == 0)
+    return 0;
+  int h = need (p, "hugetlb", "hugepageLimits", err);
+  if (h < 0)
+    return h;
+  for (size_t i = 0; i < r->hugepage_limits_len; i++)
+    {
+      const struct oci_hugepage_limit *l = &r->hugepage_limits[i];
+      if (!valid_page_size (l->page_size))
+        return vessel_fail (err, EINVAL, "config.json: .linux.resources.hugepageLimits[%zu].pageSize: `%s` is not a size like 2MB",
+                            i, l->page_size);
+      char file[64];
+      if (!is_v2 (p, h))
+        {
+          snprintf (file, sizeof file, "hugetlb.%s.limit_in_bytes", l->page_size);
+          add (p, h, "hugetlb", file, "%" PRIu64, l->limit);
+        }
+      else
+        {
+          snprintf (file, sizeof file, "hugetlb.%s.max", l->page_size);
+          add (p, h, "hugetlb", file, "%" PRIu64, l->limit);
+          /* Reservations too (5.7+), so that mmap fails rather than a
+             fault killing the process later. */
+          snprintf (file, sizeof file, "hugetlb.%s.rsvd.max", l->page_size);
+          add (p, h, "hugetlb", file, "%" PRIu64, l->limit)->optional = true;
+        }
+    }
+  return 0;
+}
+
+static int
+plan_network (struct planner *p, const struct oci_network *n, vessel_error **err)
+{
+  if (n == NULL)
+    return 0;
+  if (n->has_class_id)
+    {
+      int h = vessel_cgroup_locate (p->host, "net_cls");
+      if (h < 0)
+        warn (p, "linux.resources.network.classID is ignored: no net_cls cgroup controller on this host");
+      else
+        add (p, h, "net_cls", "net_cls.classid", "%" PRIu32, n->class_id);
+    }
+  if (n->priorities_len)
+    {
+      int h = vessel_cgroup_locate (p->host, "net_prio");
+      if (h < 0)
+        warn (p, "linux.resources.network.priorities are ignored: no net_prio cgroup controller on this host");
+      else
+        for (size_t i = 0; i < n->priorities_len; i++)
+          add (p, h, "net_prio", "net_prio.ifpriomap", "%s %" PRIu32, n->priorities[i].name,
+               n->priorities[i].priority);
+    }
+  (void) err;
+  return 0;
+}
+
+static int
+plan_rdma (struct planner *p, const struct oci_resources *r, vessel_error **err)
+{
+  if (r->rdma_len == 0)
+    return 0;
+  int h = need (p, "rdma", "rdma", err);
+  if (h < 0)
+    return h;
+  for (size_t i = 0; i < r->rdma_len; i++)
+    {
+      const struct oci_rdma *d = &r->rdma[i];
+      char handles[32] = "", objects[32] = "";
+      if (d->has_hca_handles)
+        snprintf (handles, sizeof handles, " hca_handle=%" PRIu32, d->hca_handles);
+      if (d->has_hca_objects)
+        snprintf (objects, sizeof objects, " hca_object=%" PRIu32, d->hca_objects);
+      if (*handles || *objects)
+        add (p, h, "rdma", "rdma.max", "%s%s%s", d->device, handles, objects);
+    }
+  return 0;
+}
+
+/* linux.resources.unified: cgroup2 files by name. */
+static int
+plan_unified (struct planner *p, const struct oci_resources *r, vessel_error **err)
+{
+  for (size_t i = 0; i < r->unified_len; i++)
+    {
+      const char *file = r->unified[i].key;
+      const char *dot = strchr (file, '.');
+      if (dot == NULL || dot == file || strchr (file, '/') || strstr (file, "..") || file[0] == '.')
+        return vessel_fail (err, EINVAL, "config.json: .linux.resources.unified[\"%s\"]: not a cgroup file name", file);
+      char controller[64];
+      snprintf (controller, sizeof controller, "%.*s", (int) (dot - file), file);
+      if (strcmp (controller, "cgroup") == 0)
+        return vessel_fail (err, EPERM, "config.json: .linux.resources.unified[\"%s\"]: cgroup core files are vessel's", file);
+      int h = -1;
+      for (size_t k = 0; k < p->host->n; k++)
+        if (p->host->h[k].v2 && word_in (p->host->v2_controllers, controller, ' '))
+          h = (int) k;
+      if (h < 0)
+        return vessel_fail (err, ENOTSUP,
+                            "config.json: .linux.resources.unified[\"%s\"]: the %s controller is not available on this host's cgroup2 hierarchy",
+                            file, controller);
+      add (p, h, NULL, file, "%s", r->unified[i].value);
+    }
+  return 0;
+}
+
+int
+vessel_cgroup_plan_resources (const struct oci_resources *r, const struct oci_linux *lx,
+                              const struct vessel_cgroup_host *host, bool devices,
+                              struct vessel_cgroup_plan *plan, vessel_error **err)
+{
+  memset (plan, 0, sizeof (*plan));
+  plan->devices_hierarchy = -1;
+  struct planner p = { host, plan };
+  int ret = 0;
+  if (r && ((ret = plan_cpu (&p, r->cpu, err)) < 0 || (ret = plan_memory (&p, r->memory, err)) < 0
+            || (ret = plan_pids (&p, r->pids, err)) < 0 || (ret = plan_block_io (&p, r->block_io, err)) < 0
+            || (ret = plan_hugetlb (&p, r, err)) < 0 || (ret = plan_network (&p, r->network, err)) < 0
+            || (ret = plan_rdma (&p, r, err)) < 0 || (ret = plan_unified (&p, r, err)) < 0))
+    {
+      vessel_cgroup_plan_free (plan);
+      return ret;
+    }
+  if (devices && (ret = vessel_device_rules_plan (r, lx, host, plan, err)) < 0)
+    {
+      vessel_cgroup_plan_free (plan);
+      return ret;
+    }
+  return 0;
+}
+
+void
+vessel_cgroup_plan_free (struct vessel_cgroup_plan *plan)
+{
+  for (size_t i = 0; i < plan->n; i++)
+    {
+      free (plan->writes[i].file);
+      free (plan->writes[i].value);
+      free (plan->writes[i].fallback_file);
+      free (plan->writes[i].fallback_value);
+    }
+  free (plan->writes);
+  for (size_t i = 0; i < plan->n_warnings; i++)
+    free (plan->warnings[i]);
+  free (plan->warnings);
+  free (plan->devices);
+  memset (plan, 0, sizeof (*plan));
+  plan->devices_hierarchy = -1;
+}
+
+/* ---- carrying it out ----------------------------------------------------------- */
+
+/* The controller a cgroup2 file belongs to: its name up to the dot. */
+static void
+file_controller (const char *file, char *out, size_t size)
+{
+  const char *dot = strchr (file, '.');
+  snprintf (out, size, "%.*s", dot ? (int) (dot - file) : 0, file);
+}
+
+/* Enables the space-separated controllers `wanted` in the cgroup.subtree_control
+   of dir, unless already on. */
+static int
+enable_in (const char *dir, const char *wanted, vessel_error **err)
+{
+  cleanup_close int fd = open (dir, O_DIRECTORY | O_PATH | O_CLOEXEC);
+  if (fd < 0)
+    return vessel_fail_errno (err, errno, "open cgroup `%s`", dir);
+  cleanup_free char *enabled = NULL;
+  int ret = read_file_at (fd, "cgroup.subtree_control", &enabled, NULL, err);
+  if (ret < 0)
+    return ret;
+  enabled[strcspn (enabled, "\n")] = '\0';
+  char *save = NULL;
+  cleanup_free char *list = xstrdup (wanted);
+  for (char *c = strtok_r (list, " ", &save); c; c = strtok_r (NULL, " ", &save))
+    {
+      if (word_in (enabled, c, ' '))
+        continue;
+      char add_c[80];
+      int len = snprintf (add_c, sizeof add_c, "+%s", c);
+      if ((ret = write_file_at (fd, "cgroup.subtree_control", add_c, (size_t) len, err)) < 0)
+        return vessel_error_wrap (err, ret, "enable the %s controller in `%s`", c, dir);
+    }
+  return 0;
+}
+
+/* The controllers whose files the plan writes in hierarchy k, space-separated. */
+static void
+wanted_controllers (const struct vessel_cgroup_plan *plan, size_t k, char *wanted, size_t size)
+{
+  *wanted = '\0';
+  for (size_t i = 0; i < plan->n; i++)
+    {
+      if (plan->writes[i].hierarchy != k)
+        continue;
+      char c[64];
+      file_controller (plan->writes[i].file, c, sizeof c);
+      /* cgroup.* files are the core's, always there */
+      if (!*c || strcmp (c, "cgroup") == 0 || word_in (wanted, c, ' ')
+          || strlen (wanted) + strlen (c) + 2 >= size)
+        continue;
+      if (*wanted)
+        strcat (wanted, " ");
+      strcat (wanted, c);
+    }
+}
+
+int
+vessel_cgroup_enable_controllers (const struct vessel_cgroup_host *host, char **paths,
+                                  const struct vessel_cgroup_plan *plan, vessel_error **err)
+{
+  for (size_t k = 0; k < host->n; k++)
+    {
+      if (!host->h[k].v2)
+        continue;
+      char wanted[256];
+      wanted_controllers (plan, k, wanted, sizeof wanted);
+      if (!*wanted)
+        continue;
+      /* Every cgroup from the hierarchy's root down to the container's
+         parent, top down: a controller is only available below a cgroup
+         that enables it in cgroup.subtree_control. */
+      cleanup_free char *dir = xstrdup (paths[k]);
+      for (char *slash = dir + strlen (host->h[k].mountpoint); slash && *slash == '/';
+           slash = strchr (slash + 1, '/'))
+        {
+          *slash = '\0';
+          int ret = enable_in (dir, wanted, err);
+          if (ret < 0)
+            return ret;
+          *slash = '/';
+        }
+    }
+  return 0;
+}
+
+static int
+write_one (int dirfd, const char *dir, const struct vessel_cgroup_write *w, vessel_error **err)
+{
+  const char *file = w->file, *value = w->value;
+  cleanup_close int fd = openat (dirfd, file, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0 && errno == ENOENT && w->fallback_file)
+    {
+      file = w->fallback_file;
+      value = w->fallback_value;
+      fd = openat (dirfd, file, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+    }
+  if (fd < 0 && errno == ENOENT && w->optional)
+    {
+      vessel_warn ("cgroup file `%s/%s` does not exist on this kernel: not set", dir, file);
+      return 0;
+    }
+  if (fd < 0)
+    return vessel_fail_errno (err, errno, "open cgroup file `%s/%s`", dir, file);
+  int ret = write_all (fd, value, strlen (value));
+  if (ret < 0 && w->optional && (ret == -EINVAL || ret == -EOPNOTSUPP))
+    {
+      vessel_warn ("write `%s` to `%s/%s` refused by the kernel: not set", value, dir, file);
+      return 0;
+    }
+  if (ret < 0)
+    return vessel_fail_errno (err, -ret, "write `%s` to `%s/%s`", value, dir, file);
+  return 0;
+}
+
+int
+vessel_cgroup_apply (const struct vessel_cgroup_host *host, char **paths,
+                     const struct vessel_cgroup_plan *plan, vessel_error **err)
+{
+  for (size_t i = 0; i < plan->n_warnings; i++)
+    vessel_warn ("%s", plan->warnings[i]);
+  int dirfds[32];
+  size_t n = host->n < ARRAY_SIZE (dirfds) ? host->n : ARRAY_SIZE (dirfds);
+  for (size_t k = 0; k < n; k++)
+    dirfds[k] = -1;
+  int ret = 0;
+  for (size_t i = 0; i < plan->n && ret == 0; i++)
+    {
+      size_t k = plan->writes[i].hierarchy;
+      if (k >= n)
+        continue;
+      if (dirfds[k] < 0 && (dirfds[k] = open (paths[k], O_DIRECTORY | O_PATH | O_CLOEXEC)) < 0)
+        ret = vessel_fail_errno (err, errno, "open cgroup `%s`", paths[k]);
+      else
+        ret = write_one (dirfds[k], paths[k], &plan->writes[i], err);
+    }
+  for (size_t k = 0; k < n; k++)
+    closep (&dirfds[k]);
+  if (ret == 0 && plan->n_devices > 0 && plan->devices_hierarchy >= 0)
+    ret = vessel_device_rules_apply (paths[plan->devices_hierarchy], plan, err);
+  return ret;
+}
