@@ -165,11 +165,14 @@ plan_cpu (struct planner *p, const struct oci_cpu *cpu, vessel_error **err)
             add (p, h, "cpu", "cpu.weight", "%" PRIu64, shares_to_weight (cpu->shares));
           if (cpu->has_quota || cpu->has_period)
             {
-              uint64_t period = cpu->has_period ? cpu->period : 100000;
+              /* "$QUOTA $PERIOD"; without a period, the kernel keeps the
+                 current one, as runc relies on for `update --cpu-quota`. */
+              char quota[24] = "max", period[24] = "";
               if (cpu->has_quota && cpu->quota > 0)
-                add (p, h, "cpu", "cpu.max", "%" PRId64 " %" PRIu64, cpu->quota, period);
-              else
-                add (p, h, "cpu", "cpu.max", "max %" PRIu64, period);
+                snprintf (quota, sizeof quota, "%" PRId64, cpu->quota);
+              if (cpu->has_period && cpu->period > 0)
+                snprintf (period, sizeof period, " %" PRIu64, cpu->period);
+              add (p, h, "cpu", "cpu.max", "%s%s", quota, period);
             }
           if (cpu->has_burst)
             add (p, h, "cpu", "cpu.max.burst", "%" PRIu64, cpu->burst);
@@ -206,7 +209,10 @@ plan_memory (struct planner *p, const struct oci_memory *m, vessel_error **err)
     return 0;
   if (m->has_kernel)
     warn (p, "linux.resources.memory.kernel is ignored: the kernel no longer limits kernel memory separately");
-  bool any = m->has_limit || m->has_reservation || m->has_swap || m->has_kernel_tcp || m->has_swappiness
+  /* As runc: 0 is "not set" for the limit, the reservation and swap. */
+  bool has_limit = m->has_limit && m->limit != 0, has_reservation = m->has_reservation && m->reservation != 0;
+  bool has_swap = m->has_swap && m->swap != 0;
+  bool any = has_limit || has_reservation || has_swap || m->has_kernel_tcp || m->has_swappiness
              || m->has_disable_oom_killer || m->has_use_hierarchy;
   if (!any)
     return 0;
@@ -220,15 +226,15 @@ plan_memory (struct planner *p, const struct oci_memory *m, vessel_error **err)
          at any moment: raising both, memsw must go first, lowering both,
          last.  Writing the limit, then memsw, then the limit again works
          both ways. */
-      if (m->has_limit)
+      if (has_limit)
         add (p, h, "memory", "memory.limit_in_bytes", "%" PRId64, m->limit);
-      if (m->has_swap)
+      if (has_swap)
         {
           add (p, h, "memory", "memory.memsw.limit_in_bytes", "%" PRId64, m->swap)->optional = m->swap < 0;
-          if (m->has_limit)
+          if (has_limit)
             add (p, h, "memory", "memory.limit_in_bytes", "%" PRId64, m->limit);
         }
-      if (m->has_reservation)
+      if (has_reservation)
         add (p, h, "memory", "memory.soft_limit_in_bytes", "%" PRId64, m->reservation);
       if (m->has_kernel_tcp)
         add (p, h, "memory", "memory.kmem.tcp.limit_in_bytes", "%" PRId64, m->kernel_tcp)->optional = true;
@@ -241,22 +247,22 @@ plan_memory (struct planner *p, const struct oci_memory *m, vessel_error **err)
         add (p, h, "memory", "memory.use_hierarchy", "%d", m->use_hierarchy ? 1 : 0)->optional = true;
       return 0;
     }
-  if (m->has_limit)
+  if (has_limit)
     {
       limit_value (buf, sizeof buf, m->limit);
       add (p, h, "memory", "memory.max", "%s", buf);
     }
-  if (m->has_reservation)
+  if (has_reservation)
     {
       limit_value (buf, sizeof buf, m->reservation);
       add (p, h, "memory", "memory.low", "%s", buf);
     }
-  if (m->has_swap)
+  if (has_swap)
     {
       /* v1's swap is memory + swap; v2's swap.max is swap alone. */
       if (m->swap < 0)
         add (p, h, "memory", "memory.swap.max", "max")->optional = true;
-      else if (!m->has_limit || m->limit < 0)
+      else if (!has_limit || m->limit < 0)
         return vessel_fail (err, EINVAL,
                             "config.json: .linux.resources.memory.swap: needs memory.limit with cgroup v2");
       else if (m->swap < m->limit)
@@ -511,11 +517,14 @@ plan_unified (struct planner *p, const struct oci_resources *r, vessel_error **e
         return vessel_fail (err, EINVAL, "config.json: .linux.resources.unified[\"%s\"]: not a cgroup file name", file);
       char controller[64];
       snprintf (controller, sizeof controller, "%.*s", (int) (dot - file), file);
-      if (strcmp (controller, "cgroup") == 0)
-        return vessel_fail (err, EPERM, "config.json: .linux.resources.unified[\"%s\"]: cgroup core files are vessel's", file);
+      bool core = strcmp (controller, "cgroup") == 0;
+      if (core && (strcmp (file, "cgroup.procs") == 0 || strcmp (file, "cgroup.threads") == 0
+                   || strcmp (file, "cgroup.subtree_control") == 0 || strcmp (file, "cgroup.kill") == 0
+                   || strcmp (file, "cgroup.type") == 0))
+        return vessel_fail (err, EPERM, "config.json: .linux.resources.unified[\"%s\"]: vessel manages this file", file);
       int h = -1;
       for (size_t k = 0; k < p->host->n; k++)
-        if (p->host->h[k].v2 && word_in (p->host->v2_controllers, controller, ' '))
+        if (p->host->h[k].v2 && (core || word_in (p->host->v2_controllers, controller, ' ')))
           h = (int) k;
       if (h < 0)
         return vessel_fail (err, ENOTSUP,
