@@ -667,21 +667,30 @@ parse_document (const struct ocl_type *type, size_t arena_offset,
   return 0;
 }
 
-/* parse_document on a copy of data: yajl needs a NUL-terminated text, and
-   data may be exactly len bytes long. */
+/* yajl needs a NUL-terminated text, and data may be exactly len bytes long. */
 static int
-parse_buffer (const struct ocl_type *type, size_t arena_offset, const char *name,
-              const char *data, size_t len, void **out, char **err)
+terminated_copy (const char *name, const char *data, size_t len, char **text, char **err)
 {
   if (len > OCL_MAX_DOCUMENT)
     {
       *err = ocl_strdup_printf ("%s: larger than %u MiB", name, OCL_MAX_DOCUMENT >> 20);
       return -EFBIG;
     }
-  char *text = ocl_xmalloc (len + 1);
-  memcpy (text, data, len);
-  text[len] = '\0';
-  int ret = parse_document (type, arena_offset, name, text, len, out, err);
+  *text = ocl_xmalloc (len + 1);
+  memcpy (*text, data, len);
+  (*text)[len] = '\0';
+  return 0;
+}
+
+static int
+parse_buffer (const struct ocl_type *type, size_t arena_offset, const char *name,
+              const char *data, size_t len, void **out, char **err)
+{
+  char *text = NULL;
+  int ret = terminated_copy (name, data, len, &text, err);
+  if (ret < 0)
+    return ret;
+  ret = parse_document (type, arena_offset, name, text, len, out, err);
   free (text);
   return ret;
 }
@@ -721,6 +730,30 @@ oci_config_generate (const struct oci_config *config, unsigned flags,
                      char **out, size_t *len, char **err)
 {
   return ocl_generate (&config_type, config, flags, NULL, out, len, err);
+}
+
+int
+oci_resources_parse_data (const char *name, const char *data, size_t len,
+                          struct oci_config **out, char **err)
+{
+  char *text = NULL;
+  int ret = terminated_copy (name, data, len, &text, err);
+  if (ret < 0)
+    return ret;
+  struct oci_arena *arena = ocl_arena_new ();
+  struct oci_config *config = oci_arena_alloc (arena, sizeof (*config));
+  config->arena = arena;
+  config->linux = oci_arena_alloc (arena, sizeof (*config->linux));
+  config->linux->resources = oci_arena_alloc (arena, resources_type.size);
+  ret = ocl_parse (&resources_type, name, text, len, arena, config->linux->resources, err);
+  free (text);
+  if (ret < 0)
+    {
+      ocl_arena_free (arena);
+      return ret;
+    }
+  *out = config;
+  return 0;
 }
 
 int

@@ -772,6 +772,11 @@ int oci_config_parse_file (const char *path, const char *name,
                            struct oci_config **out, char **err);
 void oci_config_free (struct oci_config *config);
 
+/* A linux.resources object on its own (`update --resources`), returned
+   as the linux.resources of an otherwise empty config. */
+int oci_resources_parse_data (const char *name, const char *data, size_t len,
+                              struct oci_config **out, char **err);
+
 enum oci_gen_flags
 {
   OCI_GEN_PRETTY = 1 << 0,       /* tab-indented, as `runc spec` writes */

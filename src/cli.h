@@ -37,7 +37,12 @@ struct cli_command
   X (delete, "delete a container and everything it holds", false)              \
   X (list, "list the containers", false)                                       \
   X (spec, "write a default config.json", false)                               \
-  X (features, "print the features document", false)
+  X (features, "print the features document", false)                          \
+  X (pause, "suspend every process of the container", false)                   \
+  X (resume, "resume a paused container", false)                               \
+  X (ps, "list the processes of the container", false)                         \
+  X (update, "change the resource limits of a container", false)               \
+  X (events, "print resource usage statistics and OOM events", false)
 
 #define DECLARE_COMMAND(name, summary, starts_process)                                         \
   int cli_##name (struct cli_globals *g, int argc, char **argv, vessel_error **err); \
@@ -66,6 +71,12 @@ int cli_usage_error (vessel_error **err, const char *command, const char *fmt, .
 
 /* The container id: the one argument left after the options. */
 int cli_container_id (int argc, char **argv, const char **id, vessel_error **err);
+
+/* A command whose only argument is the container id: parses --help and
+   the id, then returns fn (root, id). */
+int cli_id_command (int argc, char **argv, const char *usage,
+                    int (*fn) (const char *root, const char *id, vessel_error **err),
+                    const struct cli_globals *g, vessel_error **err);
 
 /* The fds handed to us by socket activation (LISTEN_FDS for our pid). */
 int cli_listen_fds (void);

@@ -230,6 +230,29 @@ cli_container_id (int argc, char **argv, const char **id, vessel_error **err)
 }
 
 int
+cli_id_command (int argc, char **argv, const char *usage, int (*fn) (const char *root, const char *id, vessel_error **err),
+                const struct cli_globals *g, vessel_error **err)
+{
+  static const struct option opts[] = {
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+  };
+  int c, ret;
+  const char *id;
+  while ((c = cli_getopt (argc, argv, "h", opts, false, err)) != -1)
+    switch (c)
+      {
+      case 'h':
+        return cli_print_usage (usage);
+      default:
+        return -EINVAL;
+      }
+  if ((ret = cli_container_id (argc, argv, &id, err)) < 0)
+    return ret;
+  return fn (g->root, id, err);
+}
+
+int
 cli_parse_preserve_fds (const char *value, int *out, vessel_error **err)
 {
   if (parse_int (value, out) < 0 || *out < 0 || *out > 65536)

@@ -16,21 +16,5 @@ const char cli_start_usage[]
 int
 cli_start (struct cli_globals *g, int argc, char **argv, vessel_error **err)
 {
-  static const struct option opts[] = {
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 },
-  };
-  int c, ret;
-  const char *id;
-  while ((c = cli_getopt (argc, argv, "h", opts, false, err)) != -1)
-    switch (c)
-      {
-      case 'h':
-        return cli_print_usage (cli_start_usage);
-      default:
-        return -EINVAL;
-      }
-  if ((ret = cli_container_id (argc, argv, &id, err)) < 0)
-    return ret;
-  return vessel_container_start (g->root, id, err);
+  return cli_id_command (argc, argv, cli_start_usage, vessel_container_start, g, err);
 }

@@ -247,6 +247,24 @@ vessel_cgroup_paths (const struct vessel_cgroup_host *host, const char *cgroups_
   return paths;
 }
 
+int
+vessel_cgroup_paths_match (const struct vessel_cgroup_host *host, char **saved, char ***out,
+                           vessel_error **err)
+{
+  cleanup_strv char **paths = xzalloc ((host->n + 1) * sizeof (char *));
+  for (size_t i = 0; i < host->n; i++)
+    {
+      size_t len = strlen (host->h[i].mountpoint);
+      for (size_t j = 0; saved && saved[j] && paths[i] == NULL; j++)
+        if (strncmp (saved[j], host->h[i].mountpoint, len) == 0 && saved[j][len] == '/')
+          paths[i] = xstrdup (saved[j]);
+      if (paths[i] == NULL)
+        return vessel_fail (err, ENOENT, "the container has no cgroup under `%s`", host->h[i].mountpoint);
+    }
+  *out = steal_pointer (&paths);
+  return 0;
+}
+
 /* ---- create, enter, destroy ----------------------------------------------- */
 
 /* A new v1 cpuset has no cpus and no memory nodes, and refuses tasks until
@@ -416,9 +434,26 @@ sleep_ms (long ms)
     ;
 }
 
+/* A frozen v1 task does not die of SIGKILL until thawed: kill, then thaw. */
+static void
+kill_frozen_v1 (char **paths)
+{
+  for (size_t i = 0; paths[i]; i++)
+    {
+      cleanup_close int dfd = open (paths[i], O_DIRECTORY | O_PATH | O_CLOEXEC);
+      cleanup_free char *state = NULL;
+      if (dfd < 0 || read_file_at (dfd, "freezer.state", &state, NULL, NULL) < 0
+          || strncmp (state, "THAWED", 6) == 0)
+        continue;
+      signal_procs (paths[i], SIGKILL, NULL);
+      write_file_at (dfd, "freezer.state", "THAWED", 6, NULL);
+    }
+}
+
 int
 vessel_cgroup_destroy (char **paths, vessel_error **err)
 {
+  kill_frozen_v1 (paths);
   for (size_t i = 0; paths[i]; i++)
     {
       const char *dir = paths[i];

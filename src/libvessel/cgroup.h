@@ -48,6 +48,12 @@ void vessel_cgroup_host_free (struct vessel_cgroup_host *host);
 char **vessel_cgroup_paths (const struct vessel_cgroup_host *host, const char *cgroups_path,
                             const char *id);
 
+/* The container's saved cgroup directories (its state) in the order of
+   host->h, NULL-terminated; an error when a hierarchy has none (the host's
+   cgroups changed since create). */
+int vessel_cgroup_paths_match (const struct vessel_cgroup_host *host, char **saved, char ***out,
+                               vessel_error **err);
+
 /* Creates the directories (cpuset.cpus and cpuset.mems copied from the
    parent on v1, where a new cpuset starts empty).  *v2_fd gets an fd of
    the directory in the cgroup2 hierarchy, for CLONE_INTO_CGROUP, or -1. */

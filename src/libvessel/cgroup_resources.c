@@ -589,29 +589,36 @@ file_controller (const char *file, char *out, size_t size)
   snprintf (out, size, "%.*s", dot ? (int) (dot - file) : 0, file);
 }
 
-/* Enables the space-separated controllers `wanted` in the cgroup.subtree_control
-   of dir, unless already on. */
+/* Enables in dir's cgroup.subtree_control the space-separated controllers
+   `wanted` (failing if one cannot be) and, when `all`, every other
+   controller dir has (as runc and crun do on cgroup2 hosts, so that
+   stats and later updates find their files), as far as the kernel lets. */
 static int
-enable_in (const char *dir, const char *wanted, vessel_error **err)
+enable_in (const char *dir, const char *wanted, bool all, vessel_error **err)
 {
   cleanup_close int fd = open (dir, O_DIRECTORY | O_PATH | O_CLOEXEC);
   if (fd < 0)
     return vessel_fail_errno (err, errno, "open cgroup `%s`", dir);
-  cleanup_free char *enabled = NULL;
+  cleanup_free char *enabled = NULL, *available = NULL;
   int ret = read_file_at (fd, "cgroup.subtree_control", &enabled, NULL, err);
-  if (ret < 0)
+  if (ret < 0 || (all && (ret = read_file_at (fd, "cgroup.controllers", &available, NULL, err)) < 0))
     return ret;
   enabled[strcspn (enabled, "\n")] = '\0';
+  cleanup_free char *list = xasprintf ("%s %s", wanted, available ? available : "");
   char *save = NULL;
-  cleanup_free char *list = xstrdup (wanted);
-  for (char *c = strtok_r (list, " ", &save); c; c = strtok_r (NULL, " ", &save))
+  for (char *c = strtok_r (list, " \n", &save); c; c = strtok_r (NULL, " \n", &save))
     {
       if (word_in (enabled, c, ' '))
         continue;
+      bool required = word_in (wanted, c, ' ');
       char add_c[80];
       int len = snprintf (add_c, sizeof add_c, "+%s", c);
       if ((ret = write_file_at (fd, "cgroup.subtree_control", add_c, (size_t) len, err)) < 0)
-        return vessel_error_wrap (err, ret, "enable the %s controller in `%s`", c, dir);
+        {
+          if (required)
+            return vessel_error_wrap (err, ret, "enable the %s controller in `%s`", c, dir);
+          vessel_error_freep (err);
+        }
     }
   return 0;
 }
@@ -647,7 +654,10 @@ vessel_cgroup_enable_controllers (const struct vessel_cgroup_host *host, char **
         continue;
       char wanted[256];
       wanted_controllers (plan, k, wanted, sizeof wanted);
-      if (!*wanted)
+      /* On hybrid hosts the cgroup2 hierarchy is joined, not managed: its
+         subtree_control is only touched for what the config needs. */
+      bool all = host->mode == VESSEL_CGROUP_V2;
+      if (!*wanted && !all)
         continue;
       /* Every cgroup from the hierarchy's root down to the container's
          parent, top down: a controller is only available below a cgroup
@@ -657,7 +667,7 @@ vessel_cgroup_enable_controllers (const struct vessel_cgroup_host *host, char **
            slash = strchr (slash + 1, '/'))
         {
           *slash = '\0';
-          int ret = enable_in (dir, wanted, err);
+          int ret = enable_in (dir, wanted, all, err);
           if (ret < 0)
             return ret;
           *slash = '/';

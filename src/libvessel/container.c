@@ -20,6 +20,7 @@
 
 #include "caps.h"
 #include "cgroup.h"
+#include "cgroup_ops.h"
 #include "cgroup_resources.h"
 #include "config.h"
 #include "container.h"
@@ -432,10 +433,8 @@ status_name (int status)
   return oci_status_name (status);
 }
 
-/* Opens, locks and reads the container `id`; NULL with *ret and *err set
-   on failure. */
-static struct oci_state *
-open_container (const char *root, const char *id, int *rootfd, int *dirfd, int *ret,
+struct oci_state *
+vessel_container_open (const char *root, const char *id, int *rootfd, int *dirfd, int *ret,
                 vessel_error **err)
 {
   struct oci_state *state = NULL;
@@ -479,7 +478,7 @@ vessel_container_start (const char *root, const char *id, vessel_error **err)
 {
   cleanup_close int rootfd = -1, dirfd = -1;
   int ret;
-  struct oci_state *state = open_container (root, id, &rootfd, &dirfd, &ret, err);
+  struct oci_state *state = vessel_container_open (root, id, &rootfd, &dirfd, &ret, err);
   if (state == NULL)
     return ret;
   int status = vessel_state_current_status (state);
@@ -690,7 +689,7 @@ vessel_container_kill (const char *root, const char *id, int signo, bool all, ve
 {
   cleanup_close int rootfd = -1, dirfd = -1;
   int ret;
-  struct oci_state *state = open_container (root, id, &rootfd, &dirfd, &ret, err);
+  struct oci_state *state = vessel_container_open (root, id, &rootfd, &dirfd, &ret, err);
   if (state == NULL)
     return ret;
   int status = vessel_state_current_status (state);
@@ -743,6 +742,15 @@ kill_and_wait (const struct oci_state *state, const char *id, vessel_error **err
   return vessel_fail (err, ETIMEDOUT, "container `%s` did not die within 10 s of SIGKILL", id);
 }
 
+/* Frozen processes die of SIGKILL only once thawed (v1), and must not run
+   anything else meanwhile: kill them all, then thaw. */
+static int
+kill_paused (const struct oci_state *state, vessel_error **err)
+{
+  int ret = vessel_cgroup_signal_all (state->vessel->cgroup_paths, SIGKILL, err);
+  return ret < 0 ? ret : vessel_cgroup_freeze (state->vessel->cgroup_paths, false, err);
+}
+
 int
 vessel_container_delete (const char *root, const char *id, bool force, vessel_error **err)
 {
@@ -769,7 +777,8 @@ vessel_container_delete (const char *root, const char *id, bool force, vessel_er
   if (status != OCI_STATUS_STOPPED && !force)
     ret = vessel_fail (err, EBUSY, "container `%s` is %s: stop it first, or delete it with --force", id,
                        status_name (status));
-  else if ((ret = kill_and_wait (state, id, err)) == 0)
+  else if ((status != OCI_STATUS_PAUSED || (ret = kill_paused (state, err)) == 0)
+           && (ret = kill_and_wait (state, id, err)) == 0)
     {
       cleanup_strv char **paths = xzalloc ((state->vessel->cgroup_paths_len + 1) * sizeof (char *));
       for (size_t i = 0; i < state->vessel->cgroup_paths_len; i++)

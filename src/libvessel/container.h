@@ -57,4 +57,22 @@ int vessel_container_delete (const char *root, const char *id, bool force, vesse
 int vessel_container_list (const char *root, struct oci_state ***out, size_t *n,
                            vessel_error **err);
 
+/* Opens, locks and reads the container `id`, for the commands that change
+   it; NULL with *ret and *err set on failure.  Free with oci_state_free
+   and close the fds. */
+struct oci_state *vessel_container_open (const char *root, const char *id, int *rootfd, int *dirfd,
+                                         int *ret, vessel_error **err);
+
+/* pause and resume: freeze and thaw every process of the container. */
+int vessel_container_pause (const char *root, const char *id, vessel_error **err);
+int vessel_container_resume (const char *root, const char *id, vessel_error **err);
+
+/* ps: the host pids of the container's processes, sorted. */
+int vessel_container_pids (const char *root, const char *id, pid_t **pids, size_t *n,
+                           vessel_error **err);
+
+/* update: applies new resources to a created, running or paused container. */
+int vessel_container_update (const char *root, const char *id, const struct oci_resources *r,
+                             vessel_error **err);
+
 #endif

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup_ops.h"
 #include "state.h"
 #include "utils.h"
 
@@ -262,9 +263,17 @@ vessel_state_current_status (const struct oci_state *state)
     return vessel_state_init_alive (state) ? OCI_STATUS_CREATING : OCI_STATUS_STOPPED;
   if (!vessel_state_init_alive (state))
     return OCI_STATUS_STOPPED;
+  if (vessel_cgroup_is_frozen (state->vessel->cgroup_paths))
+    return OCI_STATUS_PAUSED;
   if (!state->vessel->started)
     return OCI_STATUS_CREATED;
   return OCI_STATUS_RUNNING;
+}
+
+void
+vessel_state_freep (struct oci_state **state)
+{
+  oci_state_free (*state);
 }
 
 char *

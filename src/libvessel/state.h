@@ -34,6 +34,10 @@ int vessel_container_dir_open (int rootfd, const char *id, bool lock, int *dirfd
 int vessel_container_dir_remove (int rootfd, const char *id, int dirfd,
                                  vessel_error **err);
 
+/* For __attribute__((cleanup)): oci_state_free of *state. */
+void vessel_state_freep (struct oci_state **state);
+#define cleanup_state __attribute__ ((cleanup (vessel_state_freep)))
+
 int vessel_state_read (int dirfd, const char *id, struct oci_state **out,
                        vessel_error **err);
 int vessel_state_write (int dirfd, const struct oci_state *state, vessel_error **err);

@@ -1,0 +1,453 @@
+#!/usr/bin/env bats
+# linux.resources and the commands that act on a container's cgroups
+# (update, pause, resume, ps, events), on whatever host runs the suite:
+# cgroup v1, hybrid (this project's development host) or pure cgroup v2
+# (the VM lane, tests/cgroup2/lane.sh).  Each test checks the files the
+# kernel exposes and, where the kernel enforces a limit, the enforcement.
+
+load helpers
+
+setup() {
+  require_root
+  common_setup
+  new_container c1
+  update_config '.root.readonly = false'
+}
+
+teardown() {
+  common_teardown
+}
+
+# v2, hybrid or v1.
+cg_mode() {
+  if [ -e "$CGROUP_ROOT/cgroup.controllers" ]; then
+    echo v2
+  elif grep -q " $CGROUP_ROOT/unified cgroup2 " /proc/self/mounts; then
+    echo hybrid
+  else
+    echo v1
+  fi
+}
+
+# cg_dir CONTROLLER ID: the container's cgroup directory holding
+# CONTROLLER's files (the unified one on v2).
+cg_dir() {
+  local controller=$1 id=$2 d
+  if [ "$(cg_mode)" = v2 ]; then
+    echo "$CGROUP_ROOT$(test_cgroup "$id")"
+    return
+  fi
+  for d in "$CGROUP_ROOT"/*/; do
+    d=${d%/}
+    case ",${d##*/}," in *",$controller,"*)
+      echo "$d$(test_cgroup "$id")"
+      return
+      ;;
+    esac
+  done
+  fail_with "no $controller hierarchy"
+}
+
+# cg_read CONTROLLER FILE [ID]: a file of the container's cgroup.
+cg_read() {
+  cat "$(cg_dir "$1" "${3:-c1}")/$2"
+}
+
+# The value of KEY in a flat-keyed cgroup file.
+cg_key() {
+  cg_read "$1" "$2" | awk -v k="$3" '$1 == k { print $2 }'
+}
+
+require_v2() {
+  [ "$(cg_mode)" = v2 ] || skip "needs a cgroup v2 host (this one is $(cg_mode)): see tests/cgroup2/lane.sh"
+}
+
+require_v1_controllers() {
+  [ "$(cg_mode)" != v2 ] || skip "needs cgroup v1 controllers (this host is pure v2)"
+}
+
+run_detached() {
+  vessel run --detach --bundle "$BUNDLE" "${1:-c1}" > /dev/null
+}
+
+init_pid() {
+  vessel state "${1:-c1}" | jq .pid
+}
+
+# A counter the container bumps every 20 ms in /count of its rootfs.
+counting_container() {
+  set_args sh -c 'i=0; while true; do i=$((i+1)); echo $i > /count; usleep 20000; done'
+  run_detached
+  local i
+  for i in $(seq 50); do [ -s "$BUNDLE/rootfs/count" ] && return 0; sleep 0.1; done
+  fail_with "the counter never started"
+}
+
+@test "memory limit, reservation and swappiness land in the memory files" {
+  update_config '.linux.resources.memory = {"limit": 67108864, "reservation": 33554432, "swappiness": 10}'
+  set_args sleep 100
+  vessel create --bundle "$BUNDLE" c1
+  if [ "$(cg_mode)" = v2 ]; then
+    [ "$(cg_read memory memory.max)" = 67108864 ]
+    [ "$(cg_read memory memory.low)" = 33554432 ]
+  else
+    [ "$(cg_read memory memory.limit_in_bytes)" = 67108864 ]
+    [ "$(cg_read memory memory.soft_limit_in_bytes)" = 33554432 ]
+    [ "$(cg_read memory memory.swappiness)" = 10 ]
+  fi
+  vessel delete --force c1
+  assert_clean c1
+}
+
+@test "swap is memory plus swap: memsw on v1, the difference in memory.swap.max on v2" {
+  update_config '.linux.resources.memory = {"limit": 67108864, "swap": 100663296}'
+  set_args sleep 100
+  vessel create --bundle "$BUNDLE" c1
+  if [ "$(cg_mode)" = v2 ]; then
+    [ "$(cg_read memory memory.swap.max)" = 33554432 ]
+  elif [ -e "$(cg_dir memory c1)/memory.memsw.limit_in_bytes" ]; then
+    [ "$(cg_read memory memory.memsw.limit_in_bytes)" = 100663296 ]
+  else
+    skip "the kernel does not account swap (no memory.memsw.limit_in_bytes)"
+  fi
+  vessel delete --force c1
+  assert_clean c1
+}
+
+@test "a memory hog is OOM-killed: run exits with 137" {
+  update_config '.linux.resources.memory = {"limit": 33554432, "swap": 33554432}'
+  # The pid 1 of a pid namespace is killed like any other here, but keep
+  # the hog a child so that the shell reports the kill.
+  set_args sh -c 'x=aaaaaaaaaaaaaaaa; while true; do x=$x$x; done'
+  run vessel run --bundle "$BUNDLE" c1
+  [ "$status" -eq 137 ]
+  assert_clean c1
+}
+
+@test "pids limit stops a fork loop" {
+  update_config '.linux.resources.pids = {"limit": 8}'
+  set_args sh -c 'for i in $(seq 20); do sleep 100 & done 2>/dev/null; sleep 100'
+  run_detached
+  sleep 0.5
+  [ "$(cg_read pids pids.max)" = 8 ]
+  [ "$(cg_read pids pids.current)" -le 8 ]
+  [ "$(cg_key pids pids.events max)" -gt 0 ]
+  vessel delete --force c1
+  assert_clean c1
+}
+
+@test "pids limit -1 or 0 is unlimited" {
+  update_config '.linux.resources.pids = {"limit": -1}'
+  set_args sleep 100
+  vessel create --bundle "$BUNDLE" c1
+  [ "$(cg_read pids pids.max)" = max ]
+  vessel delete --force c1
+  assert_clean c1
+}
+
+@test "a cpu quota throttles a busy loop: nr_throttled grows" {
+  update_config '.linux.resources.cpu = {"quota": 10000, "period": 100000}'
+  set_args sh -c 'while true; do :; done'
+  run_detached
+  sleep 0.6
+  if [ "$(cg_mode)" = v2 ]; then
+    [ "$(cg_read cpu cpu.max)" = "10000 100000" ]
+  else
+    [ "$(cg_read cpu cpu.cfs_quota_us)" = 10000 ]
+    [ "$(cg_read cpu cpu.cfs_period_us)" = 100000 ]
+  fi
+  [ "$(cg_key cpu cpu.stat nr_throttled)" -gt 0 ]
+  vessel delete --force c1
+  assert_clean c1
+}
+
+@test "cpu shares are cpu.shares on v1 and the converted cpu.weight on v2" {
+  update_config '.linux.resources.cpu = {"shares": 512}'
+  set_args sleep 100
+  vessel create --bundle "$BUNDLE" c1
+  if [ "$(cg_mode)" = v2 ]; then
+    # runc and crun: weight = 1 + ((shares - 2) * 9999) / 262142
+    [ "$(cg_read cpu cpu.weight)" = 20 ]
+  else
+    [ "$(cg_read cpu cpu.shares)" = 512 ]
+  fi
+  vessel delete --force c1
+  assert_clean c1
+}
+
+@test "cpuset cpus and mems are written, and the process runs only there" {
+  update_config '.linux.resources.cpu = {"cpus": "0", "mems": "0"}'
+  set_args sh -c 'grep Cpus_allowed_list /proc/self/status'
+  run vessel run --bundle "$BUNDLE" c1
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"Cpus_allowed_list:"*"0" ]]
+  assert_clean c1
+}
+
+@test "devices: the defaults are usable, a device the rules do not allow is refused" {
+  update_config '.process.capabilities.bounding += ["CAP_MKNOD"] | .process.capabilities.effective += ["CAP_MKNOD"] | .process.capabilities.permitted += ["CAP_MKNOD"]'
+  # 10:237 is /dev/loop-control: harmless to open, and not in runc's defaults
+  set_args sh -c 'head -c 4 /dev/zero | wc -c; mknod /lc c 10 237 && exec 3< /lc && echo opened'
+  run vessel run --bundle "$BUNDLE" c1
+  echo "$output"
+  [ "${lines[0]}" = 4 ]
+  [[ "$output" == *"Operation not permitted"* ]]
+  [[ "$output" != *opened* ]]
+  assert_clean c1
+}
+
+@test "devices: an allow rule opens a device, a later deny rule closes it again" {
+  update_config '.process.capabilities.bounding += ["CAP_MKNOD"] | .process.capabilities.effective += ["CAP_MKNOD"] | .process.capabilities.permitted += ["CAP_MKNOD"]'
+  update_config '.linux.resources.devices = [{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 10, "minor": 237, "access": "r"}]'
+  set_args sh -c 'mknod /lc c 10 237 && exec 3< /lc && echo opened-read; exec 4> /lc && echo opened-write'
+  run vessel run --bundle "$BUNDLE" c1
+  echo "$output"
+  [[ "$output" == *opened-read* ]]
+  [[ "$output" != *opened-write* ]]
+  update_config '.linux.resources.devices += [{"allow": false, "type": "c", "major": 10, "minor": 237, "access": "rwm"}]'
+  run vessel run --bundle "$BUNDLE" c1
+  [[ "$output" != *opened-read* ]]
+  assert_clean c1
+}
+
+@test "pause freezes the processes and resume thaws them" {
+  counting_container
+  vessel pause c1
+  [ "$(container_status c1)" = paused ]
+  local a b c
+  a=$(cat "$BUNDLE/rootfs/count")
+  sleep 0.4
+  b=$(cat "$BUNDLE/rootfs/count")
+  [ "$a" = "$b" ]
+  vessel resume c1
+  [ "$(container_status c1)" = running ]
+  sleep 0.4
+  c=$(cat "$BUNDLE/rootfs/count")
+  [ "$c" -gt "$b" ]
+  vessel delete --force c1
+  assert_clean c1
+}
+
+@test "pause of a paused container and resume of a running one are errors" {
+  set_args sleep 100
+  run_detached
+  run vessel resume c1
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"cannot resume container \`c1\`: it is running"* ]]
+  vessel pause c1
+  run vessel pause c1
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"it is paused"* ]]
+  vessel resume c1
+  vessel delete --force c1
+  assert_clean c1
+}
+
+@test "delete --force kills a paused container" {
+  set_args sleep 100
+  run_detached
+  vessel pause c1
+  run vessel delete c1
+  [ "$status" -ne 0 ]
+  vessel delete --force c1
+  assert_clean c1
+}
+
+@test "update changes the limits of a running container" {
+  set_args sleep 100
+  update_config '.linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 50}}'
+  run_detached
+  vessel update --memory 128m --pids-limit 20 --cpu-quota 20000 --cpu-period 100000 --cpu-share 256 c1
+  [ "$(cg_read pids pids.max)" = 20 ]
+  if [ "$(cg_mode)" = v2 ]; then
+    [ "$(cg_read memory memory.max)" = 134217728 ]
+    [ "$(cg_read cpu cpu.max)" = "20000 100000" ]
+    [ "$(cg_read cpu cpu.weight)" = 10 ]
+  else
+    [ "$(cg_read memory memory.limit_in_bytes)" = 134217728 ]
+    [ "$(cg_read cpu cpu.cfs_quota_us)" = 20000 ]
+    [ "$(cg_read cpu cpu.shares)" = 256 ]
+  fi
+  echo '{"pids": {"limit": 30}, "memory": {"reservation": 16777216}}' | vessel update --resources - c1
+  [ "$(cg_read pids pids.max)" = 30 ]
+  vessel delete --force c1
+  assert_clean c1
+}
+
+@test "update refuses bad values, unknown containers and stopped ones" {
+  run vessel update --memory lots c1
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"--memory: \`lots\` is not a valid value"* ]]
+  run vessel update --pids-limit 5 nosuch
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"container \`nosuch\` does not exist"* ]]
+  run vessel run --keep --bundle "$BUNDLE" c1
+  run vessel update --pids-limit 5 c1
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"it is stopped"* ]]
+  echo '{"pids": {"limit": "x"}}' > "$BATS_TEST_TMPDIR/r.json"
+  run vessel update -r "$BATS_TEST_TMPDIR/r.json" c1
+  [ "$status" -ne 0 ]
+  [[ "$output" == *".pids.limit: expected integer"* ]]
+  vessel delete c1
+  assert_clean c1
+}
+
+@test "ps lists the pids of the container's cgroup" {
+  set_args sh -c 'sleep 100 & sleep 100'
+  run_detached
+  sleep 0.3
+  local want
+  want=$(cat "$(cg_dir pids c1)/cgroup.procs" | sort -n | paste -sd, -)
+  run vessel ps --format json c1
+  [ "$status" -eq 0 ]
+  [ "$output" = "[$want]" ]
+  [ "$(echo "$output" | jq length)" -eq 2 ]
+  run vessel ps c1
+  [ "${lines[0]}" = "PID      PPID     UID      STAT  CMD" ]
+  # (the shell execs its last command: both processes are sleeps)
+  [ "${#lines[@]}" -eq 3 ]
+  [[ "${lines[1]}" == "$(init_pid) "*"sleep 100" ]]
+  vessel delete --force c1
+  assert_clean c1
+}
+
+@test "events --stats prints runc's stats JSON, with numbers that move" {
+  update_config '.linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 40}}'
+  set_args sh -c 'while true; do :; done'
+  run_detached
+  local first second
+  first=$(vessel events --stats c1)
+  echo "$first" | jq -e '.type == "stats" and .id == "c1"'
+  echo "$first" | jq -e '.data.memory.usage.limit == 67108864 and .data.memory.usage.usage > 0'
+  echo "$first" | jq -e '.data.pids.current == 1 and .data.pids.limit == 40'
+  sleep 0.3
+  second=$(vessel events --stats c1)
+  [ "$(echo "$second" | jq .data.cpu.usage.total)" -gt "$(echo "$first" | jq .data.cpu.usage.total)" ]
+  vessel delete --force c1
+  assert_clean c1
+}
+
+@test "events reports an OOM kill and ends when the container stops" {
+  update_config '.linux.resources.memory = {"limit": 33554432, "swap": 33554432}'
+  set_args sh -c 'sleep 0.5; x=aaaaaaaaaaaaaaaa; while true; do x=$x$x; done'
+  vessel create --bundle "$BUNDLE" c1
+  timeout 20 "$VESSEL" --root "$VESSEL_TEST_ROOT" events --interval 10s c1 > "$BATS_TEST_TMPDIR/events" &
+  local events_pid=$!
+  sleep 0.2
+  vessel start c1
+  wait $events_pid
+  cat "$BATS_TEST_TMPDIR/events"
+  grep -qx '{"type":"oom","id":"c1"}' "$BATS_TEST_TMPDIR/events"
+  vessel delete c1
+  assert_clean c1
+}
+
+@test "hybrid host: the process is in the v1 hierarchies and in the unified one" {
+  [ "$(cg_mode)" = hybrid ] || skip "needs a hybrid host (this one is $(cg_mode))"
+  set_args sleep 100
+  run_detached
+  local pid
+  pid=$(init_pid)
+  grep -qx "0::$(test_cgroup c1)" "/proc/$pid/cgroup"
+  grep -q ":memory:$(test_cgroup c1)\$" "/proc/$pid/cgroup"
+  grep -q ":pids:$(test_cgroup c1)\$" "/proc/$pid/cgroup"
+  grep -qx "$pid" "$CGROUP_ROOT/unified$(test_cgroup c1)/cgroup.procs"
+  vessel delete --force c1
+  assert_clean c1
+}
+
+@test "v2: the controllers are enabled in the parents' subtree_control" {
+  require_v2
+  update_config '.linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 10}}'
+  set_args sleep 100
+  vessel create --bundle "$BUNDLE" c1
+  local parent="$CGROUP_ROOT/$CGROUP_PREFIX"
+  [[ " $(cat "$parent/cgroup.subtree_control") " == *" memory "* ]]
+  [[ " $(cat "$parent/cgroup.subtree_control") " == *" pids "* ]]
+  vessel delete --force c1
+  assert_clean c1
+}
+
+@test "v2: unified keys are written as given, path tricks are refused" {
+  require_v2
+  update_config '.linux.resources.unified = {"memory.high": "50331648", "pids.max": "12"}'
+  set_args sleep 100
+  vessel create --bundle "$BUNDLE" c1
+  [ "$(cg_read memory memory.high)" = 50331648 ]
+  [ "$(cg_read pids pids.max)" = 12 ]
+  vessel delete --force c1
+  update_config '.linux.resources.unified = {"../memory.max": "1"}'
+  run vessel create --bundle "$BUNDLE" c1
+  [ "$status" -ne 0 ]
+  [[ "$output" == *'not a cgroup file name'* ]]
+  assert_clean c1
+}
+
+@test "v1 and hybrid: unified keys need a cgroup2 controller and are refused clearly" {
+  require_v1_controllers
+  update_config '.linux.resources.unified = {"memory.high": "50331648"}'
+  run vessel create --bundle "$BUNDLE" c1
+  [ "$status" -ne 0 ]
+  [[ "$output" == *'memory.high'*'not available'* ]]
+  assert_clean c1
+}
+
+@test "v2: hugetlb limits land in .max and .rsvd.max" {
+  require_v2
+  grep -qw hugetlb "$CGROUP_ROOT/cgroup.controllers" || skip "no hugetlb controller"
+  update_config '.linux.resources.hugepageLimits = [{"pageSize": "2MB", "limit": 4194304}]'
+  set_args sleep 100
+  vessel create --bundle "$BUNDLE" c1
+  [ "$(cg_read hugetlb hugetlb.2MB.max)" = 4194304 ]
+  if [ -e "$(cg_dir hugetlb c1)/hugetlb.2MB.rsvd.max" ]; then
+    [ "$(cg_read hugetlb hugetlb.2MB.rsvd.max)" = 4194304 ]
+  fi
+  vessel delete --force c1
+  assert_clean c1
+}
+
+@test "block I/O throttling on a ram disk: io.max on v2, blkio.throttle on v1" {
+  [ -b /dev/ram0 ] || skip "no /dev/ram0 (the brd module is not loaded)"
+  local mm major minor
+  mm=$(stat -c '%t:%T' /dev/ram0)
+  major=$((16#${mm%:*}))
+  minor=$((16#${mm#*:}))
+  update_config '.linux.resources.blockIO = {"throttleReadBpsDevice": [{"major": $ma, "minor": $mi, "rate": 1048576}], "throttleWriteIopsDevice": [{"major": $ma, "minor": $mi, "rate": 100}]}' --argjson ma "$major" --argjson mi "$minor"
+  set_args sleep 100
+  vessel create --bundle "$BUNDLE" c1
+  if [ "$(cg_mode)" = v2 ]; then
+    grep -qx "$major:$minor rbps=1048576 wbps=max riops=max wiops=100" "$(cg_dir io c1)/io.max"
+  else
+    grep -qx "$major:$minor 1048576" "$(cg_dir blkio c1)/blkio.throttle.read_bps_device"
+    grep -qx "$major:$minor 100" "$(cg_dir blkio c1)/blkio.throttle.write_iops_device"
+  fi
+  vessel delete --force c1
+  assert_clean c1
+}
+
+@test "v2: the eBPF device filter is attached to the container's cgroup" {
+  require_v2
+  set_args sh -c 'head -c 3 /dev/null; echo null-ok'
+  run vessel run --bundle "$BUNDLE" c1
+  [ "$output" = null-ok ]
+  set_args sleep 100
+  vessel create --bundle "$BUNDLE" c1
+  if command -v bpftool > /dev/null; then
+    bpftool cgroup list "$CGROUP_ROOT$(test_cgroup c1)" | grep -q cgroup_device
+  fi
+  vessel delete --force c1
+  assert_clean c1
+}
+
+@test "a config that needs a controller the host lacks is refused before anything exists" {
+  update_config '.linux.resources.rdma = {"mlx9_0": {"hcaHandles": 2}}'
+  if [ -d "$CGROUP_ROOT/rdma" ] || grep -qw rdma "$CGROUP_ROOT/cgroup.controllers" 2>/dev/null; then
+    skip "this host has the rdma controller"
+  fi
+  run vessel create --bundle "$BUNDLE" c1
+  [ "$status" -ne 0 ]
+  [[ "$output" == *".linux.resources.rdma: the rdma cgroup controller is not available"* ]]
+  assert_clean c1
+  [ -z "$(test_cgroup_dirs)" ]
+}
