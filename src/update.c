@@ -322,6 +322,8 @@ cli_update (struct cli_globals *g, int argc, char **argv, vessel_error **err)
       struct oci_config *parsed = NULL;
       if ((ret = load_resources (resources_file, &parsed, err)) < 0)
         return ret;
+      if (parsed == NULL || parsed->linux == NULL)
+        return vessel_fail (err, EINVAL, "`%s`: no resources", resources_file);
       ret = vessel_container_update (g->root, id, parsed->linux->resources, err);
       oci_config_free (parsed);
       return ret;

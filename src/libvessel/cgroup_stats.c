@@ -365,8 +365,8 @@ hugepage_sizes (char sizes[][24], size_t max)
       unsigned long kb;
       if (sscanf (e->d_name, "hugepages-%lukB", &kb) != 1)
         continue;
-      if (kb >= 1024 * 1024)
-        snprintf (sizes[n++], 24, "%luGB", kb / (1024 * 1024));
+      if (kb >= 1024ul * 1024)
+        snprintf (sizes[n++], 24, "%luGB", kb / (1024ul * 1024));
       else if (kb >= 1024)
         snprintf (sizes[n++], 24, "%luMB", kb / 1024);
       else

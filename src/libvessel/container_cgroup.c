@@ -15,23 +15,22 @@
 
 /* Opens and locks the container, and checks that its status is one of
    `allowed` (a bit mask of 1 << OCI_STATUS_*); `verb` names the command
-   in the message. */
-static int
+   in the message.  NULL with *ret and *err set on failure. */
+static struct oci_state *
 open_in_status (const char *root, const char *id, unsigned allowed, const char *verb, int *rootfd,
-                int *dirfd, struct oci_state **out, vessel_error **err)
+                int *dirfd, int *ret, vessel_error **err)
 {
-  int ret;
-  struct oci_state *state = vessel_container_open (root, id, rootfd, dirfd, &ret, err);
+  struct oci_state *state = vessel_container_open (root, id, rootfd, dirfd, ret, err);
   if (state == NULL)
-    return ret;
+    return NULL;
   int status = vessel_state_current_status (state);
   if (!(allowed & (1u << status)))
     {
       oci_state_free (state);
-      return vessel_fail (err, EINVAL, "cannot %s container `%s`: it is %s", verb, id, oci_status_name (status));
+      *ret = vessel_fail (err, EINVAL, "cannot %s container `%s`: it is %s", verb, id, oci_status_name (status));
+      return NULL;
     }
-  *out = state;
-  return 0;
+  return state;
 }
 
 #define LIVE ((1u << OCI_STATUS_CREATED) | (1u << OCI_STATUS_RUNNING) | (1u << OCI_STATUS_PAUSED))
@@ -40,10 +39,10 @@ int
 vessel_container_pause (const char *root, const char *id, vessel_error **err)
 {
   cleanup_close int rootfd = -1, dirfd = -1;
-  cleanup_state struct oci_state *state = NULL;
   unsigned allowed = (1u << OCI_STATUS_CREATED) | (1u << OCI_STATUS_RUNNING);
-  int ret = open_in_status (root, id, allowed, "pause", &rootfd, &dirfd, &state, err);
-  if (ret < 0)
+  int ret;
+  cleanup_state struct oci_state *state = open_in_status (root, id, allowed, "pause", &rootfd, &dirfd, &ret, err);
+  if (state == NULL)
     return ret;
   return vessel_cgroup_freeze (state->vessel->cgroup_paths, true, err);
 }
@@ -52,9 +51,10 @@ int
 vessel_container_resume (const char *root, const char *id, vessel_error **err)
 {
   cleanup_close int rootfd = -1, dirfd = -1;
-  cleanup_state struct oci_state *state = NULL;
-  int ret = open_in_status (root, id, 1u << OCI_STATUS_PAUSED, "resume", &rootfd, &dirfd, &state, err);
-  if (ret < 0)
+  int ret;
+  cleanup_state struct oci_state *state
+      = open_in_status (root, id, 1u << OCI_STATUS_PAUSED, "resume", &rootfd, &dirfd, &ret, err);
+  if (state == NULL)
     return ret;
   return vessel_cgroup_freeze (state->vessel->cgroup_paths, false, err);
 }
@@ -77,9 +77,9 @@ int
 vessel_container_update (const char *root, const char *id, const struct oci_resources *r, vessel_error **err)
 {
   cleanup_close int rootfd = -1, dirfd = -1;
-  cleanup_state struct oci_state *state = NULL;
-  int ret = open_in_status (root, id, LIVE, "update", &rootfd, &dirfd, &state, err);
-  if (ret < 0)
+  int ret;
+  cleanup_state struct oci_state *state = open_in_status (root, id, LIVE, "update", &rootfd, &dirfd, &ret, err);
+  if (state == NULL)
     return ret;
   struct vessel_cgroup_host host = { 0 };
   if ((ret = vessel_cgroup_host_detect (&host, err)) < 0)

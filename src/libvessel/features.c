@@ -72,6 +72,7 @@ vessel_features_build (struct oci_features **out, vessel_error **err)
   lx->cgroup->has_v2 = lx->cgroup->v2 = true;
   lx->cgroup->has_systemd = true;
   lx->cgroup->has_systemd_user = true;
+  lx->cgroup->has_rdma = lx->cgroup->rdma = true; /* rdma.max, where the controller exists */
 
   /* Not implemented yet: say so rather than leave them out. */
   lx->seccomp = oci_arena_alloc (a, sizeof (*lx->seccomp));

@@ -37,7 +37,12 @@ vessel_id_validate (const char *id, vessel_error **err)
           char shown[68];
           size_t n = 0;
           for (const char *q = id; *q && n < 64; q++)
-            shown[n++] = (*q >= 0x20 && *q < 0x7f) ? *q : '?';
+            {
+              shown[n] = '?';
+              if (*q >= 0x20 && *q < 0x7f)
+                shown[n] = *q;
+              n++;
+            }
           strcpy (shown + n, len > 64 ? "..." : "");
           return vessel_fail (err, EINVAL,
                               "invalid container id `%s`: only letters, digits and `_+-.` are allowed",
