@@ -81,6 +81,22 @@ int cli_id_command (int argc, char **argv, const char *usage,
 /* The fds handed to us by socket activation (LISTEN_FDS for our pid). */
 int cli_listen_fds (void);
 
+/* The options create and run share: their table entries and, for each
+   getopt result, cli_create_option stores it in *o (0), says it is not
+   one of them (1), or fails (< 0). */
+enum
+{
+  CLI_OPT_PID_FILE = 1000,
+  CLI_OPT_CONSOLE_SOCKET,
+  CLI_OPT_PRESERVE_FDS,
+  CLI_OPT_NO_PIVOT,
+  CLI_OPT_NO_NEW_KEYRING,
+  CLI_OPT_CREATE_END, /* a command's own options start here */
+};
+#define CLI_CREATE_OPTIONS                                                          { "bundle", required_argument, NULL, 'b' },                                       { "pid-file", required_argument, NULL, CLI_OPT_PID_FILE },                        { "console-socket", required_argument, NULL, CLI_OPT_CONSOLE_SOCKET },            { "preserve-fds", required_argument, NULL, CLI_OPT_PRESERVE_FDS },                { "no-pivot", no_argument, NULL, CLI_OPT_NO_PIVOT },                              { "no-new-keyring", no_argument, NULL, CLI_OPT_NO_NEW_KEYRING }
+struct vessel_create_opts;
+int cli_create_option (int c, struct vessel_create_opts *o, vessel_error **err);
+
 /* Parses --preserve-fds's value. */
 int cli_parse_preserve_fds (const char *value, int *out, vessel_error **err);
 

@@ -19,25 +19,11 @@ const char cli_create_usage[]
       "  --no-new-keyring          keep the caller's session keyring\n"
       "  -h, --help                print this help\n";
 
-enum
-{
-  OPT_PID_FILE = 1000,
-  OPT_CONSOLE_SOCKET,
-  OPT_PRESERVE_FDS,
-  OPT_NO_PIVOT,
-  OPT_NO_NEW_KEYRING,
-};
-
 int
 cli_create (struct cli_globals *g, int argc, char **argv, vessel_error **err)
 {
   static const struct option opts[] = {
-    { "bundle", required_argument, NULL, 'b' },
-    { "pid-file", required_argument, NULL, OPT_PID_FILE },
-    { "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
-    { "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
-    { "no-pivot", no_argument, NULL, OPT_NO_PIVOT },
-    { "no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING },
+    CLI_CREATE_OPTIONS,
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
@@ -45,32 +31,12 @@ cli_create (struct cli_globals *g, int argc, char **argv, vessel_error **err)
                                   .listen_fds = cli_listen_fds () };
   int c, ret;
   while ((c = cli_getopt (argc, argv, "b:h", opts, false, err)) != -1)
-    switch (c)
-      {
-      case 'b':
-        o.bundle = optarg;
-        break;
-      case OPT_PID_FILE:
-        o.pid_file = optarg;
-        break;
-      case OPT_CONSOLE_SOCKET:
-        o.console_socket = optarg;
-        break;
-      case OPT_PRESERVE_FDS:
-        if ((ret = cli_parse_preserve_fds (optarg, &o.preserve_fds, err)) < 0)
-          return ret;
-        break;
-      case OPT_NO_PIVOT:
-        o.no_pivot = true;
-        break;
-      case OPT_NO_NEW_KEYRING:
-        o.no_new_keyring = true;
-        break;
-      case 'h':
+    {
+      if (c == 'h')
         return cli_print_usage (cli_create_usage);
-      default:
-        return -EINVAL;
-      }
+      if ((ret = cli_create_option (c, &o, err)) != 0)
+        return ret < 0 ? ret : -EINVAL;
+    }
   if ((ret = cli_container_id (argc, argv, &o.id, err)) < 0)
     return ret;
   return vessel_container_create (&o, err);

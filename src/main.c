@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "libvessel/container.h"
 #include "libvessel/exe_seal.h"
 #include "libvessel/features.h"
 #include "libvessel/log.h"
@@ -250,6 +251,33 @@ cli_id_command (int argc, char **argv, const char *usage, int (*fn) (const char 
   if ((ret = cli_container_id (argc, argv, &id, err)) < 0)
     return ret;
   return fn (g->root, id, err);
+}
+
+int
+cli_create_option (int c, struct vessel_create_opts *o, vessel_error **err)
+{
+  switch (c)
+    {
+    case 'b':
+      o->bundle = optarg;
+      return 0;
+    case CLI_OPT_PID_FILE:
+      o->pid_file = optarg;
+      return 0;
+    case CLI_OPT_CONSOLE_SOCKET:
+      o->console_socket = optarg;
+      return 0;
+    case CLI_OPT_PRESERVE_FDS:
+      return cli_parse_preserve_fds (optarg, &o->preserve_fds, err);
+    case CLI_OPT_NO_PIVOT:
+      o->no_pivot = true;
+      return 0;
+    case CLI_OPT_NO_NEW_KEYRING:
+      o->no_new_keyring = true;
+      return 0;
+    default:
+      return 1;
+    }
 }
 
 int

@@ -25,12 +25,7 @@ const char cli_run_usage[]
 
 enum
 {
-  OPT_PID_FILE = 1000,
-  OPT_CONSOLE_SOCKET,
-  OPT_PRESERVE_FDS,
-  OPT_NO_PIVOT,
-  OPT_NO_NEW_KEYRING,
-  OPT_KEEP,
+  OPT_KEEP = CLI_OPT_CREATE_END,
   OPT_NO_SUBREAPER,
 };
 
@@ -38,14 +33,9 @@ int
 cli_run (struct cli_globals *g, int argc, char **argv, vessel_error **err)
 {
   static const struct option opts[] = {
-    { "bundle", required_argument, NULL, 'b' },
+    CLI_CREATE_OPTIONS,
     { "detach", no_argument, NULL, 'd' },
     { "keep", no_argument, NULL, OPT_KEEP },
-    { "pid-file", required_argument, NULL, OPT_PID_FILE },
-    { "console-socket", required_argument, NULL, OPT_CONSOLE_SOCKET },
-    { "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
-    { "no-pivot", no_argument, NULL, OPT_NO_PIVOT },
-    { "no-new-keyring", no_argument, NULL, OPT_NO_NEW_KEYRING },
     { "no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
@@ -57,37 +47,19 @@ cli_run (struct cli_globals *g, int argc, char **argv, vessel_error **err)
   while ((c = cli_getopt (argc, argv, "b:dh", opts, false, err)) != -1)
     switch (c)
       {
-      case 'b':
-        o.bundle = optarg;
-        break;
       case 'd':
         r.detach = true;
         break;
       case OPT_KEEP:
         r.keep = true;
         break;
-      case OPT_PID_FILE:
-        o.pid_file = optarg;
-        break;
-      case OPT_CONSOLE_SOCKET:
-        o.console_socket = optarg;
-        break;
-      case OPT_PRESERVE_FDS:
-        if ((ret = cli_parse_preserve_fds (optarg, &o.preserve_fds, err)) < 0)
-          return ret;
-        break;
-      case OPT_NO_PIVOT:
-        o.no_pivot = true;
-        break;
-      case OPT_NO_NEW_KEYRING:
-        o.no_new_keyring = true;
-        break;
       case OPT_NO_SUBREAPER:
         break;
       case 'h':
         return cli_print_usage (cli_run_usage);
       default:
-        return -EINVAL;
+        if ((ret = cli_create_option (c, &o, err)) != 0)
+          return ret < 0 ? ret : -EINVAL;
       }
   if ((ret = cli_container_id (argc, argv, &o.id, err)) < 0)
     return ret;

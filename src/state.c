@@ -16,27 +16,12 @@ const char cli_state_usage[]
       "Options:\n"
       "  -h, --help   print this help\n";
 
-int
-cli_state (struct cli_globals *g, int argc, char **argv, vessel_error **err)
+static int
+print_state (const char *root, const char *id, vessel_error **err)
 {
-  static const struct option opts[] = {
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 },
-  };
-  int c, ret;
-  const char *id;
-  while ((c = cli_getopt (argc, argv, "h", opts, false, err)) != -1)
-    switch (c)
-      {
-      case 'h':
-        return cli_print_usage (cli_state_usage);
-      default:
-        return -EINVAL;
-      }
-  if ((ret = cli_container_id (argc, argv, &id, err)) < 0)
-    return ret;
   struct oci_state *state = NULL;
-  if ((ret = vessel_container_state (g->root, id, &state, err)) < 0)
+  int ret = vessel_container_state (root, id, &state, err);
+  if (ret < 0)
     return ret;
   cleanup_free char *text = NULL;
   char *msg = NULL;
@@ -46,4 +31,10 @@ cli_state (struct cli_globals *g, int argc, char **argv, vessel_error **err)
     return vessel_fail_take (err, ret, msg);
   fputs (text, stdout);
   return 0;
+}
+
+int
+cli_state (struct cli_globals *g, int argc, char **argv, vessel_error **err)
+{
+  return cli_id_command (argc, argv, cli_state_usage, print_state, g, err);
 }

@@ -197,16 +197,25 @@ container_prepare (struct container *c, vessel_error **err)
                                        true, &c->resources, err);
 }
 
-/* The socket `vessel start` connects to.  It is bound through
-   /proc/self/fd so that a long --root cannot overflow sun_path. */
+/* The address of the socket `vessel start` connects to, in the container's
+   state directory: reached through /proc/self/fd so that a long --root
+   cannot overflow sun_path. */
+static struct sockaddr_un
+exec_socket_address (int dirfd)
+{
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  snprintf (addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d/" VESSEL_EXEC_SOCKET, dirfd);
+  return addr;
+}
+
+/* The socket `vessel start` connects to. */
 static int
 exec_socket (int dirfd, vessel_error **err)
 {
   cleanup_close int fd = socket (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
   if (fd < 0)
     return vessel_fail_errno (err, errno, "socket");
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
-  snprintf (addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d/" VESSEL_EXEC_SOCKET, dirfd);
+  struct sockaddr_un addr = exec_socket_address (dirfd);
   if (bind (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
     return vessel_fail_errno (err, errno, "bind the start socket");
   if (listen (fd, 1) < 0)
@@ -501,8 +510,7 @@ vessel_container_start (const char *root, const char *id, vessel_error **err)
   cleanup_close int fd = socket (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
   if (fd < 0)
     return vessel_fail_errno (err, errno, "socket");
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
-  snprintf (addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d/" VESSEL_EXEC_SOCKET, dirfd);
+  struct sockaddr_un addr = exec_socket_address (dirfd);
   if (connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
     return vessel_fail_errno (err, errno, "container `%s`: connect to its init", id);
   ret = signal_start (fd, err);
