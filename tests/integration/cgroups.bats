@@ -66,12 +66,31 @@ require_v1_controllers() {
   [ "$(cg_mode)" != v2 ] || skip "needs cgroup v1 controllers (this host is pure v2)"
 }
 
+# wait_until COMMAND...: polls COMMAND for up to ~10 s (a loaded machine is slow).
+wait_until() {
+  local i
+  for i in $(seq 100); do
+    "$@" && return 0
+    sleep 0.1
+  done
+  fail_with "timed out waiting for: $*"
+}
+
+# The value of KEY in FILE of CONTROLLER is above N.
+key_above() {
+  [ "$(cg_key "$1" "$2" "$3")" -gt "$4" ]
+}
+
 run_detached() {
   vessel run --detach --bundle "$BUNDLE" "${1:-c1}" > /dev/null
 }
 
 init_pid() {
   vessel state "${1:-c1}" | jq .pid
+}
+
+count_above() {
+  [ "$(cat "$BUNDLE/rootfs/count")" -gt "$1" ]
 }
 
 # A counter the container bumps every 20 ms in /count of its rootfs.
@@ -128,10 +147,9 @@ counting_container() {
   update_config '.linux.resources.pids = {"limit": 8}'
   set_args sh -c 'for i in $(seq 20); do sleep 100 & done 2>/dev/null; sleep 100'
   run_detached
-  sleep 0.5
+  wait_until key_above pids pids.events max 0
   [ "$(cg_read pids pids.max)" = 8 ]
   [ "$(cg_read pids pids.current)" -le 8 ]
-  [ "$(cg_key pids pids.events max)" -gt 0 ]
   vessel delete --force c1
   assert_clean c1
 }
@@ -149,7 +167,7 @@ counting_container() {
   update_config '.linux.resources.cpu = {"quota": 10000, "period": 100000}'
   set_args sh -c 'while true; do :; done'
   run_detached
-  sleep 0.6
+  wait_until key_above cpu cpu.stat nr_throttled 0
   if [ "$(cg_mode)" = v2 ]; then
     [ "$(cg_read cpu cpu.max)" = "10000 100000" ]
   else
@@ -214,16 +232,14 @@ counting_container() {
   counting_container
   vessel pause c1
   [ "$(container_status c1)" = paused ]
-  local a b c
+  local a b
   a=$(cat "$BUNDLE/rootfs/count")
   sleep 0.4
   b=$(cat "$BUNDLE/rootfs/count")
   [ "$a" = "$b" ]
   vessel resume c1
   [ "$(container_status c1)" = running ]
-  sleep 0.4
-  c=$(cat "$BUNDLE/rootfs/count")
-  [ "$c" -gt "$b" ]
+  wait_until count_above "$b"
   vessel delete --force c1
   assert_clean c1
 }
@@ -293,10 +309,14 @@ counting_container() {
   assert_clean c1
 }
 
+procs_count() {
+  [ "$(wc -l < "$(cg_dir pids c1)/cgroup.procs")" -eq "$1" ]
+}
+
 @test "ps lists the pids of the container's cgroup" {
   set_args sh -c 'sleep 100 & sleep 100'
   run_detached
-  sleep 0.3
+  wait_until procs_count 2
   local want
   want=$(cat "$(cg_dir pids c1)/cgroup.procs" | sort -n | paste -sd, -)
   run vessel ps --format json c1

@@ -149,6 +149,16 @@ container_status() {
   vessel state "$1" | jq -r .status
 }
 
+# wait_for_lines FILE N: polls up to ~5 s until FILE has N lines.
+wait_for_lines() {
+  local i
+  for i in $(seq 50); do
+    [ "$(wc -l < "$1" 2>/dev/null || echo 0)" -ge "$2" ] && return 0
+    sleep 0.1
+  done
+  fail_with "$1 did not reach $2 lines: $(cat "$1" 2>&1)"
+}
+
 # wait_for_status ID STATUS: polls up to ~5 s.
 wait_for_status() {
   local i

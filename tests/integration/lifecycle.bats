@@ -154,17 +154,18 @@ teardown() {
 @test "kill accepts signal names with and without SIG, and numbers" {
   new_container c1
   update_config '.root.readonly = false'
-  set_args sh -c 'trap "echo USR1 >> /tmp/got" USR1; trap "echo HUP >> /tmp/got" HUP; trap "echo USR2 >> /tmp/got" USR2; while true; do sleep 0.1; done'
+  set_args sh -c 'trap "echo USR1 >> /tmp/got" USR1; trap "echo HUP >> /tmp/got" HUP; trap "echo USR2 >> /tmp/got" USR2; echo ready > /tmp/got; while true; do sleep 0.1; done'
   vessel create --bundle "$BUNDLE" c1
   vessel start c1
-  sleep 0.3
-  vessel kill c1 USR1
-  sleep 0.3
-  vessel kill c1 SIGHUP
-  sleep 0.3
-  vessel kill c1 12
-  sleep 0.3
-  [ "$(cat "$BUNDLE/rootfs/tmp/got")" = "$(printf 'USR1\nHUP\nUSR2')" ]
+  # Each signal once the previous one was handled: the lines come in order.
+  local got="$BUNDLE/rootfs/tmp/got" signal n=1
+  for signal in USR1 SIGHUP 12; do
+    wait_for_lines "$got" "$n"
+    vessel kill c1 "$signal"
+    n=$((n + 1))
+  done
+  wait_for_lines "$got" "$n"
+  [ "$(cat "$got")" = "$(printf 'ready\nUSR1\nHUP\nUSR2')" ]
   run vessel kill c1 NOTASIGNAL
   [ "$status" -eq 1 ]
   [[ "$output" == *"unknown signal \`NOTASIGNAL\`"* ]]
