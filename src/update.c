@@ -201,8 +201,6 @@ set_option (struct update_request *u, int opt, const char *name, const char *val
       u->memory.kernel_tcp = v;
       break;
     case OPT_PIDS_LIMIT:
-      if (v == 0)
-        return bad_value (err, name, value);
       u->pids.has_limit = true;
       u->pids.limit = v;
       break;

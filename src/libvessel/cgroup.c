@@ -207,20 +207,55 @@ vessel_cgroup_host_free (struct vessel_cgroup_host *host)
 
 /* ---- paths ---------------------------------------------------------------- */
 
-/* Joins a and b with exactly one '/' between them, dropping trailing ones. */
+/* a/b, cleaned as runc's filepath.Clean does for these paths: one '/'
+   between components, no "." components, no trailing '/'.  (".." never
+   gets here: config validation refuses it.) */
 static char *
 path_join (const char *a, const char *b)
 {
-  size_t la = strlen (a);
-  while (la > 0 && a[la - 1] == '/')
-    la--;
-  while (*b == '/')
-    b++;
-  char *p = xasprintf ("%.*s/%s", (int) la, a, b);
-  size_t lp = strlen (p);
-  while (lp > 1 && p[lp - 1] == '/')
-    p[--lp] = '\0';
-  return p;
+  cleanup_free char *joined = xasprintf ("%s/%s", a, b);
+  char *out = xmalloc (strlen (joined) + 2), *o = out;
+  for (const char *p = joined; *p;)
+    {
+      while (*p == '/')
+        p++;
+      size_t n = strcspn (p, "/");
+      if (n > 0 && !(n == 1 && p[0] == '.'))
+        {
+          *o++ = '/';
+          memcpy (o, p, n);
+          o += n;
+        }
+      p += n;
+    }
+  if (o == out)
+    *o++ = '/';
+  *o = '\0';
+  return out;
+}
+
+/* Where a relative cgroupsPath (and the default) goes in hierarchy h: our
+   own cgroup on v1, as runc; on a cgroup2-only host its parent, since our
+   own cgroup has processes and cgroup2 allows no controllers below a
+   cgroup that has (runc's fs2 does the same); on a hybrid host the
+   unified hierarchy's root, as runc. */
+static const char *
+relative_base (const struct vessel_cgroup_host *host, const struct vessel_cgroup_hierarchy *h, char **owned)
+{
+  if (h->v2 && host->mode == VESSEL_CGROUP_HYBRID)
+    return "/";
+  /* Our own cgroup, as a path below what the mount shows. */
+  const char *own = h->own;
+  size_t lr = strlen (h->mount_root);
+  if (strcmp (h->mount_root, "/") != 0 && strncmp (own, h->mount_root, lr) == 0)
+    own += lr;
+  if (!h->v2)
+    return own;
+  *owned = xstrdup (own);
+  char *slash = strrchr (*owned, '/');
+  if (slash)
+    slash[slash == *owned ? 1 : 0] = '\0';
+  return *owned;
 }
 
 char **
@@ -235,12 +270,9 @@ vessel_cgroup_paths (const struct vessel_cgroup_host *host, const char *cgroups_
         in_hierarchy = xstrdup (cgroups_path);
       else
         {
-          /* Our own cgroup, as a path below what the mount shows. */
-          const char *own = h->own;
-          size_t lr = strlen (h->mount_root);
-          if (strcmp (h->mount_root, "/") != 0 && strncmp (own, h->mount_root, lr) == 0)
-            own += lr;
-          in_hierarchy = path_join (own, cgroups_path && *cgroups_path ? cgroups_path : id);
+          cleanup_free char *owned = NULL;
+          const char *base = relative_base (host, h, &owned);
+          in_hierarchy = path_join (base, cgroups_path && *cgroups_path ? cgroups_path : id);
         }
       paths[i] = path_join (h->mountpoint, in_hierarchy);
     }
@@ -289,6 +321,21 @@ copy_cpuset_from_parent (const char *dir, vessel_error **err)
       ret = read_file_at (pfd, files[i], &parent, &len, err);
       if (ret < 0)
         return vessel_error_wrap (err, ret, "cpuset parent of `%s`", dir);
+      if (parent[0] == '\n' || parent[0] == '\0')
+        {
+          /* A concurrent create made the parent and has not filled it yet:
+             fill it here (with the same values), then take them. */
+          cleanup_free char *up = xstrdup (dir);
+          char *slash = strrchr (up, '/');
+          if (slash == NULL || slash == up)
+            return vessel_fail (err, ENOSPC, "cpuset parent of `%s` has no %s", dir, files[i]);
+          *slash = '\0';
+          free (parent);
+          parent = NULL;
+          if ((ret = copy_cpuset_from_parent (up, err)) < 0
+              || (ret = read_file_at (pfd, files[i], &parent, &len, err)) < 0)
+            return ret;
+        }
       ret = write_file_at (dfd, files[i], parent, len, err);
       if (ret < 0)
         return vessel_error_wrap (err, ret, "cpuset `%s`", dir);

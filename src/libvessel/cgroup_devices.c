@@ -40,6 +40,124 @@ push (struct vessel_cgroup_plan *plan, const struct vessel_device_rule *r)
   plan->devices[plan->n_devices++] = *r;
 }
 
+static void
+rule_text (const struct vessel_device_rule *r, char *buf, size_t size)
+{
+  char major[24] = "*", minor[24] = "*";
+  if (r->major >= 0)
+    snprintf (major, sizeof major, "%" PRId64, r->major);
+  if (r->minor >= 0)
+    snprintf (minor, sizeof minor, "%" PRId64, r->minor);
+  if (r->type == 'a')
+    snprintf (buf, size, "a");
+  else
+    snprintf (buf, size, "%c %s:%s %s", r->type, major, minor, r->access);
+}
+
+/* ---- what a rule list means -------------------------------------------------- */
+
+/* The v1 kernel's reading of a rule list (devcgroup_update_access): a
+   default behaviour, reset by every "a" rule, and exceptions to it, one
+   per exact (type, major, minor), whose access rules of the same kind
+   merge into and rules of the other kind take away from.  v2's program is
+   built from this, so that a rule list means the same on both. */
+struct device_policy
+{
+  bool default_allow;
+  struct vessel_device_rule *ex; /* .allow is !default_allow */
+  size_t n;
+};
+
+static bool
+same_device (const struct vessel_device_rule *a, const struct vessel_device_rule *b)
+{
+  return a->type == b->type && a->major == b->major && a->minor == b->minor;
+}
+
+/* Whether rule r's devices include d's (wildcards cover). */
+static bool
+covers (const struct vessel_device_rule *r, const struct vessel_device_rule *d)
+{
+  return (r->type == 'a' || r->type == d->type) && (r->major < 0 || r->major == d->major)
+         && (r->minor < 0 || r->minor == d->minor);
+}
+
+static void
+access_remove (char *access, const char *removed)
+{
+  char *o = access;
+  for (const char *p = access; *p; p++)
+    if (!strchr (removed, *p))
+      *o++ = *p;
+  *o = '\0';
+}
+
+static void
+access_add (char *access, const char *added)
+{
+  size_t n = strlen (access);
+  for (const char *p = added; *p && n < 3; p++)
+    if (!strchr (access, *p))
+      {
+        access[n++] = *p;
+        access[n] = '\0';
+      }
+}
+
+/* Fails when a rule takes access away from part of a wildcard exception:
+   v1 ignores such a rule (exceptions only shrink on an exact match) while
+   a program would honour it, so the two would disagree; runc refuses it
+   too. */
+static int
+device_policy_build (const struct vessel_device_rule *rules, size_t n, struct device_policy *pol,
+                     vessel_error **err)
+{
+  *pol = (struct device_policy) { .default_allow = false, .ex = xzalloc ((n + 1) * sizeof (*pol->ex)) };
+  for (size_t i = 0; i < n; i++)
+    {
+      const struct vessel_device_rule *r = &rules[i];
+      if (r->type == 'a')
+        {
+          pol->default_allow = r->allow;
+          pol->n = 0;
+          continue;
+        }
+      size_t k = 0;
+      while (k < pol->n && !same_device (&pol->ex[k], r))
+        k++;
+      if (r->allow != pol->default_allow)
+        {
+          if (k == pol->n)
+            {
+              pol->ex[pol->n] = *r;
+              memset (pol->ex[pol->n++].access, 0, sizeof (r->access));
+            }
+          access_add (pol->ex[k].access, r->access);
+          continue;
+        }
+      if (k < pol->n)
+        {
+          access_remove (pol->ex[k].access, r->access);
+          if (pol->ex[k].access[0] == '\0')
+            pol->ex[k] = pol->ex[--pol->n];
+          continue;
+        }
+      for (size_t j = 0; j < pol->n; j++)
+        if (covers (&pol->ex[j], r) && strpbrk (pol->ex[j].access, r->access))
+          {
+            char denied[64], wildcard[64];
+            rule_text (r, denied, sizeof denied);
+            rule_text (&pol->ex[j], wildcard, sizeof wildcard);
+            free (pol->ex);
+            return vessel_fail (err, EINVAL,
+                                "config.json: .linux.resources.devices: `%s` cannot take access away from part of "
+                                "the wildcard rule `%s`",
+                                denied, wildcard);
+          }
+    }
+  return 0;
+}
+
 static int
 rule_from_config (const struct oci_device_cgroup *d, size_t i, struct vessel_device_rule *out,
                   vessel_error **err)
@@ -90,7 +208,8 @@ vessel_device_rules_plan (const struct oci_resources *r, const struct oci_linux 
         }
   plan->devices_hierarchy = h;
   if (h < 0)
-    return 0;
+    return vessel_fail (err, ENOTSUP, "no devices cgroup controller on this host: refusing to run a container "
+                                      "without device access control");
 
   size_t n_config = r ? r->devices_len : 0;
   struct vessel_device_rule *config = xzalloc ((n_config + 1) * sizeof (*config));
@@ -119,24 +238,14 @@ vessel_device_rules_plan (const struct oci_resources *r, const struct oci_linux 
       push (plan, &rule);
     }
   free (config);
+  struct device_policy pol;
+  if (device_policy_build (plan->devices, plan->n_devices, &pol, err) < 0)
+    return -EINVAL;
+  free (pol.ex);
   return 0;
 }
 
 /* ---- cgroup v1 -------------------------------------------------------------- */
-
-static void
-rule_text (const struct vessel_device_rule *r, char *buf, size_t size)
-{
-  char major[24] = "*", minor[24] = "*";
-  if (r->major >= 0)
-    snprintf (major, sizeof major, "%" PRId64, r->major);
-  if (r->minor >= 0)
-    snprintf (minor, sizeof minor, "%" PRId64, r->minor);
-  if (r->type == 'a')
-    snprintf (buf, size, "a");
-  else
-    snprintf (buf, size, "%c %s:%s %s", r->type, major, minor, r->access);
-}
 
 static int
 apply_v1 (const char *dir, const struct vessel_cgroup_plan *plan, vessel_error **err)
@@ -177,14 +286,18 @@ access_bits (const char *access)
   return bits;
 }
 
-/* The program answers with the last rule that matches the access, as v1
-   does with its rule list: rules are tested from the last one back, an
-   allow rule matching when it grants all the requested access, a deny rule
-   when it refuses any of it. */
+/* The program decides as v1 does with the same rule list (see
+   device_policy_build): with a default of deny, an access is allowed when
+   one exception matches the device and grants all of the access; with a
+   default of allow, it is denied when one exception matches the device and
+   refuses any of it. */
 struct bpf_insn *
 vessel_device_rules_bpf (const struct vessel_device_rule *rules, size_t n, size_t *n_insns)
 {
-  size_t cap = 8 + n * 9, len = 0;
+  struct device_policy pol;
+  if (device_policy_build (rules, n, &pol, NULL) < 0)
+    pol = (struct device_policy) { .default_allow = false, .ex = NULL, .n = 0 }; /* deny everything */
+  size_t cap = 9 + pol.n * 9, len = 0; /* prologue 7, 9 per exception, 2 to end */
   struct bpf_insn *p = xzalloc (cap * sizeof (*p));
   p[len++] = LDX_W (2, 1, 0); /* access_type */
   p[len++] = MOV_REG (3, 2);
@@ -193,9 +306,9 @@ vessel_device_rules_bpf (const struct vessel_device_rule *rules, size_t n, size_
   p[len++] = RSH_IMM (4, 16); /* r4: requested access */
   p[len++] = LDX_W (5, 1, 4); /* major */
   p[len++] = LDX_W (6, 1, 8); /* minor */
-  for (size_t k = n; k-- > 0;)
+  for (size_t k = 0; k < pol.n; k++)
     {
-      const struct vessel_device_rule *r = &rules[k];
+      const struct vessel_device_rule *r = &pol.ex[k];
       struct bpf_insn block[9];
       size_t b = 0;
       int32_t bits = access_bits (r->access);
@@ -227,8 +340,9 @@ vessel_device_rules_bpf (const struct vessel_device_rule *rules, size_t n, size_
       memcpy (p + len, block, b * sizeof (*block));
       len += b;
     }
-  p[len++] = MOV_IMM (0, 0); /* nothing matched: denied */
+  p[len++] = MOV_IMM (0, pol.default_allow ? 1 : 0); /* no exception matched */
   p[len++] = EXIT ();
+  free (pol.ex);
   *n_insns = len;
   return p;
 }

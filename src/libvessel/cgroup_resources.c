@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,15 +105,19 @@ need (struct planner *p, const char *controller, const char *field, vessel_error
   return h;
 }
 
-/* runc and crun map cpu.shares [2, 262144] onto cpu.weight [1, 10000]. */
+/* cpu.shares [2, 262144] onto cpu.weight [1, 10000] as runc and crun do
+   today: a quadratic in log2 (shares) through both ends and through the
+   defaults, 1024 -> 100 (the older linear map sent 1024 to 39). */
 static uint64_t
 shares_to_weight (uint64_t shares)
 {
-  if (shares < 2)
-    shares = 2;
-  if (shares > 262144)
-    shares = 262144;
-  return 1 + ((shares - 2) * 9999) / 262142;
+  if (shares <= 2)
+    return 1;
+  if (shares >= 262144)
+    return 10000;
+  double l = log2 ((double) shares);
+  double exponent = (l * l + 125 * l) / 612.0 - 7.0 / 34.0;
+  return (uint64_t) ceil (pow (10, exponent));
 }
 
 /* blkio.weight [10, 1000] onto io.weight [1, 10000], as crun does. */
@@ -131,8 +136,10 @@ plan_cpu (struct planner *p, const struct oci_cpu *cpu, vessel_error **err)
 {
   if (cpu == NULL)
     return 0;
-  bool want_cpu = cpu->has_shares || cpu->has_quota || cpu->has_period || cpu->has_burst
-                  || cpu->has_realtime_runtime || cpu->has_realtime_period || cpu->has_idle;
+  /* As runc and crun: 0 leaves the shares and the quota alone. */
+  bool has_shares = cpu->has_shares && cpu->shares != 0, has_quota = cpu->has_quota && cpu->quota != 0;
+  bool want_cpu = has_shares || has_quota || cpu->has_period || cpu->has_burst || cpu->has_realtime_runtime
+                  || cpu->has_realtime_period || cpu->has_idle;
   if (want_cpu)
     {
       int h = need (p, "cpu", "cpu", err);
@@ -140,15 +147,16 @@ plan_cpu (struct planner *p, const struct oci_cpu *cpu, vessel_error **err)
         return h;
       if (!is_v2 (p, h))
         {
-          if (cpu->has_shares)
+          if (has_shares)
             add (p, h, "cpu", "cpu.shares", "%" PRIu64, cpu->shares);
           /* The period first: a quota is checked against the current one. */
           if (cpu->has_period)
             add (p, h, "cpu", "cpu.cfs_period_us", "%" PRIu64, cpu->period);
-          if (cpu->has_quota)
+          if (has_quota)
             add (p, h, "cpu", "cpu.cfs_quota_us", "%" PRId64, cpu->quota);
           if (cpu->has_burst)
-            add (p, h, "cpu", "cpu.cfs_burst_us", "%" PRIu64, cpu->burst);
+            /* (5.14+) */
+            add (p, h, "cpu", "cpu.cfs_burst_us", "%" PRIu64, cpu->burst)->optional = true;
           if (cpu->has_realtime_period)
             add (p, h, "cpu", "cpu.rt_period_us", "%" PRIu64, cpu->realtime_period);
           if (cpu->has_realtime_runtime)
@@ -161,14 +169,14 @@ plan_cpu (struct planner *p, const struct oci_cpu *cpu, vessel_error **err)
           if (cpu->has_realtime_runtime || cpu->has_realtime_period)
             return vessel_fail (err, ENOTSUP,
                                 "config.json: .linux.resources.cpu.realtimeRuntime: real-time bandwidth is not available with cgroup v2");
-          if (cpu->has_shares)
+          if (has_shares)
             add (p, h, "cpu", "cpu.weight", "%" PRIu64, shares_to_weight (cpu->shares));
-          if (cpu->has_quota || cpu->has_period)
+          if (has_quota || cpu->has_period)
             {
               /* "$QUOTA $PERIOD"; without a period, the kernel keeps the
                  current one, as runc relies on for `update --cpu-quota`. */
               char quota[24] = "max", period[24] = "";
-              if (cpu->has_quota && cpu->quota > 0)
+              if (has_quota && cpu->quota > 0)
                 snprintf (quota, sizeof quota, "%" PRId64, cpu->quota);
               if (cpu->has_period && cpu->period > 0)
                 snprintf (period, sizeof period, " %" PRIu64, cpu->period);
@@ -202,75 +210,94 @@ limit_value (char *buf, size_t size, int64_t v)
     snprintf (buf, size, "%" PRId64, v);
 }
 
-static int
-plan_memory (struct planner *p, const struct oci_memory *m, vessel_error **err)
+/* The memory settings that are set: runc takes 0 as "not set" for the
+   limit, the reservation and swap. */
+struct memory_request
 {
-  if (m == NULL)
-    return 0;
-  if (m->has_kernel)
-    warn (p, "linux.resources.memory.kernel is ignored: the kernel no longer limits kernel memory separately");
-  /* As runc: 0 is "not set" for the limit, the reservation and swap. */
-  bool has_limit = m->has_limit && m->limit != 0, has_reservation = m->has_reservation && m->reservation != 0;
-  bool has_swap = m->has_swap && m->swap != 0;
-  bool any = has_limit || has_reservation || has_swap || m->has_kernel_tcp || m->has_swappiness
-             || m->has_disable_oom_killer || m->has_use_hierarchy;
-  if (!any)
-    return 0;
-  int h = need (p, "memory", "memory", err);
-  if (h < 0)
-    return h;
-  char buf[32];
-  if (!is_v2 (p, h))
+  bool limit, reservation, swap;
+};
+
+static void
+plan_memory_v1 (struct planner *p, int h, const struct oci_memory *m, struct memory_request set)
+{
+  /* The memory+swap limit may never be below the memory limit: raising
+     both, memsw must go first, lowering both, last.  An unlimited memory
+     with no swap given means unlimited swap too (runc). */
+  bool swap = set.swap || (set.limit && m->limit == -1);
+  int64_t swap_value = set.swap ? m->swap : -1;
+  if (swap && swap_value == -1)
+    add (p, h, "memory", "memory.memsw.limit_in_bytes", "-1")->optional = true;
+  /* Otherwise the limit (refused when raising it above the current
+     memsw), memsw, the limit again: right both ways without reading the
+     current values. */
+  if (set.limit)
+    add (p, h, "memory", "memory.limit_in_bytes", "%" PRId64, m->limit)->again_later = swap && swap_value != -1;
+  if (swap && swap_value != -1)
     {
-      /* On v1, the memory+swap limit may not be below the memory limit,
-         at any moment: raising both, memsw must go first, lowering both,
-         last.  Writing the limit, then memsw, then the limit again works
-         both ways. */
-      if (has_limit)
+      add (p, h, "memory", "memory.memsw.limit_in_bytes", "%" PRId64, swap_value);
+      if (set.limit)
         add (p, h, "memory", "memory.limit_in_bytes", "%" PRId64, m->limit);
-      if (has_swap)
-        {
-          add (p, h, "memory", "memory.memsw.limit_in_bytes", "%" PRId64, m->swap)->optional = m->swap < 0;
-          if (has_limit)
-            add (p, h, "memory", "memory.limit_in_bytes", "%" PRId64, m->limit);
-        }
-      if (has_reservation)
-        add (p, h, "memory", "memory.soft_limit_in_bytes", "%" PRId64, m->reservation);
-      if (m->has_kernel_tcp)
-        add (p, h, "memory", "memory.kmem.tcp.limit_in_bytes", "%" PRId64, m->kernel_tcp)->optional = true;
-      if (m->has_swappiness)
-        add (p, h, "memory", "memory.swappiness", "%" PRIu64, m->swappiness);
-      if (m->has_disable_oom_killer)
-        add (p, h, "memory", "memory.oom_control", "%d", m->disable_oom_killer ? 1 : 0);
-      if (m->has_use_hierarchy)
-        /* Always on since Linux 5.x; writing it is refused there. */
-        add (p, h, "memory", "memory.use_hierarchy", "%d", m->use_hierarchy ? 1 : 0)->optional = true;
-      return 0;
     }
-  if (has_limit)
+  if (set.reservation)
+    add (p, h, "memory", "memory.soft_limit_in_bytes", "%" PRId64, m->reservation);
+  if (m->has_kernel_tcp)
+    add (p, h, "memory", "memory.kmem.tcp.limit_in_bytes", "%" PRId64, m->kernel_tcp)->optional = true;
+  if (m->has_swappiness)
+    add (p, h, "memory", "memory.swappiness", "%" PRIu64, m->swappiness);
+  if (m->has_disable_oom_killer)
+    add (p, h, "memory", "memory.oom_control", "%d", m->disable_oom_killer ? 1 : 0);
+  if (m->has_use_hierarchy)
+    /* Always on since Linux 5.x; writing it is refused there. */
+    add (p, h, "memory", "memory.use_hierarchy", "%d", m->use_hierarchy ? 1 : 0)->optional = true;
+}
+
+/* v1's swap is memory + swap, v2's memory.swap.max swap alone: runc's
+   conversion.  Returns -2 for "leave it", or fails. */
+static int
+swap_for_v2 (const struct oci_memory *m, struct memory_request set, int64_t *out, vessel_error **err)
+{
+  int64_t limit = set.limit ? m->limit : 0, swap = set.swap ? m->swap : 0;
+  if (limit == -1 && swap == 0)
+    *out = -1; /* unlimited memory and no swap given: unlimited swap */
+  else if (swap == -1 || limit == -1)
+    *out = swap == 0 ? -2 : swap;
+  else if (swap == 0)
+    *out = -2;
+  else if (limit == 0)
+    return vessel_fail (err, EINVAL, "config.json: .linux.resources.memory.swap: needs memory.limit with cgroup v2");
+  else if (swap < limit)
+    return vessel_fail (err, EINVAL,
+                        "config.json: .linux.resources.memory.swap: %" PRId64 " is below the memory limit %" PRId64,
+                        swap, limit);
+  else
+    *out = swap - limit;
+  return 0;
+}
+
+static int
+plan_memory_v2 (struct planner *p, int h, const struct oci_memory *m, struct memory_request set,
+                vessel_error **err)
+{
+  char buf[32];
+  int64_t swap = -2;
+  int ret = swap_for_v2 (m, set, &swap, err);
+  if (ret < 0)
+    return ret;
+  if (set.limit)
     {
       limit_value (buf, sizeof buf, m->limit);
       add (p, h, "memory", "memory.max", "%s", buf);
     }
-  if (has_reservation)
+  if (set.reservation)
     {
       limit_value (buf, sizeof buf, m->reservation);
       add (p, h, "memory", "memory.low", "%s", buf);
     }
-  if (has_swap)
+  if (swap != -2)
     {
-      /* v1's swap is memory + swap; v2's swap.max is swap alone. */
-      if (m->swap < 0)
-        add (p, h, "memory", "memory.swap.max", "max")->optional = true;
-      else if (!has_limit || m->limit < 0)
-        return vessel_fail (err, EINVAL,
-                            "config.json: .linux.resources.memory.swap: needs memory.limit with cgroup v2");
-      else if (m->swap < m->limit)
-        return vessel_fail (err, EINVAL,
-                            "config.json: .linux.resources.memory.swap: %" PRId64 " is below the memory limit %" PRId64,
-                            m->swap, m->limit);
-      else
-        add (p, h, "memory", "memory.swap.max", "%" PRId64, m->swap - m->limit);
+      /* without swap accounting there is no such file */
+      limit_value (buf, sizeof buf, swap);
+      add (p, h, "memory", "memory.swap.max", "%s", buf)->optional = true;
     }
   if (m->has_swappiness)
     warn (p, "linux.resources.memory.swappiness is ignored: cgroup v2 has no per-cgroup swappiness");
@@ -282,6 +309,30 @@ plan_memory (struct planner *p, const struct oci_memory *m, vessel_error **err)
 }
 
 static int
+plan_memory (struct planner *p, const struct oci_memory *m, vessel_error **err)
+{
+  if (m == NULL)
+    return 0;
+  if (m->has_kernel)
+    warn (p, "linux.resources.memory.kernel is ignored: the kernel no longer limits kernel memory separately");
+  struct memory_request set = {
+    .limit = m->has_limit && m->limit != 0,
+    .reservation = m->has_reservation && m->reservation != 0,
+    .swap = m->has_swap && m->swap != 0,
+  };
+  if (!set.limit && !set.reservation && !set.swap && !m->has_kernel_tcp && !m->has_swappiness
+      && !m->has_disable_oom_killer && !m->has_use_hierarchy)
+    return 0;
+  int h = need (p, "memory", "memory", err);
+  if (h < 0)
+    return h;
+  if (is_v2 (p, h))
+    return plan_memory_v2 (p, h, m, set, err);
+  plan_memory_v1 (p, h, m, set);
+  return 0;
+}
+
+static int
 plan_pids (struct planner *p, const struct oci_pids *pids, vessel_error **err)
 {
   if (pids == NULL || !pids->has_limit)
@@ -289,7 +340,8 @@ plan_pids (struct planner *p, const struct oci_pids *pids, vessel_error **err)
   int h = need (p, "pids", "pids.limit", err);
   if (h < 0)
     return h;
-  if (pids->limit <= 0)
+  /* runtime-spec 1.3: -1 is no limit, and 0 is a limit like any other. */
+  if (pids->limit < 0)
     add (p, h, "pids", "pids.max", "max");
   else
     add (p, h, "pids", "pids.max", "%" PRId64, pids->limit);
@@ -530,7 +582,16 @@ plan_unified (struct planner *p, const struct oci_resources *r, vessel_error **e
         return vessel_fail (err, ENOTSUP,
                             "config.json: .linux.resources.unified[\"%s\"]: the %s controller is not available on this host's cgroup2 hierarchy",
                             file, controller);
-      add (p, h, NULL, file, "%s", r->unified[i].value);
+      /* The kernel takes one line per write (io.max: one device). */
+      const char *value = r->unified[i].value;
+      do
+        {
+          size_t len = strcspn (value, "\n");
+          if (len > 0 || value == r->unified[i].value)
+            add (p, h, NULL, file, "%.*s", (int) len, value);
+          value += len + (value[len] == '\n');
+        }
+      while (*value);
     }
   return 0;
 }
@@ -695,6 +756,8 @@ write_one (int dirfd, const char *dir, const struct vessel_cgroup_write *w, vess
   if (fd < 0)
     return vessel_fail_errno (err, errno, "open cgroup file `%s/%s`", dir, file);
   int ret = write_all (fd, value, strlen (value));
+  if (ret == -EINVAL && w->again_later)
+    return 0;
   if (ret < 0 && w->optional && (ret == -EINVAL || ret == -EOPNOTSUPP))
     {
       vessel_warn ("write `%s` to `%s/%s` refused by the kernel: not set", value, dir, file);

@@ -27,6 +27,9 @@ struct vessel_cgroup_write
   char *fallback_file;
   char *fallback_value;
   bool optional;
+  /* The same file is written again later in the plan: a refusal now
+     (EINVAL: an order the kernel does not accept yet) is not an error. */
+  bool again_later;
 };
 
 /* A device rule in cgroup terms: type 'a', 'c' or 'b', -1 for "*". */
