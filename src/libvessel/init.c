@@ -151,15 +151,37 @@ wait_for_start (struct vessel_init *in, vessel_error **err)
   return conn;
 }
 
+/* Every signal back to SIG_DFL, with the raw system call: glibc's
+   sigaction refuses 32 and 33, which it keeps for itself, and a caller
+   may have ignored those too. */
+static void
+reset_signal_dispositions (void)
+{
+  struct
+  {
+    void (*handler) (int);
+    unsigned long flags;
+    void (*restorer) (void);
+    uint64_t mask;
+  } dfl = { SIG_DFL, 0, NULL, 0 };
+  for (int sig = 1; sig <= 64; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP)
+      syscall (SYS_rt_sigaction, sig, &dfl, NULL, sizeof (dfl.mask));
+}
+
 static int
 init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
 {
   int ret;
-  /* `vessel run` blocks the signals it forwards; the container's process
-     must start with none blocked. */
+  /* `vessel run` blocks the signals it forwards, and a caller may ignore
+     some (nohup ignores SIGHUP, and a shell cannot trap a signal ignored
+     on entry): the container's process starts with every signal blocked
+     by none and at its default.  (exec resets handled signals itself, not
+     ignored ones.) */
   sigset_t none;
   sigemptyset (&none);
   sigprocmask (SIG_SETMASK, &none, NULL);
+  reset_signal_dispositions ();
 
   /* Until vessel has recorded it (SYNC_COMMIT), the init lives only as
      long as vessel: a create that dies half-way leaves no process.  If

@@ -149,10 +149,10 @@ container_status() {
   vessel state "$1" | jq -r .status
 }
 
-# wait_for_lines FILE N: polls up to ~5 s until FILE has N lines.
+# wait_for_lines FILE N: polls up to ~10 s until FILE has N lines.
 wait_for_lines() {
   local i
-  for i in $(seq 50); do
+  for i in $(seq 100); do
     [ "$(wc -l < "$1" 2>/dev/null || echo 0)" -ge "$2" ] && return 0
     sleep 0.1
   done

@@ -603,3 +603,16 @@ listening" ]
   vessel delete --force c1
   assert_clean c1
 }
+
+@test "the process starts with no signal ignored or blocked, whatever the caller had" {
+  new_container c1
+  set_args grep -E '^Sig(Ign|Blk):' /proc/self/status
+  # As under nohup, or a shell's `trap '' INT`: inherited across exec
+  # unless the runtime resets them.
+  run bash -c 'trap "" HUP INT QUIT; exec "$@"' - "$VESSEL" --root "$VESSEL_TEST_ROOT" run --bundle "$BUNDLE" c1
+  echo "$output"
+  assert_success
+  [ "${lines[0]}" = "SigBlk:	0000000000000000" ]
+  [ "${lines[1]}" = "SigIgn:	0000000000000000" ]
+  assert_clean c1
+}
