@@ -766,10 +766,17 @@ vessel_container_delete (const char *root, const char *id, bool force, vessel_er
   int ret = vessel_id_validate (id, err);
   if (ret < 0)
     return ret;
-  if ((ret = vessel_root_open (root, false, &rootfd, err)) < 0)
+  if ((ret = vessel_root_open (root, false, &rootfd, err)) == 0)
+    ret = vessel_container_dir_open (rootfd, id, true, &dirfd, err);
+  if (ret == -ENOENT && force)
+    {
+      /* As runc: forcing the removal of what is already gone succeeds
+         (shims clean up after containers that may never have existed). */
+      vessel_error_freep (err);
+      return 0;
+    }
+  if (ret < 0)
     return ret == -ENOENT ? vessel_fail (err, ENOENT, "container `%s` does not exist", id) : ret;
-  if ((ret = vessel_container_dir_open (rootfd, id, true, &dirfd, err)) < 0)
-    return ret;
   struct oci_state *state = NULL;
   ret = vessel_state_read (dirfd, id, &state, err);
   if (ret == -ENOENT && force)

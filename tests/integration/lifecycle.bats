@@ -248,6 +248,16 @@ teardown() {
   [ "$output" = "vessel: container \`nosuch\` does not exist" ]
 }
 
+@test "delete --force of a container that does not exist succeeds, as with runc" {
+  run vessel delete --force nosuch
+  [ "$status" -eq 0 ]
+  [ -z "$output" ]
+  # also when the state root itself does not exist yet
+  run "$VESSEL" --root "$BATS_TEST_TMPDIR/none" delete --force nosuch
+  [ "$status" -eq 0 ]
+  [ ! -e "$BATS_TEST_TMPDIR/none" ]
+}
+
 @test "a duplicate id is refused and leaves the first container alone" {
   new_container c1
   set_args sleep 100
