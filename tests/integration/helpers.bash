@@ -114,6 +114,36 @@ test_cgroup_dirs() {
   done
 }
 
+# v2, hybrid or v1.
+cg_mode() {
+  if [ -e "$CGROUP_ROOT/cgroup.controllers" ]; then
+    echo v2
+  elif grep -q " $CGROUP_ROOT/unified cgroup2 " /proc/self/mounts; then
+    echo hybrid
+  else
+    echo v1
+  fi
+}
+
+# cg_dir CONTROLLER ID: the container's cgroup directory holding
+# CONTROLLER's files (the unified one on v2).
+cg_dir() {
+  local controller=$1 id=$2 d
+  if [ "$(cg_mode)" = v2 ]; then
+    echo "$CGROUP_ROOT$(test_cgroup "$id")"
+    return
+  fi
+  for d in "$CGROUP_ROOT"/*/; do
+    d=${d%/}
+    case ",${d##*/}," in *",$controller,"*)
+      echo "$d$(test_cgroup "$id")"
+      return
+      ;;
+    esac
+  done
+  fail_with "no $controller hierarchy"
+}
+
 # Deletes the test's containers, removes its cgroups; fails the test if
 # vessel left anything (a cgroup or a state directory) behind.
 common_teardown() {

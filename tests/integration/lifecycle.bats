@@ -198,9 +198,9 @@ teardown() {
   set_args sh -c 'sleep 100 & sleep 100 & wait'
   vessel create --bundle "$BUNDLE" c1
   vessel start c1
-  sleep 0.3
-  local cg
-  cg="$CGROUP_ROOT/pids$(test_cgroup c1)"
+  local cg i
+  cg=$(cg_dir pids c1)
+  for i in $(seq 100); do [ "$(wc -l < "$cg/cgroup.procs")" -eq 3 ] && break; sleep 0.1; done
   [ "$(wc -l < "$cg/cgroup.procs")" -eq 3 ]
   vessel kill --all c1 KILL
   wait_for_status c1 stopped
