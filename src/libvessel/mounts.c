@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <libgen.h>
 #include <linux/openat2.h>
 #include <stdio.h>
@@ -146,15 +147,35 @@ root_open (int rootfd, const char *path, int flags)
   return openat2_in (rootfd, path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 }
 
+/* The path that a dangling symlink `name` in directory `dir` (a path in
+   the root) points to, followed by `rest`: absolute targets are taken from
+   the root, as RESOLVE_IN_ROOT does. */
+static char *
+through_symlink (int parent, const char *dir, const char *name, const char *rest)
+{
+  char target[PATH_MAX];
+  ssize_t n = readlinkat (parent, name, target, sizeof target - 1);
+  if (n <= 0)
+    return NULL;
+  target[n] = '\0';
+  if (target[0] == '/')
+    return xasprintf ("%s%s", target, rest);
+  return xasprintf ("%s/%s%s", dir, target, rest);
+}
+
 /* Opens the directory at path inside the root, creating what is missing
    (0755), one component at a time so that every component is resolved in
-   the root before the next is made in it. */
+   the root before the next is made in it.  A dangling symlink on the way
+   is followed, inside the root, and its target created (as runc does for
+   images with links such as /var/lock -> /run/lock). */
 static int
-root_mkdirs (int rootfd, const char *path, vessel_error **err)
+root_mkdirs_depth (int rootfd, const char *path, int depth, vessel_error **err)
 {
   int fd = root_open (rootfd, path, O_PATH | O_DIRECTORY);
   if (fd >= 0 || errno != ENOENT)
     return fd >= 0 ? fd : vessel_fail_errno (err, errno, "open `%s` in the rootfs", path);
+  if (depth > 40)
+    return vessel_fail_errno (err, ELOOP, "open `%s` in the rootfs", path);
 
   cleanup_free char *copy = xstrdup (path);
   size_t len = strlen (copy);
@@ -173,17 +194,20 @@ root_mkdirs (int rootfd, const char *path, vessel_error **err)
           const char *name = slash ? slash + 1 : copy;
           cleanup_close int parent = -1;
           if (slash)
-            {
-              *slash = '\0';
-              parent = root_open (rootfd, copy, O_PATH | O_DIRECTORY);
-              *slash = '/';
-            }
-          else
-            parent = root_open (rootfd, ".", O_PATH | O_DIRECTORY);
+            *slash = '\0';
+          parent = root_open (rootfd, slash ? copy : ".", O_PATH | O_DIRECTORY);
+          const char *dir = slash ? copy : "";
           if (parent < 0)
-            return vessel_fail_errno (err, errno, "open `%s` in the rootfs", copy);
-          if (mkdirat (parent, name, 0755) < 0 && errno != EEXIST)
-            return vessel_fail_errno (err, errno, "create directory `%s` in the rootfs", copy);
+            return vessel_fail_errno (err, errno, "open `%s` in the rootfs", dir);
+          bool exists = mkdirat (parent, name, 0755) < 0;
+          if (exists && errno != EEXIST)
+            return vessel_fail_errno (err, errno, "create directory `%s/%s` in the rootfs", dir, name);
+          /* there, yet not openable as a directory: a dangling symlink */
+          cleanup_free char *via = exists ? through_symlink (parent, dir, name, path + i) : NULL;
+          if (slash)
+            *slash = '/';
+          if (via)
+            return root_mkdirs_depth (rootfd, via, depth + 1, err);
           here = root_open (rootfd, copy, O_PATH | O_DIRECTORY);
         }
       if (here < 0)
@@ -194,6 +218,12 @@ root_mkdirs (int rootfd, const char *path, vessel_error **err)
   if (fd < 0)
     return vessel_fail_errno (err, errno, "open `%s` in the rootfs", path);
   return fd;
+}
+
+static int
+root_mkdirs (int rootfd, const char *path, vessel_error **err)
+{
+  return root_mkdirs_depth (rootfd, path, 0, err);
 }
 
 /* Splits path into its directory (created) and last component. */
@@ -762,7 +792,12 @@ vessel_rootfs_setup (struct vessel_rootfs *r, vessel_error **err)
       /* The rootfs becomes a mount of its own, for pivot_root. */
       if (mount (r->rootfs, r->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
         return vessel_fail_errno (err, errno, "bind the rootfs `%s`", r->rootfs);
-      if (mount (NULL, r->rootfs, NULL, MS_PRIVATE, NULL) < 0)
+      /* A slave rootfs (rootfsPropagation "slave"/"rslave") keeps the
+         master its bind inherits from the slave /, so that host mounts
+         below it still reach the container; any other becomes private
+         here and gets its final propagation after pivot_root. */
+      bool slave = (plan->root_propagation & ~(unsigned long) MS_REC) == MS_SLAVE;
+      if (!slave && mount (NULL, r->rootfs, NULL, MS_PRIVATE, NULL) < 0)
         return vessel_fail_errno (err, errno, "make the rootfs `%s` private", r->rootfs);
     }
   cleanup_close int rootfd = open (r->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);

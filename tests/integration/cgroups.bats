@@ -407,10 +407,11 @@ procs_count() {
   mm=$(stat -c '%t:%T' /dev/ram0)
   major=$((16#${mm%:*}))
   minor=$((16#${mm#*:}))
-  update_config '.linux.resources.blockIO = {"throttleReadBpsDevice": [{"major": $ma, "minor": $mi, "rate": 1048576}], "throttleWriteIopsDevice": [{"major": $ma, "minor": $mi, "rate": 100}]}' --argjson ma "$major" --argjson mi "$minor"
+  update_config '.linux.resources.blockIO = {"throttleReadBpsDevice": [{"major": $ma, "minor": $mi, "rate": 1048576}], "throttleWriteIOPSDevice": [{"major": $ma, "minor": $mi, "rate": 100}]}' --argjson ma "$major" --argjson mi "$minor"
   set_args sleep 100
   vessel create --bundle "$BUNDLE" c1
   if [ "$(cg_mode)" = v2 ]; then
+    cat "$(cg_dir io c1)/io.max"
     grep -qx "$major:$minor rbps=1048576 wbps=max riops=max wiops=100" "$(cg_dir io c1)/io.max"
   else
     grep -qx "$major:$minor 1048576" "$(cg_dir blkio c1)/blkio.throttle.read_bps_device"
