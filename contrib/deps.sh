@@ -4,7 +4,9 @@
 #   contrib/deps.sh test    that, plus what the test suite needs
 set -eu
 build="build-essential autoconf automake pkg-config libyajl-dev libseccomp-dev libcap-dev"
-test="$build libc6-dev busybox-static bats jq clang libclang-rt-14-dev valgrind clang-tidy iproute2 util-linux procps strace"
+# qemu-system-x86: the cgroup v2 lane (tests/cgroup2/lane.sh) boots a VM; its
+# kernel is fetched by ../shared/cgroup2-vm/run-in-vm.sh (apt-get download).
+test="$build libc6-dev busybox-static bats jq clang libclang-rt-14-dev valgrind clang-tidy iproute2 util-linux procps strace qemu-system-x86 man-db"
 case "${1:-build}" in
   build) pkgs=$build ;;
   test) pkgs=$test ;;

@@ -4,6 +4,9 @@
 # Installs what the tests need (contrib/deps.sh test), then, each in its own
 # build directory under build-tests/:
 #   default     make check: unit tests, fuzz corpus replay, every bats suite
+#   cgroup v2   tests/cgroup2/lane.sh: the bats suites of the default build
+#               in a qemu VM whose only hierarchy is cgroup v2 (skipped,
+#               without failing, when the host cannot boot the VM)
 #   sanitizers  ./configure --enable-sanitizers: unit tests under ASan+UBSan
 #   fuzzing     CC=clang ./configure --enable-fuzzing: each fuzz target runs
 #               for FUZZ_SECONDS (default 30) from the committed corpus
@@ -43,6 +46,15 @@ check() { # check DIR [make args]
 stage "default build: unit tests, fuzz corpus replay, integration tests"
 dir=$(build default)
 check "$dir" || fail "default make check"
+
+stage "cgroup v2 lane: bats suites in a cgroup v2 VM"
+lane=0
+"$top/tests/cgroup2/lane.sh" "$dir" || lane=$?
+case $lane in
+  0) ;;
+  77) echo "run-all: cgroup v2 lane skipped (reason above)" >&2 ;;
+  *) fail "cgroup v2 lane (exit status $lane)" ;;
+esac
 
 stage "sanitizers (ASan + UBSan): unit tests"
 dir=$(build sanitizers --enable-sanitizers)

@@ -1,0 +1,107 @@
+#!/bin/bash
+# run.sh of the cgroup v2 lane: runs INSIDE the VM (lane.sh copies it into
+# the test directory it packs).  Arguments: the bats files to run, names in
+# $CGV2_TESTDIR/src/tests/integration.  Prints each suite's TAP output and a
+# summary; writes FILE.tap and the guest's dmesg into $CGV2_OUT.
+# Exit status: 0 every suite passed, 1 a suite failed, 2 not a pure v2 guest.
+set -u
+T=${CGV2_TESTDIR:-/cgv2/test}
+OUT=${CGV2_OUT:-/cgv2/out}
+cd "$T" || exit 2
+
+# busybox's applet links in /usr/sbin come first in PATH: drop those that
+# would hide a host program brought into /usr/bin.
+for f in /usr/sbin/*; do
+  n=${f##*/}
+  [ -L "$f" ] && [ "$(readlink "$f")" = /usr/bin/busybox ] || continue
+  [ -e "/usr/bin/$n" ] && [ "$(readlink "/usr/bin/$n")" != /usr/bin/busybox ] && rm -f "$f"
+done
+
+export VESSEL=$T/build/vessel VESSEL_BUILDDIR=$T/build VESSEL_SRCDIR=$T/src BUSYBOX=$T/busybox
+
+echo "# guest: kernel $(uname -r), $(nproc) cpus, $(($(awk '/^MemTotal/ { print $2 }' /proc/meminfo) / 1024)) MiB"
+echo "# guest: /sys/fs/cgroup is $(awk '$2 == "/sys/fs/cgroup" { print $3 " (" $4 ")" }' /proc/mounts)"
+echo "# guest: root subtree_control: $(cat /sys/fs/cgroup/cgroup.subtree_control 2>&1)"
+if [ ! -e /sys/fs/cgroup/cgroup.controllers ] || awk '$3 == "cgroup" { found = 1 } END { exit !found }' /proc/mounts; then
+  echo "lane: the guest is not a pure cgroup v2 host"
+  exit 2
+fi
+
+# run_suite FILE: bats on one suite, its TAP output into $OUT/NAME.tap, its
+# status into $OUT/NAME.status, its duration into $OUT/NAME.time.
+run_suite() {
+  local f=$1 name=${1%.bats} t0 st
+  t0=$(date +%s)
+  if [ "$JOBS" = 1 ]; then
+    bats --tap --timing ${LANE_FILTER:+--filter "$LANE_FILTER"} "$T/src/tests/integration/$f" 2>&1 | tee "$OUT/$name.tap"
+    st=${PIPESTATUS[0]}
+  else
+    bats --tap --timing ${LANE_FILTER:+--filter "$LANE_FILTER"} "$T/src/tests/integration/$f" > "$OUT/$name.tap" 2>&1
+    st=$?
+  fi
+  echo "$st" > "$OUT/$name.status"
+  echo $(($(date +%s) - t0)) > "$OUT/$name.time"
+}
+
+# LANE_JOBS suites at a time (default: one per vCPU): under software
+# emulation a suite keeps about one vCPU busy.  With more than one, each
+# suite's TAP output is printed when it ends; with one, as it goes.
+JOBS=${LANE_JOBS:-$(nproc)}
+[ "$JOBS" -ge 1 ] 2>/dev/null || JOBS=1
+echo "# guest: $# suites, $JOBS at a time"
+if [ "$JOBS" = 1 ]; then
+  for f in "$@"; do
+    echo "# ==== $f"
+    run_suite "$f"
+  done
+else
+  declare -A suite_of=()
+  report() { # print the TAP output of the suite whose job was pid $1
+    local f=${suite_of[$1]}
+    echo "# ==== $f ($(cat "$OUT/${f%.bats}.time")s)"
+    cat "$OUT/${f%.bats}.tap"
+  }
+  running=0
+  for f in "$@"; do
+    if [ "$running" -ge "$JOBS" ]; then
+      wait -n -p done_pid
+      report "$done_pid"
+      running=$((running - 1))
+    fi
+    run_suite "$f" &
+    suite_of[$!]=$f
+    running=$((running + 1))
+    echo "# started $f"
+  done
+  while [ "$running" -gt 0 ]; do
+    wait -n -p done_pid
+    report "$done_pid"
+    running=$((running - 1))
+  done
+fi
+
+rc=0
+summary=""
+for f in "$@"; do
+  name=${f%.bats}
+  st=$(cat "$OUT/$name.status" 2>/dev/null || echo none)
+  [ "$st" = 0 ] || rc=1
+  pass=$(grep '^ok ' "$OUT/$name.tap" | grep -vc ' # skip')
+  skipped=$(grep '^ok ' "$OUT/$name.tap" | grep -c ' # skip')
+  failed=$(grep -c '^not ok ' "$OUT/$name.tap")
+  failed_list=$(sed -n 's/^not ok [0-9]* \(.*\) in [0-9]*ms.*$/\1/p' "$OUT/$name.tap" | sed 's/^/#     not ok: /')
+  summary+="# $f: $pass passed, $failed failed, $skipped skipped, bats status $st, $(cat "$OUT/$name.time")s"$'\n'
+  [ -z "$failed_list" ] || summary+="$failed_list"$'\n'
+done
+
+# What the suites left behind (common_teardown removes what vessel leaves).
+left=$(find /sys/fs/cgroup -mindepth 1 -maxdepth 1 -type d -name 'vessel-test-*' 2>/dev/null)
+[ -z "$left" ] || summary+="# left behind: cgroups $(echo $left)"$'\n'
+dmesg > "$OUT/dmesg.txt" 2>/dev/null
+if grep -qE 'BUG:|Oops|general protection|WARNING: CPU' "$OUT/dmesg.txt"; then
+  summary+="# the guest kernel logged a BUG/Oops/WARNING: see dmesg.txt (-o DIR)"$'\n'
+fi
+
+echo "# ==== summary"
+printf '%s' "$summary"
+exit $rc

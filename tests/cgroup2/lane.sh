@@ -1,0 +1,171 @@
+#!/bin/bash
+# tests/cgroup2/lane.sh - the cgroup v2 lane: vessel's bats suites run inside
+# a throw-away qemu VM whose only cgroup hierarchy is cgroup v2 (memory, pids,
+# cpu, io, cpuset, hugetlb enabled), booted by ../shared/cgroup2-vm/run-in-vm.sh.
+# The development host is hybrid, so vessel's pure-v2 code paths only run here.
+#
+# Usage: tests/cgroup2/lane.sh [-o DIR] [-v] [-f REGEX] [-j N] [-t SECS] BUILDDIR [FILE.bats...]
+#
+#   BUILDDIR  a vessel build directory holding ./vessel and tests/helpers/probe
+#             (make && make tests/helpers/probe); default: $VESSEL_BUILDDIR.
+#   FILE.bats the suites to run (names in tests/integration/, or paths); they
+#             replace the default list, LANE_FILES below.
+#   -o DIR    artifacts: one TAP file per suite, the guest's dmesg and the
+#             kernel console log are copied back into DIR
+#   -v        stream the guest's kernel console to stderr as well
+#   -f REGEX  run only the tests whose name matches (bats --filter)
+#   -j N      suites run at a time in the guest (default: its vCPUs, 2 here);
+#             with -j 1 the TAP output streams as the tests run, otherwise
+#             each suite's output comes when the suite ends
+#   -t SECS   wall-clock limit of the VM run (default 840)
+#
+# Prints the suites' TAP output.  Exit status: 0 all passed, 1 a test failed,
+# 77 skipped (no qemu, no busybox-static or no kernel for the VM: the reason
+# is printed), 124 the VM timed out, 125 the VM failed (run-in-vm.sh's tail
+# of the kernel console is printed), 2 bad usage.
+# Needs: qemu-system-x86, busybox-static, bats, jq (contrib/deps.sh test);
+# the VM kernel is downloaded by run-in-vm.sh on first use (apt-get download).
+set -euo pipefail
+
+# The suites the lane runs by default (those that exist), the slowest first:
+# the guest runs them two at a time (-j).
+LANE_FILES="errors.bats lifecycle.bats process.bats namespaces.bats cgroups.bats"
+
+# Host programs the tests, helpers.bash and bats call, brought into the guest,
+# whose userland is otherwise busybox: bash, bats, jq, and the programs whose
+# busybox applet lacks what the tests use (date +%N for bats --timing,
+# timeout's status 124, ip netns, setpriv --groups, unshare --uts=FILE,
+# ipcmk, ps -o ...).  The other coreutils stay busybox's: under software
+# emulation a static busybox starts in a third of the time of a dynamic GNU
+# program, and a test forks hundreds of them.
+GUEST_TOOLS="bash bats jq date timeout getopt flock unshare nsenter setpriv
+  ipcmk ipcrm ipcs mount umount findmnt mountpoint hostname ps pgrep pkill ip bpftool"
+GUEST_DIRS="/usr/lib/bats-core /usr/libexec/bats-core"
+
+prog=${0##*/}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+RUN_IN_VM=${RUN_IN_VM:-$top/../shared/cgroup2-vm/run-in-vm.sh}
+BUSYBOX_STATIC=${BUSYBOX_STATIC:-/bin/busybox}
+
+usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
+skip() { echo "SKIP: cgroup v2 lane: $*"; exit 77; }
+
+OUTDIR= VERBOSE=0 FILTER= JOBS= TIMEOUT=${CGV2VM_TIMEOUT:-840}
+while getopts ':o:vf:j:t:h' opt; do
+  case $opt in
+    o) OUTDIR=$OPTARG ;;
+    v) VERBOSE=1 ;;
+    f) FILTER=$OPTARG ;;
+    j) JOBS=$OPTARG ;;
+    t) TIMEOUT=$OPTARG ;;
+    h) usage; exit 0 ;;
+    *) usage >&2; exit 2 ;;
+  esac
+done
+shift $((OPTIND - 1))
+
+builddir=${VESSEL_BUILDDIR:-}
+if [[ $# -ge 1 && -d $1 ]]; then builddir=$1; shift; fi
+[[ -n $builddir ]] || { echo "$prog: no build directory given" >&2; usage >&2; exit 2; }
+builddir=$(cd "$builddir" && pwd)
+for f in vessel tests/helpers/probe; do
+  [[ -x $builddir/$f ]] || { echo "$prog: $builddir/$f is missing (make && make tests/helpers/probe)" >&2; exit 2; }
+done
+
+# The suites: the arguments, else the default list.
+files=()
+if [[ $# -gt 0 ]]; then
+  files=("$@")
+else
+  for f in $LANE_FILES; do
+    if [[ -e $top/tests/integration/$f ]]; then files+=("$f"); else echo "# $prog: $f does not exist, not run"; fi
+  done
+fi
+[[ ${#files[@]} -gt 0 ]] || { echo "$prog: no bats file to run" >&2; exit 2; }
+
+# What the VM needs on the host: a missing piece is a skip, not a failure.
+[[ -x $RUN_IN_VM ]] || skip "$RUN_IN_VM not found"
+command -v "${CGV2VM_QEMU:-qemu-system-x86_64}" >/dev/null ||
+  skip "${CGV2VM_QEMU:-qemu-system-x86_64} not found (apt-get install qemu-system-x86)"
+# helpers.bash copies busybox into every container: it must be static.
+[[ -x $BUSYBOX_STATIC ]] && ! ldd "$BUSYBOX_STATIC" >/dev/null 2>&1 ||
+  skip "no static busybox at $BUSYBOX_STATIC (apt-get install busybox-static)"
+
+# ---------------------------------------------------------------- TESTDIR
+work=$(mktemp -d "${TMPDIR:-/tmp}/cgv2-lane.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
+T=$work/test
+mkdir -p "$T/build/tests/helpers" "$T/src/tests/integration"
+cp "$builddir/vessel" "$T/build/vessel"
+cp "$builddir/tests/helpers/probe" "$T/build/tests/helpers/probe"
+cp "$BUSYBOX_STATIC" "$T/busybox"
+cp "$top"/tests/integration/*.bash "$T/src/tests/integration/"
+names=()
+for f in "${files[@]}"; do
+  if [[ $f == */* ]]; then src=$f; else src=$top/tests/integration/$f; fi
+  [[ -f $src ]] || { echo "$prog: $src not found" >&2; exit 2; }
+  cp "$src" "$T/src/tests/integration/"
+  names+=("${src##*/}")
+done
+cp "$top/tests/cgroup2/guest-run.sh" "$T/run.sh"
+chmod 755 "$T/run.sh"
+
+# -i for PATH and every symbolic link it goes through (e.g. awk ->
+# /etc/alternatives/awk -> mawk), so that the guest gets the whole chain.
+declare -A seen=()
+incl=()
+add_path() {
+  local p=$1 t
+  while [[ -z ${seen[$p]:-} ]]; do
+    seen[$p]=1
+    incl+=(-i "$p")
+    [[ -L $p ]] || break
+    t=$(readlink "$p")
+    [[ $t == /* ]] || t=$(dirname "$p")/$t
+    p=$t
+  done
+}
+for t in $GUEST_TOOLS; do
+  found=0
+  # every place the guest's PATH looks (/bin and /sbin are /usr's there)
+  for d in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin; do
+    [[ -e $d/$t ]] || continue
+    rd=$(cd -P "$d" && pwd)
+    add_path "$rd/$t"
+    found=1
+  done
+  [[ $found = 1 ]] || case $t in bash | bats | jq) skip "$t not found on the host" ;; esac
+done
+for d in $GUEST_DIRS; do
+  [[ -d $d ]] || skip "$d not found (apt-get install bats)"
+  add_path "$d"
+done
+
+# brd: /dev/ram0 for the block I/O tests; veth: a namespaces test; loop:
+# /dev/loop-control (10:237), the device the device-rule tests open.
+# (No BATS_TEST_TIMEOUT: its countdown is a background job of the test,
+# which a `wait` without arguments then waits for.  -t bounds the run.)
+args=("${incl[@]}" -M brd -M veth -M loop -t "$TIMEOUT")
+[[ -z $FILTER ]] || args+=(-e "LANE_FILTER=$FILTER")
+[[ -z $JOBS ]] || args+=(-e "LANE_JOBS=$JOBS")
+[[ -z $OUTDIR ]] || args+=(-o "$OUTDIR")
+[[ $VERBOSE = 0 ]] || args+=(-v)
+
+echo "# $prog: vessel from $builddir, suites: ${names[*]}"
+t0=$(date +%s)
+rc=0
+exec 3>&2 2> >(tee "$work/vm.err" >&3) # run-in-vm.sh's messages, kept to tell a skip
+tee_pid=$!
+"$RUN_IN_VM" "${args[@]}" "$T" "${names[@]}" || rc=$?
+exec 2>&3 3>&-
+wait "$tee_pid"
+echo "# $prog: exit status $rc after $(($(date +%s) - t0))s"
+if [[ $rc = 125 ]]; then
+  if grep -q 'no readable kernel' "$work/vm.err"; then
+    skip "no kernel for the VM (run-in-vm.sh could not find or download linux-image-cloud-amd64)"
+  elif grep -qE 'not found \(apt-get install' "$work/vm.err"; then
+    skip "$(grep -E 'not found \(apt-get install' "$work/vm.err" | head -n1)"
+  fi
+fi
+exit "$rc"
