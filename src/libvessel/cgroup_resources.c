@@ -684,6 +684,29 @@ enable_in (const char *dir, const char *wanted, bool all, vessel_error **err)
   return 0;
 }
 
+/* Fails unless every controller of `wanted` is on in dir's cgroup.subtree_control. */
+static int
+require_enabled (const char *dir, const char *wanted, vessel_error **err)
+{
+  cleanup_close int fd = open (dir, O_DIRECTORY | O_PATH | O_CLOEXEC);
+  cleanup_free char *enabled = NULL;
+  int ret = fd < 0 ? vessel_fail_errno (err, errno, "open cgroup `%s`", dir)
+                   : read_file_at (fd, "cgroup.subtree_control", &enabled, NULL, err);
+  if (ret < 0 || enabled == NULL)
+    return ret < 0 ? ret : -EIO;
+  enabled[strcspn (enabled, "\n")] = '\0';
+  cleanup_free char *list = xstrdup (wanted);
+  char *save = NULL;
+  for (char *c = strtok_r (list, " ", &save); c; c = strtok_r (NULL, " ", &save))
+    if (!word_in (enabled, c, ' '))
+      return vessel_fail (err, ENOTSUP,
+                          "the %s controller is only on the cgroup2 hierarchy of this hybrid host, and not enabled in "
+                          "`%s/cgroup.subtree_control`: vessel does not change the system's root cgroup; enable it "
+                          "there, or drop the settings that need it",
+                          c, dir);
+  return 0;
+}
+
 /* The controllers whose files the plan writes in hierarchy k, space-separated. */
 static void
 wanted_controllers (const struct vessel_cgroup_plan *plan, size_t k, char *wanted, size_t size)
@@ -724,8 +747,19 @@ vessel_cgroup_enable_controllers (const struct vessel_cgroup_host *host, char **
          parent, top down: a controller is only available below a cgroup
          that enables it in cgroup.subtree_control. */
       cleanup_free char *dir = xstrdup (paths[k]);
-      for (char *slash = dir + strlen (host->h[k].mountpoint); slash && *slash == '/';
-           slash = strchr (slash + 1, '/'))
+      char *first = dir + strlen (host->h[k].mountpoint);
+      if (!all && *first == '/')
+        {
+          /* Hybrid: the unified root is the system's; vessel does not turn
+             controllers on there, it only uses those already on. */
+          *first = '\0';
+          int ret = require_enabled (dir, wanted, err);
+          *first = '/';
+          if (ret < 0)
+            return ret;
+          first = strchr (first + 1, '/');
+        }
+      for (char *slash = first; slash && *slash == '/'; slash = strchr (slash + 1, '/'))
         {
           *slash = '\0';
           int ret = enable_in (dir, wanted, all, err);

@@ -446,3 +446,18 @@ procs_count() {
   assert_clean c1
   [ -z "$(test_cgroup_dirs)" ]
 }
+
+@test "hybrid host: a controller only on the unified root, not enabled there, is refused and the root left alone" {
+  [ "$(cg_mode)" = hybrid ] || skip "needs a hybrid host (this one is $(cg_mode))"
+  local root="$CGROUP_ROOT/unified"
+  grep -qw hugetlb "$root/cgroup.controllers" || skip "hugetlb is not on the unified hierarchy here"
+  [ ! -d "$CGROUP_ROOT/hugetlb" ] || skip "hugetlb has a v1 hierarchy here"
+  ! grep -qw hugetlb "$root/cgroup.subtree_control" || skip "hugetlb is already enabled in the unified root"
+  update_config '.linux.resources.hugepageLimits = [{"pageSize": "2MB", "limit": 0}]'
+  run vessel create --bundle "$BUNDLE" c1
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"the hugetlb controller is only on the cgroup2 hierarchy"* ]]
+  ! grep -qw hugetlb "$root/cgroup.subtree_control"
+  assert_clean c1
+  [ -z "$(test_cgroup_dirs)" ]
+}
