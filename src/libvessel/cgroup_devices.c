@@ -109,8 +109,8 @@ access_add (char *access, const char *added)
    a program would honour it, so the two would disagree; runc refuses it
    too. */
 static int
-device_policy_build (const struct vessel_device_rule *rules, size_t n, struct device_policy *pol,
-                     vessel_error **err)
+device_policy_build (const struct vessel_device_rule *rules, size_t n, const char *where,
+                     struct device_policy *pol, vessel_error **err)
 {
   *pol = (struct device_policy) { .default_allow = false, .ex = xzalloc ((n + 1) * sizeof (*pol->ex)) };
   for (size_t i = 0; i < n; i++)
@@ -150,34 +150,33 @@ device_policy_build (const struct vessel_device_rule *rules, size_t n, struct de
             rule_text (&pol->ex[j], wildcard, sizeof wildcard);
             free (pol->ex);
             return vessel_fail (err, EINVAL,
-                                "config.json: .linux.resources.devices: `%s` cannot take access away from part of "
-                                "the wildcard rule `%s`",
-                                denied, wildcard);
+                                "%s.devices: `%s` cannot take access away from part of the wildcard rule `%s`",
+                                where, denied, wildcard);
           }
     }
   return 0;
 }
 
 static int
-rule_from_config (const struct oci_device_cgroup *d, size_t i, struct vessel_device_rule *out,
+rule_from_config (const struct oci_device_cgroup *d, size_t i, const char *where, struct vessel_device_rule *out,
                   vessel_error **err)
 {
   memset (out, 0, sizeof (*out));
   out->allow = d->allow;
   const char *t = d->type ? d->type : "a";
   if (strcmp (t, "a") != 0 && strcmp (t, "c") != 0 && strcmp (t, "b") != 0)
-    return vessel_fail (err, EINVAL, "config.json: .linux.resources.devices[%zu].type: `%s` is not a, c or b", i, t);
+    return vessel_fail (err, EINVAL, "%s.devices[%zu].type: `%s` is not a, c or b", where, i, t);
   out->type = t[0];
   out->major = d->has_major ? d->major : -1;
   out->minor = d->has_minor ? d->minor : -1;
   if (out->major < -1 || out->minor < -1 || out->major > UINT32_MAX || out->minor > UINT32_MAX)
-    return vessel_fail (err, EINVAL, "config.json: .linux.resources.devices[%zu]: device number out of range", i);
+    return vessel_fail (err, EINVAL, "%s.devices[%zu]: device number out of range", where, i);
   const char *a = d->access && *d->access ? d->access : "rwm";
   size_t n = 0;
   for (const char *p = a; *p; p++)
     {
       if (*p != 'r' && *p != 'w' && *p != 'm')
-        return vessel_fail (err, EINVAL, "config.json: .linux.resources.devices[%zu].access: `%s` is not made of r, w, m",
+        return vessel_fail (err, EINVAL, "%s.devices[%zu].access: `%s` is not made of r, w, m", where,
                             i, a);
       if (!strchr (out->access, *p))
         out->access[n++] = *p;
@@ -194,8 +193,8 @@ same_rule (const struct vessel_device_rule *a, const struct vessel_device_rule *
 
 int
 vessel_device_rules_plan (const struct oci_resources *r, const struct oci_linux *lx,
-                          const struct vessel_cgroup_host *host, struct vessel_cgroup_plan *plan,
-                          vessel_error **err)
+                          const struct vessel_cgroup_host *host, const char *where,
+                          struct vessel_cgroup_plan *plan, vessel_error **err)
 {
   int h = vessel_cgroup_locate (host, "devices");
   plan->devices_v2 = false;
@@ -214,7 +213,7 @@ vessel_device_rules_plan (const struct oci_resources *r, const struct oci_linux 
   size_t n_config = r ? r->devices_len : 0;
   struct vessel_device_rule *config = xzalloc ((n_config + 1) * sizeof (*config));
   for (size_t i = 0; i < n_config; i++)
-    if (rule_from_config (&r->devices[i], i, &config[i], err) < 0)
+    if (rule_from_config (&r->devices[i], i, where, &config[i], err) < 0)
       {
         free (config);
         return -EINVAL;
@@ -239,7 +238,7 @@ vessel_device_rules_plan (const struct oci_resources *r, const struct oci_linux 
     }
   free (config);
   struct device_policy pol;
-  if (device_policy_build (plan->devices, plan->n_devices, &pol, err) < 0)
+  if (device_policy_build (plan->devices, plan->n_devices, where, &pol, err) < 0)
     return -EINVAL;
   free (pol.ex);
   return 0;
@@ -295,7 +294,7 @@ struct bpf_insn *
 vessel_device_rules_bpf (const struct vessel_device_rule *rules, size_t n, size_t *n_insns)
 {
   struct device_policy pol;
-  if (device_policy_build (rules, n, &pol, NULL) < 0)
+  if (device_policy_build (rules, n, "", &pol, NULL) < 0)
     pol = (struct device_policy) { .default_allow = false, .ex = NULL, .n = 0 }; /* deny everything */
   size_t cap = 9 + pol.n * 9, len = 0; /* prologue 7, 9 per exception, 2 to end */
   struct bpf_insn *p = xzalloc (cap * sizeof (*p));

@@ -9,10 +9,11 @@
 
 #include "cgroup_resources.h"
 
-/* Pure: fills plan->devices (see cgroup_resources.h for the order). */
+/* Pure: fills plan->devices (see cgroup_resources.h for the order);
+   `where` names r in messages. */
 int vessel_device_rules_plan (const struct oci_resources *r, const struct oci_linux *lx,
-                              const struct vessel_cgroup_host *host, struct vessel_cgroup_plan *plan,
-                              vessel_error **err);
+                              const struct vessel_cgroup_host *host, const char *where,
+                              struct vessel_cgroup_plan *plan, vessel_error **err);
 
 /* Pure: the eBPF program for rules (a malloc'ed array of 8-byte
    instructions; *n_insns gets their number). */

@@ -50,6 +50,7 @@ struct planner
 {
   const struct vessel_cgroup_host *host;
   struct vessel_cgroup_plan *plan;
+  const char *where; /* names the resources in messages */
 };
 
 static void
@@ -100,8 +101,8 @@ need (struct planner *p, const char *controller, const char *field, vessel_error
   int h = vessel_cgroup_locate (p->host, controller);
   if (h < 0)
     return vessel_fail (err, ENOTSUP,
-                        "config.json: .linux.resources.%s: the %s cgroup controller is not available on this host",
-                        field, controller);
+                        "%s.%s: the %s cgroup controller is not available on this host",
+                        p->where, field, controller);
   return h;
 }
 
@@ -168,7 +169,7 @@ plan_cpu (struct planner *p, const struct oci_cpu *cpu, vessel_error **err)
         {
           if (cpu->has_realtime_runtime || cpu->has_realtime_period)
             return vessel_fail (err, ENOTSUP,
-                                "config.json: .linux.resources.cpu.realtimeRuntime: real-time bandwidth is not available with cgroup v2");
+                                "%s.cpu.realtimeRuntime: real-time bandwidth is not available with cgroup v2", p->where);
           if (has_shares)
             add (p, h, "cpu", "cpu.weight", "%" PRIu64, shares_to_weight (cpu->shares));
           if (has_quota || cpu->has_period)
@@ -254,7 +255,8 @@ plan_memory_v1 (struct planner *p, int h, const struct oci_memory *m, struct mem
 /* v1's swap is memory + swap, v2's memory.swap.max swap alone: runc's
    conversion.  Returns -2 for "leave it", or fails. */
 static int
-swap_for_v2 (const struct oci_memory *m, struct memory_request set, int64_t *out, vessel_error **err)
+swap_for_v2 (const struct planner *p, const struct oci_memory *m, struct memory_request set, int64_t *out,
+             vessel_error **err)
 {
   int64_t limit = set.limit ? m->limit : 0, swap = set.swap ? m->swap : 0;
   if (limit == -1 && swap == 0)
@@ -264,10 +266,10 @@ swap_for_v2 (const struct oci_memory *m, struct memory_request set, int64_t *out
   else if (swap == 0)
     *out = -2;
   else if (limit == 0)
-    return vessel_fail (err, EINVAL, "config.json: .linux.resources.memory.swap: needs memory.limit with cgroup v2");
+    return vessel_fail (err, EINVAL, "%s.memory.swap: needs memory.limit with cgroup v2", p->where);
   else if (swap < limit)
     return vessel_fail (err, EINVAL,
-                        "config.json: .linux.resources.memory.swap: %" PRId64 " is below the memory limit %" PRId64,
+                        "%s.memory.swap: %" PRId64 " is below the memory limit %" PRId64, p->where,
                         swap, limit);
   else
     *out = swap - limit;
@@ -280,7 +282,7 @@ plan_memory_v2 (struct planner *p, int h, const struct oci_memory *m, struct mem
 {
   char buf[32];
   int64_t swap = -2;
-  int ret = swap_for_v2 (m, set, &swap, err);
+  int ret = swap_for_v2 (p, m, set, &swap, err);
   if (ret < 0)
     return ret;
   if (set.limit)
@@ -487,8 +489,8 @@ plan_hugetlb (struct planner *p, const struct oci_resources *r, vessel_error **e
     {
       const struct oci_hugepage_limit *l = &r->hugepage_limits[i];
       if (!valid_page_size (l->page_size))
-        return vessel_fail (err, EINVAL, "config.json: .linux.resources.hugepageLimits[%zu].pageSize: `%s` is not a size like 2MB",
-                            i, l->page_size);
+        return vessel_fail (err, EINVAL, "%s.hugepageLimits[%zu].pageSize: `%s` is not a size like 2MB",
+                            p->where, i, l->page_size);
       char file[64];
       if (!is_v2 (p, h))
         {
@@ -566,22 +568,22 @@ plan_unified (struct planner *p, const struct oci_resources *r, vessel_error **e
       const char *file = r->unified[i].key;
       const char *dot = strchr (file, '.');
       if (dot == NULL || dot == file || strchr (file, '/') || strstr (file, "..") || file[0] == '.')
-        return vessel_fail (err, EINVAL, "config.json: .linux.resources.unified[\"%s\"]: not a cgroup file name", file);
+        return vessel_fail (err, EINVAL, "%s.unified[\"%s\"]: not a cgroup file name", p->where, file);
       char controller[64];
       snprintf (controller, sizeof controller, "%.*s", (int) (dot - file), file);
       bool core = strcmp (controller, "cgroup") == 0;
       if (core && (strcmp (file, "cgroup.procs") == 0 || strcmp (file, "cgroup.threads") == 0
                    || strcmp (file, "cgroup.subtree_control") == 0 || strcmp (file, "cgroup.kill") == 0
                    || strcmp (file, "cgroup.type") == 0))
-        return vessel_fail (err, EPERM, "config.json: .linux.resources.unified[\"%s\"]: vessel manages this file", file);
+        return vessel_fail (err, EPERM, "%s.unified[\"%s\"]: vessel manages this file", p->where, file);
       int h = -1;
       for (size_t k = 0; k < p->host->n; k++)
         if (p->host->h[k].v2 && (core || word_in (p->host->v2_controllers, controller, ' ')))
           h = (int) k;
       if (h < 0)
         return vessel_fail (err, ENOTSUP,
-                            "config.json: .linux.resources.unified[\"%s\"]: the %s controller is not available on this host's cgroup2 hierarchy",
-                            file, controller);
+                            "%s.unified[\"%s\"]: the %s controller is not available on this host's cgroup2 hierarchy",
+                            p->where, file, controller);
       /* The kernel takes one line per write (io.max: one device). */
       const char *value = r->unified[i].value;
       do
@@ -598,12 +600,12 @@ plan_unified (struct planner *p, const struct oci_resources *r, vessel_error **e
 
 int
 vessel_cgroup_plan_resources (const struct oci_resources *r, const struct oci_linux *lx,
-                              const struct vessel_cgroup_host *host, bool devices,
+                              const struct vessel_cgroup_host *host, bool devices, const char *where,
                               struct vessel_cgroup_plan *plan, vessel_error **err)
 {
   memset (plan, 0, sizeof (*plan));
   plan->devices_hierarchy = -1;
-  struct planner p = { host, plan };
+  struct planner p = { host, plan, where };
   int ret = 0;
   if (r && ((ret = plan_cpu (&p, r->cpu, err)) < 0 || (ret = plan_memory (&p, r->memory, err)) < 0
             || (ret = plan_pids (&p, r->pids, err)) < 0 || (ret = plan_block_io (&p, r->block_io, err)) < 0
@@ -613,7 +615,7 @@ vessel_cgroup_plan_resources (const struct oci_resources *r, const struct oci_li
       vessel_cgroup_plan_free (plan);
       return ret;
     }
-  if (devices && (ret = vessel_device_rules_plan (r, lx, host, plan, err)) < 0)
+  if (devices && (ret = vessel_device_rules_plan (r, lx, host, where, plan, err)) < 0)
     {
       vessel_cgroup_plan_free (plan);
       return ret;

@@ -59,9 +59,11 @@ struct vessel_cgroup_plan
 };
 
 /* Pure.  `devices` adds the device rules (create: yes; update: only when
-   the resources list some). */
+   the resources list some).  `where` names r in messages: its fields are
+   appended (VESSEL_RESOURCES_IN_CONFIG, or "update: resources"). */
+#define VESSEL_RESOURCES_IN_CONFIG "config.json: .linux.resources"
 int vessel_cgroup_plan_resources (const struct oci_resources *r, const struct oci_linux *lx,
-                                  const struct vessel_cgroup_host *host, bool devices,
+                                  const struct vessel_cgroup_host *host, bool devices, const char *where,
                                   struct vessel_cgroup_plan *plan, vessel_error **err);
 void vessel_cgroup_plan_free (struct vessel_cgroup_plan *plan);
 

@@ -30,6 +30,7 @@
 #include "namespaces.h"
 #include "state.h"
 #include "sync.h"
+#include "terminal.h"
 #include "utils.h"
 
 /* Everything create decides and holds, from the first check to the
@@ -47,12 +48,20 @@ struct container
   int rootfd;
   int dirfd;   /* the container's state directory, locked */
   int sync_fd; /* our end of the socketpair with the init */
+  int console_fd;   /* process.terminal: the init sends the pty's master here */
+  int console_peer; /* run in the foreground: where we receive it */
   pid_t child; /* what clone3 made */
   pid_t pid;   /* the init: the child, or its child in a new pid namespace */
   struct oci_state *state;
   bool dir_created;
   bool cgroups_created;
 };
+
+#define CONTAINER_INIT(opts)                                                                 \
+  {                                                                                          \
+    .o = (opts), .rootfd = -1, .dirfd = -1, .sync_fd = -1, .console_fd = -1, .console_peer = -1, \
+    .resources.devices_hierarchy = -1                                                        \
+  }
 
 static void
 free_strv (char **v)
@@ -73,6 +82,8 @@ container_free (struct container *c)
   closep (&c->rootfd);
   closep (&c->dirfd);
   closep (&c->sync_fd);
+  closep (&c->console_fd);
+  closep (&c->console_peer);
   oci_state_free (c->state);
   c->state = NULL;
 }
@@ -166,10 +177,39 @@ add_listen_env (struct oci_config *cfg, int n)
   p->env = env;
 }
 
+/* Where the terminal's master goes (runc's rules): to --console-socket
+   when vessel does not stay (create, run --detach), to `vessel run` itself
+   in the foreground. */
+static int
+terminal_prepare (struct container *c, bool foreground, vessel_error **err)
+{
+  const struct oci_process *p = c->bundle.config->process;
+  bool terminal = p && p->terminal;
+  const char *socket_path = c->o->console_socket;
+  if (!terminal)
+    return socket_path ? vessel_fail (err, EINVAL, "--console-socket given, but config.json: .process.terminal is false")
+                       : 0;
+  if (foreground)
+    {
+      if (socket_path)
+        return vessel_fail (err, EINVAL, "--console-socket is only for a container that vessel does not wait for (create, run --detach)");
+      int sv[2];
+      if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        return vessel_fail_errno (err, errno, "socketpair");
+      c->console_peer = sv[0];
+      c->console_fd = sv[1];
+      return 0;
+    }
+  if (socket_path == NULL)
+    return vessel_fail (err, EINVAL, "config.json: .process.terminal is true: pass --console-socket to receive the terminal");
+  c->console_fd = vessel_console_socket_connect (socket_path, err);
+  return c->console_fd < 0 ? c->console_fd : 0;
+}
+
 /* Everything that needs no side effect: a bad config or id fails here,
    before a directory, cgroup or process exists. */
 static int
-container_prepare (struct container *c, vessel_error **err)
+container_prepare (struct container *c, bool foreground, vessel_error **err)
 {
   const struct vessel_create_opts *o = c->o;
   int ret;
@@ -181,8 +221,6 @@ container_prepare (struct container *c, vessel_error **err)
     return ret;
   add_listen_env (c->bundle.config, o->listen_fds);
   const struct oci_config *cfg = c->bundle.config;
-  if (cfg->process && cfg->process->terminal)
-    return vessel_fail (err, ENOTSUP, "config.json: .process.terminal: terminals are not supported yet");
   if (cfg->process
       && (ret = vessel_caps_from_config (cfg->process->capabilities, "config.json: .process.capabilities",
                                          &c->caps, err)) < 0)
@@ -193,8 +231,11 @@ container_prepare (struct container *c, vessel_error **err)
   if ((ret = vessel_cgroup_host_detect (&c->cgroup_host, err)) < 0)
     return ret;
   c->cgroup_paths = vessel_cgroup_paths (&c->cgroup_host, cfg->linux ? cfg->linux->cgroups_path : NULL, o->id);
-  return vessel_cgroup_plan_resources (cfg->linux ? cfg->linux->resources : NULL, cfg->linux, &c->cgroup_host,
-                                       true, &c->resources, err);
+  if ((ret = vessel_cgroup_plan_resources (cfg->linux ? cfg->linux->resources : NULL, cfg->linux, &c->cgroup_host,
+                                           true, VESSEL_RESOURCES_IN_CONFIG, &c->resources, err)) < 0)
+    return ret;
+  /* Last: connecting is the first thing the caller's listener sees. */
+  return terminal_prepare (c, foreground, err);
 }
 
 /* The address of the socket `vessel start` connects to, in the container's
@@ -358,6 +399,7 @@ spawn_init (struct container *c, bool run_mode, vessel_error **err)
     .caps = c->caps,
     .sync_fd = child_end,
     .exec_listen_fd = listen_fd,
+    .console_fd = c->console_fd,
     .preserve_fds = c->o->listen_fds + c->o->preserve_fds,
     .new_keyring = !c->o->no_new_keyring,
     .parent = getpid (),
@@ -379,6 +421,7 @@ spawn_init (struct container *c, bool run_mode, vessel_error **err)
   if ((ret = vessel_cgroup_enter (&c->cgroup_host, c->cgroup_paths, pid, !into_cgroup, err)) < 0)
     return ret;
   closep (&child_end);
+  closep (&c->console_fd); /* the init's now */
   return handshake (c, err);
 }
 
@@ -403,10 +446,10 @@ commit (struct container *c, vessel_error **err)
 }
 
 static int
-container_create (struct container *c, bool run_mode, vessel_error **err)
+container_create (struct container *c, bool run_mode, bool foreground, vessel_error **err)
 {
   int ret;
-  if ((ret = container_prepare (c, err)) < 0)
+  if ((ret = container_prepare (c, foreground, err)) < 0)
     return ret;
   if ((ret = vessel_root_open (c->o->root, true, &c->rootfd, err)) < 0)
     return ret;
@@ -428,8 +471,8 @@ container_create (struct container *c, bool run_mode, vessel_error **err)
 int
 vessel_container_create (const struct vessel_create_opts *o, vessel_error **err)
 {
-  struct container c = { .o = o, .rootfd = -1, .dirfd = -1, .sync_fd = -1, .resources.devices_hierarchy = -1 };
-  int ret = container_create (&c, false, err);
+  struct container c = CONTAINER_INIT (o);
+  int ret = container_create (&c, false, false, err);
   container_free (&c);
   return ret;
 }
@@ -541,37 +584,62 @@ exit_code (int status)
   return 255;
 }
 
-/* Forwards signals to the init and reaps children until the init exits. */
-static int
-wait_forwarding (pid_t pid, int sigfd, int *exit_status, vessel_error **err)
+/* Reaps children; true once the init is among them.  We are a subreaper:
+   orphans of the container come to us too. */
+static bool
+reap (pid_t pid, int *exit_status)
 {
   for (;;)
     {
-      struct signalfd_siginfo si;
-      ssize_t n = read (sigfd, &si, sizeof si);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n != (ssize_t) sizeof si)
-        return vessel_fail_errno (err, n < 0 ? errno : EIO, "read signalfd");
-      if (si.ssi_signo != SIGCHLD)
+      int status;
+      pid_t r = waitpid (-1, &status, WNOHANG);
+      if (r <= 0)
+        return false;
+      if (r == pid)
         {
-          if (kill (pid, (int) si.ssi_signo) < 0 && errno != ESRCH)
-            vessel_warn ("forward signal %u to %d: %s", si.ssi_signo, (int) pid, strerror (errno));
-          continue;
+          *exit_status = exit_code (status);
+          return true;
         }
-      /* We are a subreaper: orphans of the container come to us too. */
-      for (;;)
+    }
+}
+
+/* Forwards signals to the init and reaps children until the init exits;
+   with a terminal (tty->master >= 0), copies its I/O meanwhile. */
+static int
+wait_forwarding (pid_t pid, int sigfd, struct vessel_tty_proxy *tty, int *exit_status, vessel_error **err)
+{
+  for (;;)
+    {
+      struct pollfd fds[3] = { { .fd = sigfd, .events = POLLIN } };
+      size_t n = vessel_tty_proxy_pollfds (tty, fds, 1);
+      if (n > 1)
         {
-          int status;
-          pid_t r = waitpid (-1, &status, WNOHANG);
-          if (r <= 0)
-            break;
-          if (r == pid)
+          /* Without a terminal the read below is the only wait. */
+          if (poll (fds, n, -1) < 0)
             {
-              *exit_status = exit_code (status);
-              return 0;
+              if (errno == EINTR)
+                continue;
+              return vessel_fail_errno (err, errno, "poll");
             }
+          vessel_tty_proxy_io (tty, fds, 1, n);
+          if (!(fds[0].revents & POLLIN))
+            continue;
         }
+      struct signalfd_siginfo si;
+      ssize_t r = read (sigfd, &si, sizeof si);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r != (ssize_t) sizeof si)
+        return vessel_fail_errno (err, r < 0 ? errno : EIO, "read signalfd");
+      if (si.ssi_signo == SIGCHLD)
+        {
+          if (reap (pid, exit_status))
+            return 0;
+        }
+      else if (si.ssi_signo == SIGWINCH && tty->raw)
+        vessel_tty_proxy_resize (tty);
+      else if (kill (pid, (int) si.ssi_signo) < 0 && errno != ESRCH)
+        vessel_warn ("forward signal %u to %d: %s", si.ssi_signo, (int) pid, strerror (errno));
     }
 }
 
@@ -588,7 +656,8 @@ int
 vessel_container_run (const struct vessel_create_opts *o, const struct vessel_run_opts *r,
                       int *exit_status, vessel_error **err)
 {
-  struct container c = { .o = o, .rootfd = -1, .dirfd = -1, .sync_fd = -1, .resources.devices_hierarchy = -1 };
+  struct container c = CONTAINER_INIT (o);
+  struct vessel_tty_proxy tty = { .master = -1 };
   sigset_t forwarded, old;
   forwarded_signals (&forwarded);
   cleanup_close int sigfd = -1;
@@ -610,8 +679,19 @@ vessel_container_run (const struct vessel_create_opts *o, const struct vessel_ru
         }
     }
 
-  if ((ret = container_create (&c, true, err)) < 0)
+  if ((ret = container_create (&c, true, !r->detach, err)) < 0)
     goto out;
+  /* The terminal is ours to serve before the process can use it. */
+  if (c.console_peer >= 0)
+    {
+      int master = -1;
+      if ((ret = vessel_terminal_recv_master (c.console_peer, &master, err)) < 0
+          || (ret = vessel_tty_proxy_begin (&tty, master, err)) < 0)
+        {
+          container_abort (&c);
+          goto out;
+        }
+    }
   c.state->vessel->started = true;
   c.state->status = OCI_STATUS_RUNNING;
   if ((ret = vessel_state_write (c.dirfd, c.state, err)) < 0 || (ret = signal_start (c.sync_fd, err)) < 0)
@@ -622,11 +702,13 @@ vessel_container_run (const struct vessel_create_opts *o, const struct vessel_ru
   if (r->detach)
     goto out;
 
-  ret = wait_forwarding (c.pid, sigfd, exit_status, err);
+  ret = wait_forwarding (c.pid, sigfd, &tty, exit_status, err);
+  vessel_tty_proxy_end (&tty);
   if (ret == 0 && !r->keep)
     ret = remove_container (c.rootfd, c.dirfd, o->id, c.cgroup_paths, err);
 
 out:
+  vessel_tty_proxy_end (&tty);
   if (!r->detach)
     sigprocmask (SIG_SETMASK, &old, NULL);
   container_free (&c);

@@ -89,7 +89,7 @@ vessel_container_update (const char *root, const char *id, const struct oci_reso
   /* The device rules are only replaced when the update lists some; the
      config's linux.devices are not known here, only runc's defaults. */
   if ((ret = vessel_cgroup_paths_match (&host, state->vessel->cgroup_paths, &paths, err)) == 0
-      && (ret = vessel_cgroup_plan_resources (r, NULL, &host, r->devices_len > 0, &plan, err)) == 0
+      && (ret = vessel_cgroup_plan_resources (r, NULL, &host, r->devices_len > 0, "update: resources", &plan, err)) == 0
       && (ret = vessel_cgroup_enable_controllers (&host, paths, &plan, err)) == 0)
     ret = vessel_cgroup_apply (&host, paths, &plan, err);
   vessel_cgroup_plan_free (&plan);

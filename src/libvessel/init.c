@@ -17,6 +17,7 @@
 #include "init.h"
 #include "process.h"
 #include "sync.h"
+#include "terminal.h"
 #include "utils.h"
 
 /* Closes every fd from `first` up except those in keep[] (unsorted,
@@ -196,10 +197,11 @@ init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
     return vessel_fail_errno (err, errno, "prctl PR_SET_DUMPABLE");
   umask (0);
 
-  int keep[OCI_NS_COUNT + 3];
+  int keep[OCI_NS_COUNT + 4];
   size_t n_keep = 0;
   keep[n_keep++] = in->sync_fd;
   keep[n_keep++] = in->exec_listen_fd;
+  keep[n_keep++] = in->console_fd;
   for (size_t i = 0; i < in->ns->n_joins; i++)
     keep[n_keep++] = in->ns->joins[i].fd;
   close_fds_except (3 + in->preserve_fds, keep, n_keep);
@@ -217,12 +219,24 @@ init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
     return in->rootfs.dev_null_fd;
   if ((ret = vessel_rootfs_setup (&in->rootfs, err)) < 0)
     return ret;
+  /* The terminal comes from the container's devpts, and /dev/console is
+     bound before /dev or the root can become read-only (not without a
+     mount namespace: the bind would outlive the container on the host). */
+  const struct oci_process *p = in->config->process;
+  if (p && in->console_fd >= 0)
+    {
+      if ((ret = vessel_terminal_setup (in->console_fd, p->console_size, in->rootfs.mount_ns, err)) < 0)
+        return ret;
+      closep (&in->console_fd);
+    }
   if ((ret = vessel_rootfs_finalize (&in->rootfs, err)) < 0)
     return ret;
   closep (&in->rootfs.dev_null_fd);
+  if (p && (ret = vessel_process_stdio_owner (p, err)) < 0)
+    return ret;
 
   cleanup_free char *program = NULL;
-  if (in->config->process && (ret = vessel_process_find_program (in->config->process, &program, err)) < 0)
+  if (p && (ret = vessel_process_find_program (p, &program, err)) < 0)
     return ret;
 
   if ((ret = vessel_sync_send (in->sync_fd, SYNC_READY, 0, NULL, 0)) < 0)
@@ -238,9 +252,9 @@ init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
   if (conn < 0)
     return conn;
   *report_fd = conn;
-  if (in->config->process == NULL)
+  if (p == NULL)
     return vessel_fail (err, EINVAL, "config.json has no process to start");
-  return vessel_process_exec (in->config->process, program, &in->caps, in->preserve_fds,
+  return vessel_process_exec (p, program, &in->caps, in->preserve_fds,
                               lx ? lx->personality : NULL, err);
 }
 

@@ -23,6 +23,7 @@ struct vessel_init
   struct vessel_caps caps;
   int sync_fd;        /* the init's end of the socketpair */
   int exec_listen_fd; /* create: the socket `start` connects to; -1 for run */
+  int console_fd;     /* process.terminal: where the pty's master goes; else -1 */
   int preserve_fds;
   bool new_keyring;
   pid_t parent; /* to notice a parent that died before PR_SET_PDEATHSIG */

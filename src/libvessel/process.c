@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -246,6 +247,25 @@ close_inherited_fds (int preserve_fds, vessel_error **err)
       int flags = fcntl (fd, F_GETFD);
       if (flags >= 0 && fcntl (fd, F_SETFD, flags & ~FD_CLOEXEC) < 0)
         return vessel_fail_errno (err, errno, "preserve fd %d", fd);
+    }
+  return 0;
+}
+
+int
+vessel_process_stdio_owner (const struct oci_process *p, vessel_error **err)
+{
+  for (int fd = 0; fd < 3; fd++)
+    {
+      struct stat st;
+      if (fstat (fd, &st) < 0)
+        continue; /* not open: nothing to give */
+      if (st.st_uid == p->user.uid || (S_ISCHR (st.st_mode) && st.st_rdev == makedev (1, 3)))
+        continue;
+      /* Only the owner: the group may be the terminal's (tty). */
+      if (fchown (fd, p->user.uid, (gid_t) -1) < 0 && errno != EINVAL && errno != EPERM && errno != EROFS)
+        return vessel_fail_errno (err, errno, "give fd %d to uid %u", fd, p->user.uid);
+      /* EINVAL: the uid is not mapped in our user namespace; EPERM: the
+         file's owner is not; EROFS: a read-only /dev. */
     }
   return 0;
 }

@@ -21,6 +21,12 @@ int vessel_process_early (const struct oci_config *c, const char *id, bool new_k
    malloc'ed. */
 int vessel_process_find_program (const struct oci_process *p, char **path, vessel_error **err);
 
+/* The process's stdin, stdout and stderr (a pty, pipes from the caller)
+   are given to its uid, so that it can reopen them through /proc/self/fd
+   or /dev/stdout, as with runc; /dev/null, what the uid already owns and
+   what cannot be changed from here are left alone. */
+int vessel_process_stdio_owner (const struct oci_process *p, vessel_error **err);
+
 /* Everything from the start signal to execve: umask, rlimits, cwd,
    personality (linux.personality), groups, uid/gid, capabilities, no_new_privs, fds (3 + preserve_fds and
    up are closed at exec), environment (HOME from /etc/passwd when unset).

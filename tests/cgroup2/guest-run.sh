@@ -13,8 +13,10 @@ cd "$T" || exit 2
 # would hide a host program brought into /usr/bin.
 for f in /usr/sbin/*; do
   n=${f##*/}
-  [ -L "$f" ] && [ "$(readlink "$f")" = /usr/bin/busybox ] || continue
-  [ -e "/usr/bin/$n" ] && [ "$(readlink "/usr/bin/$n")" != /usr/bin/busybox ] && rm -f "$f"
+  if [ -L "$f" ] && [ "$(readlink "$f")" = /usr/bin/busybox ] &&
+    [ -e "/usr/bin/$n" ] && [ "$(readlink "/usr/bin/$n")" != /usr/bin/busybox ]; then
+    rm -f "$f"
+  fi
 done
 
 export VESSEL=$T/build/vessel VESSEL_BUILDDIR=$T/build VESSEL_SRCDIR=$T/src BUSYBOX=$T/busybox
@@ -27,16 +29,24 @@ if [ ! -e /sys/fs/cgroup/cgroup.controllers ] || awk '$3 == "cgroup" { found = 1
   exit 2
 fi
 
+# The suites must end by LANE_SECONDS from now (lane.sh sets it a little
+# below the VM's wall-clock limit): a suite still running then is stopped
+# (status 124), so that what it did so far is printed and copied back.
+deadline=$(($(date +%s) + ${LANE_SECONDS:-86400}))
+
 # run_suite FILE: bats on one suite, its TAP output into $OUT/NAME.tap, its
 # status into $OUT/NAME.status, its duration into $OUT/NAME.time.
 run_suite() {
-  local f=$1 name=${1%.bats} t0 st
+  local f=$1 name=${1%.bats} t0 st left
   t0=$(date +%s)
+  left=$((deadline - t0))
+  [ "$left" -gt 0 ] || left=1
+  set -- timeout -k 10 "$left" bats --tap --timing ${LANE_FILTER:+--filter "$LANE_FILTER"} "$T/src/tests/integration/$f"
   if [ "$JOBS" = 1 ]; then
-    bats --tap --timing ${LANE_FILTER:+--filter "$LANE_FILTER"} "$T/src/tests/integration/$f" 2>&1 | tee "$OUT/$name.tap"
+    "$@" 2>&1 | tee "$OUT/$name.tap"
     st=${PIPESTATUS[0]}
   else
-    bats --tap --timing ${LANE_FILTER:+--filter "$LANE_FILTER"} "$T/src/tests/integration/$f" > "$OUT/$name.tap" 2>&1
+    "$@" > "$OUT/$name.tap" 2>&1
     st=$?
   fi
   echo "$st" > "$OUT/$name.status"
@@ -91,12 +101,13 @@ for f in "$@"; do
   failed=$(grep -c '^not ok ' "$OUT/$name.tap")
   failed_list=$(sed -n 's/^not ok [0-9]* \(.*\) in [0-9]*ms.*$/\1/p' "$OUT/$name.tap" | sed 's/^/#     not ok: /')
   summary+="# $f: $pass passed, $failed failed, $skipped skipped, bats status $st, $(cat "$OUT/$name.time")s"$'\n'
+  [ "$st" != 124 ] || summary+="#     STOPPED: the lane's time limit came (lane.sh -t)"$'\n'
   [ -z "$failed_list" ] || summary+="$failed_list"$'\n'
 done
 
 # What the suites left behind (common_teardown removes what vessel leaves).
 left=$(find /sys/fs/cgroup -mindepth 1 -maxdepth 1 -type d -name 'vessel-test-*' 2>/dev/null)
-[ -z "$left" ] || summary+="# left behind: cgroups $(echo $left)"$'\n'
+[ -z "$left" ] || summary+="# left behind: cgroups $(echo "$left" | tr '\n' ' ')"$'\n'
 dmesg > "$OUT/dmesg.txt" 2>/dev/null
 if grep -qE 'BUG:|Oops|general protection|WARNING: CPU' "$OUT/dmesg.txt"; then
   summary+="# the guest kernel logged a BUG/Oops/WARNING: see dmesg.txt (-o DIR)"$'\n'

@@ -6,8 +6,9 @@
 #
 # Usage: tests/cgroup2/lane.sh [-o DIR] [-v] [-f REGEX] [-j N] [-t SECS] BUILDDIR [FILE.bats...]
 #
-#   BUILDDIR  a vessel build directory holding ./vessel and tests/helpers/probe
-#             (make && make tests/helpers/probe); default: $VESSEL_BUILDDIR.
+#   BUILDDIR  a vessel build directory holding ./vessel, tests/helpers/probe
+#             and tests/helpers/recvtty (make && make check_PROGRAMS);
+#             default: $VESSEL_BUILDDIR.
 #   FILE.bats the suites to run (names in tests/integration/, or paths); they
 #             replace the default list, LANE_FILES below.
 #   -o DIR    artifacts: one TAP file per suite, the guest's dmesg and the
@@ -17,7 +18,9 @@
 #   -j N      suites run at a time in the guest (default: its vCPUs, 2 here);
 #             with -j 1 the TAP output streams as the tests run, otherwise
 #             each suite's output comes when the suite ends
-#   -t SECS   wall-clock limit of the VM run (default 840)
+#   -t SECS   wall-clock limit of the VM run (default 1200; the suites get
+#             all but the last minute of it, then are stopped).  Alone on
+#             this 2-CPU host the default suites take 7 to 9 minutes.
 #
 # Prints the suites' TAP output.  Exit status: 0 all passed, 1 a test failed,
 # 77 skipped (no qemu, no busybox-static or no kernel for the VM: the reason
@@ -29,17 +32,17 @@ set -euo pipefail
 
 # The suites the lane runs by default (those that exist), the slowest first:
 # the guest runs them two at a time (-j).
-LANE_FILES="errors.bats lifecycle.bats process.bats namespaces.bats cgroups.bats"
+LANE_FILES="errors.bats lifecycle.bats process.bats namespaces.bats cgroups.bats mounts.bats terminal.bats"
 
 # Host programs the tests, helpers.bash and bats call, brought into the guest,
 # whose userland is otherwise busybox: bash, bats, jq, and the programs whose
 # busybox applet lacks what the tests use (date +%N for bats --timing,
 # timeout's status 124, ip netns, setpriv --groups, unshare --uts=FILE,
-# ipcmk, ps -o ...).  The other coreutils stay busybox's: under software
+# ipcmk, ps -o ..., script -e).  The other coreutils stay busybox's: under software
 # emulation a static busybox starts in a third of the time of a dynamic GNU
 # program, and a test forks hundreds of them.
 GUEST_TOOLS="bash bats jq date timeout getopt flock unshare nsenter setpriv
-  ipcmk ipcrm ipcs mount umount findmnt mountpoint hostname ps pgrep pkill ip bpftool"
+  ipcmk ipcrm ipcs mount umount findmnt mountpoint hostname ps pgrep pkill ip bpftool script"
 GUEST_DIRS="/usr/lib/bats-core /usr/libexec/bats-core"
 
 prog=${0##*/}
@@ -50,7 +53,7 @@ BUSYBOX_STATIC=${BUSYBOX_STATIC:-/bin/busybox}
 usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
 skip() { echo "SKIP: cgroup v2 lane: $*"; exit 77; }
 
-OUTDIR= VERBOSE=0 FILTER= JOBS= TIMEOUT=${CGV2VM_TIMEOUT:-840}
+OUTDIR='' VERBOSE=0 FILTER='' JOBS='' TIMEOUT=${CGV2VM_TIMEOUT:-1200}
 while getopts ':o:vf:j:t:h' opt; do
   case $opt in
     o) OUTDIR=$OPTARG ;;
@@ -68,8 +71,8 @@ builddir=${VESSEL_BUILDDIR:-}
 if [[ $# -ge 1 && -d $1 ]]; then builddir=$1; shift; fi
 [[ -n $builddir ]] || { echo "$prog: no build directory given" >&2; usage >&2; exit 2; }
 builddir=$(cd "$builddir" && pwd)
-for f in vessel tests/helpers/probe; do
-  [[ -x $builddir/$f ]] || { echo "$prog: $builddir/$f is missing (make && make tests/helpers/probe)" >&2; exit 2; }
+for f in vessel tests/helpers/probe tests/helpers/recvtty; do
+  [[ -x $builddir/$f ]] || { echo "$prog: $builddir/$f is missing (make && make check_PROGRAMS)" >&2; exit 2; }
 done
 
 # The suites: the arguments, else the default list.
@@ -88,8 +91,9 @@ fi
 command -v "${CGV2VM_QEMU:-qemu-system-x86_64}" >/dev/null ||
   skip "${CGV2VM_QEMU:-qemu-system-x86_64} not found (apt-get install qemu-system-x86)"
 # helpers.bash copies busybox into every container: it must be static.
-[[ -x $BUSYBOX_STATIC ]] && ! ldd "$BUSYBOX_STATIC" >/dev/null 2>&1 ||
+if [[ ! -x $BUSYBOX_STATIC ]] || ldd "$BUSYBOX_STATIC" >/dev/null 2>&1; then
   skip "no static busybox at $BUSYBOX_STATIC (apt-get install busybox-static)"
+fi
 
 # ---------------------------------------------------------------- TESTDIR
 work=$(mktemp -d "${TMPDIR:-/tmp}/cgv2-lane.XXXXXX")
@@ -98,7 +102,7 @@ trap 'exit 130' INT TERM
 T=$work/test
 mkdir -p "$T/build/tests/helpers" "$T/src/tests/integration"
 cp "$builddir/vessel" "$T/build/vessel"
-cp "$builddir/tests/helpers/probe" "$T/build/tests/helpers/probe"
+cp "$builddir/tests/helpers/probe" "$builddir/tests/helpers/recvtty" "$T/build/tests/helpers/"
 cp "$BUSYBOX_STATIC" "$T/busybox"
 cp "$top"/tests/integration/*.bash "$T/src/tests/integration/"
 names=()
@@ -143,10 +147,11 @@ for d in $GUEST_DIRS; do
 done
 
 # brd: /dev/ram0 for the block I/O tests; veth: a namespaces test; loop:
-# /dev/loop-control (10:237), the device the device-rule tests open.
+# /dev/loop-control (10:237), which a device-rule test names, exists as on
+# the host.
 # (No BATS_TEST_TIMEOUT: its countdown is a background job of the test,
 # which a `wait` without arguments then waits for.  -t bounds the run.)
-args=("${incl[@]}" -M brd -M veth -M loop -t "$TIMEOUT")
+args=("${incl[@]}" -M brd -M veth -M loop -t "$TIMEOUT" -e "LANE_SECONDS=$((TIMEOUT > 120 ? TIMEOUT - 60 : TIMEOUT / 2))")
 [[ -z $FILTER ]] || args+=(-e "LANE_FILTER=$FILTER")
 [[ -z $JOBS ]] || args+=(-e "LANE_JOBS=$JOBS")
 [[ -z $OUTDIR ]] || args+=(-o "$OUTDIR")

@@ -16,6 +16,9 @@
      probe sysctl NAME     NAME VALUE (net.ipv4.ip_forward or net/ipv4/ip_forward)
      probe clocks          monotonic S, boottime S (whole seconds)
      probe seals FILE      seals NAME... (F_GET_SEALS of FILE: seal shrink grow write)
+     probe tty             stdin|stdout|stderr TTYNAME or "none" (one line each),
+                           ctty yes|no (/dev/tty opens), leader yes|no (session
+                           leader), size ROWS COLS, owner UID (of stdin)
 
    Exit status 0, or 1 with a message on stderr; 2 for a usage error. */
 
@@ -26,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -291,6 +295,29 @@ cmd_seals (const char *path)
   return 0;
 }
 
+static int
+cmd_tty (void)
+{
+  static const char *const names[] = { "stdin", "stdout", "stderr" };
+  for (int fd = 0; fd < 3; fd++)
+    {
+      const char *name = ttyname (fd);
+      printf ("%s %s\n", names[fd], name ? name : "none");
+    }
+  int tty = open ("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  printf ("ctty %s\n", tty >= 0 ? "yes" : "no");
+  if (tty >= 0)
+    close (tty);
+  printf ("leader %s\n", getsid (0) == getpid () ? "yes" : "no");
+  struct winsize ws;
+  if (ioctl (0, TIOCGWINSZ, &ws) == 0)
+    printf ("size %u %u\n", ws.ws_row, ws.ws_col);
+  struct stat st;
+  if (fstat (0, &st) == 0)
+    printf ("owner %u\n", (unsigned) st.st_uid);
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -325,8 +352,10 @@ main (int argc, char **argv)
     ret = cmd_clocks ();
   else if (strcmp (cmd, "seals") == 0 && arg)
     ret = cmd_seals (arg);
+  else if (strcmp (cmd, "tty") == 0)
+    ret = cmd_tty ();
   else
-    fprintf (stderr, "usage: probe caps|ids|umask|nnp|fds|cwd|ns|hostname|domainname|keyring|clocks\n"
+    fprintf (stderr, "usage: probe caps|ids|umask|nnp|fds|cwd|ns|hostname|domainname|keyring|clocks|tty\n"
                      "       probe rlimit NAME | probe sysctl NAME | probe seals FILE\n");
   if (fflush (stdout) != 0)
     return fail ("write");

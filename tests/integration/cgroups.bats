@@ -55,10 +55,6 @@ run_detached() {
   vessel run --detach --bundle "$BUNDLE" "${1:-c1}" > /dev/null
 }
 
-init_pid() {
-  vessel state "${1:-c1}" | jq .pid
-}
-
 count_above() {
   [ "$(cat "$BUNDLE/rootfs/count")" -gt "$1" ]
 }
@@ -281,6 +277,17 @@ counting_container() {
   [[ "$output" == *".pids.limit: expected integer"* ]]
   vessel delete c1
   assert_clean c1
+}
+
+@test "update names the bad field of the new resources, not config.json" {
+  set_args sleep 100
+  run_detached
+  run vessel update --resources - c1 <<< '{"devices": [{"allow": true, "type": "x"}]}'
+  [ "$status" -eq 1 ]
+  [ "$output" = 'vessel: update: resources.devices[0].type: `x` is not a, c or b' ]
+  run vessel update --resources - c1 <<< '{"unified": {"../x": "1"}}'
+  [ "$status" -eq 1 ]
+  [ "$output" = 'vessel: update: resources.unified["../x"]: not a cgroup file name' ]
 }
 
 procs_count() {

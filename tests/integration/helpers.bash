@@ -203,3 +203,38 @@ wait_for_status() {
 ns_inode() {
   stat -L -c %i "/proc/$2/ns/$1"
 }
+
+init_pid() {
+  vessel state "${1:-c1}" | jq .pid
+}
+
+# After `run`: the command succeeded, or failed; else show what it said.
+assert_success() {
+  [ "$status" -eq 0 ] || fail_with "exit status $status: $output"
+}
+
+assert_failure() {
+  [ "$status" -ne 0 ] || fail_with "succeeded: $output"
+}
+
+# The value of KEY in "key value" lines of probe output ($output by default).
+probe_value() {
+  local key=$1 text=${2-$output}
+  awk -v k="$key" '$1 == k { sub(/^[^ ]+ ?/, ""); print; exit }' <<< "$text"
+}
+
+host_probe() {
+  "$VESSEL_BUILDDIR/tests/helpers/probe" "$@"
+}
+
+# Lets everyone search the directories from this run's temporary
+# directory down to DIR: a container's root in a user namespace is an
+# unprivileged uid on the host, which must reach its rootfs.
+make_reachable() {
+  local d=$1 top
+  top=$(dirname "$BATS_RUN_TMPDIR")
+  while [ "$d" != "$top" ] && [ "$d" != / ]; do
+    chmod o+x "$d"
+    d=$(dirname "$d")
+  done
+}

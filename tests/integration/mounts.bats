@@ -22,15 +22,6 @@ teardown() {
   done
 }
 
-# After `run`: the command succeeded, or failed; else show what it said.
-assert_success() {
-  [ "$status" -eq 0 ] || fail_with "exit status $status: $output"
-}
-
-assert_failure() {
-  [ "$status" -ne 0 ] || fail_with "succeeded: $output"
-}
-
 # in_container ID SCRIPT: runs `sh -c SCRIPT` in container ID in the
 # foreground (vessel deletes it when it exits); output in $output.
 in_container() {
@@ -78,6 +69,20 @@ assert_mount() {
     esac && has=true || has=false
     [ "$has" = "$want" ] || fail_with "$mp: expected $c in $info" || return 1
   done
+}
+
+# The type of the host filesystem holding PATH (the rootfs and bind
+# sources live there: ext4 on the host, tmpfs in the cgroup v2 lane).
+host_fstype() {
+  local p
+  p=$(cd "$1" && pwd -P)
+  awk -v p="$p" '{
+      for (i = 7; $i != "-"; i++) ;
+      mp = $5
+      if ((p == mp || index(p "/", mp == "/" ? "/" : mp "/") == 1) && length(mp) >= best) {
+        best = length(mp); type = $(i + 1)
+      }
+    } END { print type }' /proc/self/mountinfo
 }
 
 # Nothing on the host is mounted under the bundle (vessel's own binds,
@@ -237,7 +242,7 @@ host_peer_group() {
   add_mount "$(jq -n --arg s "$src" '{destination: "/data", type: "bind", source: $s, options: ["bind"]}')"
   in_container c1 'cat /proc/self/mountinfo; cat /data/in; echo "container data" > /data/out'
   assert_success
-  assert_mount /data ext4 rw
+  assert_mount /data "$(host_fstype "$BUNDLE")" rw
   [[ "$output" == *"host data"* ]] || fail_with "$output"
   [ "$(cat "$src/out")" = "container data" ]
   assert_gone c1
@@ -252,7 +257,7 @@ host_peer_group() {
   update_config '.root.readonly = false'
   in_container c1 'cat /proc/self/mountinfo; cat /data/in; touch /data/out 2>&1 || echo write-failed'
   assert_success
-  assert_mount /data ext4 ro
+  assert_mount /data "$(host_fstype "$BUNDLE")" ro
   [[ "$output" == *"host data"* ]] || fail_with "$output"
   [[ "$output" == *"Read-only file system"*write-failed* ]] || fail_with "$output"
   [ ! -e "$src/out" ]
@@ -294,7 +299,7 @@ host_peer_group() {
   add_mount "$(jq -n --arg s "$src" '{destination: "/data", type: "bind", source: $s, options: ["rbind", "rro"]}')"
   in_container c1 'cat /proc/self/mountinfo; touch /data/x 2>&1 || echo top-ro; touch /data/sub/x 2>&1 || echo sub-ro'
   assert_success
-  assert_mount /data ext4 ro
+  assert_mount /data "$(host_fstype "$BUNDLE")" ro
   assert_mount /data/sub tmpfs ro
   [[ "$output" == *top-ro* ]] || fail_with "$output"
   [[ "$output" == *sub-ro* ]] || fail_with "$output"
@@ -470,7 +475,7 @@ host_peer_group() {
   host_tmpfs "$BUNDLE/rootfs/probe"
   release_container c1
   [ -z "$(mount_info /probe)" ] || fail_with "the host mount propagated: $output"
-  assert_mount / ext4 '!prop:shared:' '!prop:master:'
+  assert_mount / "$(host_fstype "$BUNDLE")" '!prop:shared:' '!prop:master:'
   [[ "$output" != *marker* ]]
   umount "$BUNDLE/rootfs/probe"
   umount "$BUNDLE"
@@ -485,7 +490,7 @@ host_peer_group() {
   start_waiting c1 'cat /proc/self/mountinfo; cat /probe/marker'
   host_tmpfs "$BUNDLE/rootfs/probe"
   release_container c1
-  assert_mount / ext4 prop:master:
+  assert_mount / "$(host_fstype "$BUNDLE")" prop:master:
   assert_mount /probe tmpfs
   [[ "$output" == *"from the host"* ]] || fail_with "$output"
   umount "$BUNDLE/rootfs/probe"
@@ -502,7 +507,7 @@ host_peer_group() {
   [ -n "$host_group" ]
   in_container c1 'cat /proc/self/mountinfo'
   assert_success
-  assert_mount / ext4 prop:shared:
+  assert_mount / "$(host_fstype "$BUNDLE")" prop:shared:
   local info
   info=$(mount_info /)
   [[ " ${info//|/ } " != *" $host_group "* ]] || fail_with "the rootfs is in the host's peer group $host_group: $info"
@@ -515,7 +520,7 @@ host_peer_group() {
   update_config '.linux.rootfsPropagation = "unbindable"'
   in_container c1 'cat /proc/self/mountinfo'
   assert_success
-  assert_mount / ext4 prop:unbindable
+  assert_mount / "$(host_fstype "$BUNDLE")" prop:unbindable
   assert_gone c1
 }
 
@@ -529,7 +534,7 @@ host_peer_group() {
   start_waiting c1 'cat /proc/self/mountinfo; echo "slave:[$(cat /slave/sub/marker)]"; echo "private:[$(ls -A /private/sub)]"'
   host_tmpfs "$src/sub"
   release_container c1
-  assert_mount /slave ext4 prop:master:
+  assert_mount /slave "$(host_fstype "$BUNDLE")" prop:master:
   assert_mount /slave/sub tmpfs
   [[ "$output" == *"slave:[from the host]"* ]] || fail_with "$output"
   [ -z "$(mount_info /private/sub)" ] || fail_with "rprivate received a host mount: $output"
@@ -667,7 +672,7 @@ character special file 5:2" ] || fail_with "$output"
     echo changed > /etc/conf 2>&1 || echo conf-ro
     touch /etc/other && echo rest-rw'
   assert_success
-  assert_mount /data ext4 ro
+  assert_mount /data "$(host_fstype "$BUNDLE")" ro
   [[ "$output" == *data-ro* ]] || fail_with "$output"
   [[ "$output" == *conf-ro* ]] || fail_with "$output"
   [[ "$output" == *rest-rw* ]] || fail_with "$output"
@@ -683,7 +688,7 @@ character special file 5:2" ] || fail_with "$output"
   update_config '.root.readonly = true'
   in_container c1 'cat /proc/self/mountinfo; touch /newfile 2>&1 || echo root-ro; touch /dev/shm/x && echo shm-rw'
   assert_success
-  assert_mount / ext4 ro
+  assert_mount / "$(host_fstype "$BUNDLE")" ro
   [[ "$output" == *"Read-only file system"*root-ro* ]] || fail_with "$output"
   [[ "$output" == *shm-rw* ]] || fail_with "$output"
   [ ! -e "$BUNDLE/rootfs/newfile" ]
@@ -695,7 +700,7 @@ character special file 5:2" ] || fail_with "$output"
   update_config '.root.readonly = false'
   in_container c1 'cat /proc/self/mountinfo; echo written > /newfile'
   assert_success
-  assert_mount / ext4 rw
+  assert_mount / "$(host_fstype "$BUNDLE")" rw
   [ "$(cat "$BUNDLE/rootfs/newfile")" = written ]
   assert_gone c1
 }

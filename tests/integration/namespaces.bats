@@ -30,41 +30,6 @@ ns_file() {
   esac
 }
 
-init_pid() {
-  vessel state "$1" | jq -r .pid
-}
-
-# The value of KEY in "key value" lines of probe output ($output by default).
-probe_value() {
-  local key=$1 text=${2-$output}
-  awk -v k="$key" '$1 == k { sub(/^[^ ]+ /, ""); print; exit }' <<< "$text"
-}
-
-host_probe() {
-  "$VESSEL_BUILDDIR/tests/helpers/probe" "$@"
-}
-
-# After `run`: the command succeeded, or failed; else show what it said.
-assert_success() {
-  [ "$status" -eq 0 ] || fail_with "exit status $status: $output"
-}
-
-assert_failure() {
-  [ "$status" -ne 0 ] || fail_with "succeeded: $output"
-}
-
-# Lets everyone search the directories from this run's temporary
-# directory down to DIR: a container's root in a user namespace is an
-# unprivileged uid on the host, which must reach its rootfs.
-make_reachable() {
-  local d=$1 top
-  top=$(dirname "$BATS_RUN_TMPDIR")
-  while [ "$d" != "$top" ] && [ "$d" != / ]; do
-    chmod o+x "$d"
-    d=$(dirname "$d")
-  done
-}
-
 have_time_ns() {
   [ -e /proc/self/ns/time ] || skip "the kernel has no time namespaces"
 }

@@ -16,29 +16,6 @@ teardown() {
   common_teardown
 }
 
-init_pid() {
-  vessel state "$1" | jq -r .pid
-}
-
-# The value of KEY in "key value" lines of probe output ($output by default).
-probe_value() {
-  local key=$1 text=${2-$output}
-  awk -v k="$key" '$1 == k { sub(/^[^ ]+ ?/, ""); print; exit }' <<< "$text"
-}
-
-host_probe() {
-  "$VESSEL_BUILDDIR/tests/helpers/probe" "$@"
-}
-
-# After `run`: the command succeeded, or failed; else show what it said.
-assert_success() {
-  [ "$status" -eq 0 ] || fail_with "exit status $status: $output"
-}
-
-assert_failure() {
-  [ "$status" -ne 0 ] || fail_with "succeeded: $output"
-}
-
 # cap_mask N...: the 16-hex-digit mask of capability numbers N, as in
 # /proc/self/status.
 cap_mask() {

@@ -65,6 +65,14 @@ vg() {
   run vg create --bundle "$BUNDLE" c1
   [ "$status" -eq 1 ]
   [[ "$output" == *"duplicate namespace"* ]]
+  make_bundle "$BATS_TEST_TMPDIR/b3"
+  update_config '.process.terminal = true'
+  run vg create --bundle "$BUNDLE" c1
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"pass --console-socket"* ]]
+  run vg create --bundle "$BUNDLE" --console-socket "$BATS_TEST_TMPDIR/nobody.sock" c1
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"--console-socket: connect to"* ]]
 }
 
 @test "the lifecycle commands are clean under valgrind" {

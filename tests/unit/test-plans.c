@@ -484,7 +484,7 @@ plan_resources (const struct vessel_cgroup_host *h, const char *json, bool devic
       return -1000;
     }
   vessel_error *err = NULL;
-  int ret = vessel_cgroup_plan_resources (c->linux->resources, c->linux, h, devices, p, &err);
+  int ret = vessel_cgroup_plan_resources (c->linux->resources, c->linux, h, devices, VESSEL_RESOURCES_IN_CONFIG, p, &err);
   if (ret < 0)
     {
       if (msg)
@@ -1463,7 +1463,7 @@ devices_from (const char *config_json, struct devices_under_test *t)
       return;
     }
   vessel_error *err = NULL;
-  int ret = vessel_cgroup_plan_resources (c->linux ? c->linux->resources : NULL, c->linux, &host_v2, true, &t->plan,
+  int ret = vessel_cgroup_plan_resources (c->linux ? c->linux->resources : NULL, c->linux, &host_v2, true, VESSEL_RESOURCES_IN_CONFIG, &t->plan,
                                           &err);
   oci_config_free (c);
   if (ret < 0)
