@@ -416,9 +416,26 @@ find_command (const char *name)
   return NULL;
 }
 
+/* A caller may start us with stdin, stdout or stderr closed: the first
+   fds we open would then take their numbers, and a message meant for
+   stderr, or the container's stdio, would land in a socket or a state
+   file.  Closed ones become /dev/null. */
+static void
+ensure_stdio (void)
+{
+  for (int fd = 0; fd < 3; fd++)
+    if (fcntl (fd, F_GETFD) < 0 && errno == EBADF)
+      {
+        int null = open ("/dev/null", O_RDWR); /* the lowest free fd: this one */
+        if (null >= 0 && null != fd)
+          close (null);
+      }
+}
+
 int
 main (int argc, char **argv)
 {
+  ensure_stdio ();
   struct cli_globals g = { .root = DEFAULT_ROOT };
   cleanup_error vessel_error *err = NULL;
   int status = 1;

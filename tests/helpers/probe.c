@@ -16,6 +16,8 @@
      probe sysctl NAME     NAME VALUE (net.ipv4.ip_forward or net/ipv4/ip_forward)
      probe clocks          monotonic S, boottime S (whole seconds)
      probe seals FILE      seals NAME... (F_GET_SEALS of FILE: seal shrink grow write)
+     probe stdio FILE      writes to FILE what fds 0, 1 and 2 are (their
+                           /proc/self/fd links), a line each
      probe tty             stdin|stdout|stderr TTYNAME or "none" (one line each),
                            ctty yes|no (/dev/tty opens), leader yes|no (session
                            leader), size ROWS COLS, owner UID (of stdin)
@@ -296,6 +298,22 @@ cmd_seals (const char *path)
 }
 
 static int
+cmd_stdio (const char *file)
+{
+  FILE *f = fopen (file, "we");
+  if (f == NULL)
+    return fail (file);
+  for (int fd = 0; fd < 3; fd++)
+    {
+      char link[32], target[4096];
+      snprintf (link, sizeof link, "/proc/self/fd/%d", fd);
+      ssize_t n = readlink (link, target, sizeof target - 1);
+      fprintf (f, "%s\n", n < 0 ? "closed" : (target[n] = '\0', target));
+    }
+  return fclose (f) == 0 ? 0 : fail (file);
+}
+
+static int
 cmd_tty (void)
 {
   static const char *const names[] = { "stdin", "stdout", "stderr" };
@@ -352,11 +370,13 @@ main (int argc, char **argv)
     ret = cmd_clocks ();
   else if (strcmp (cmd, "seals") == 0 && arg)
     ret = cmd_seals (arg);
+  else if (strcmp (cmd, "stdio") == 0 && arg)
+    ret = cmd_stdio (arg);
   else if (strcmp (cmd, "tty") == 0)
     ret = cmd_tty ();
   else
     fprintf (stderr, "usage: probe caps|ids|umask|nnp|fds|cwd|ns|hostname|domainname|keyring|clocks|tty\n"
-                     "       probe rlimit NAME | probe sysctl NAME | probe seals FILE\n");
+                     "       probe rlimit NAME | probe sysctl NAME | probe seals FILE | probe stdio FILE\n");
   if (fflush (stdout) != 0)
     return fail ("write");
   return ret;

@@ -537,6 +537,19 @@ listening" ]
   assert_clean c1
 }
 
+@test "stdio the caller closed becomes /dev/null, for vessel and the process" {
+  new_container c1
+  update_config '.root.readonly = false'
+  set_args probe stdio /fds
+  "$VESSEL" --root "$VESSEL_TEST_ROOT" run --bundle "$BUNDLE" c1 <&- >&- 2>&-
+  [ "$(cat "$BUNDLE/rootfs/fds")" = $'/dev/null\n/dev/null\n/dev/null' ]
+  # An error still reaches stderr, not a file vessel opened.
+  run bash -c '"$0" --root "$1" state nosuch <&- >&-' "$VESSEL" "$VESSEL_TEST_ROOT"
+  [ "$status" -eq 1 ]
+  [ "$output" = "vessel: container \`nosuch\` does not exist" ]
+  assert_clean c1
+}
+
 # --- session keyring ----------------------------------------------------
 
 @test "the process gets a new session keyring named _ses.<id>" {
