@@ -238,3 +238,14 @@ make_reachable() {
     d=$(dirname "$d")
   done
 }
+
+# use_user_namespace: the bundle's container gets a new user namespace
+# mapping ids 0-65535 to host ids 100000-165535, and a rootfs that id
+# 100000 owns and can reach.
+use_user_namespace() {
+  chown -R 100000:100000 "$BUNDLE/rootfs"
+  make_reachable "$BUNDLE"
+  update_config '.linux.namespaces += [{"type": "user"}]
+    | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+}

@@ -211,12 +211,8 @@ test_netns_name() {
 
 @test "a new user namespace maps container ids to the hostIDs of uidMappings and gidMappings" {
   new_container c1
-  chown -R 100000:100000 "$BUNDLE/rootfs"
-  make_reachable "$BUNDLE"
-  update_config '.root.readonly = false
-    | .linux.namespaces += [{"type": "user"}]
-    | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
-    | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+  use_user_namespace
+  update_config '.root.readonly = false'
   set_args sh -c 'probe ids; touch /tmp/made-inside'
   vessel create --bundle "$BUNDLE" c1 > "$BATS_TEST_TMPDIR/out" 2>&1 || fail_with "$(cat "$BATS_TEST_TMPDIR/out")"
   local pid
@@ -238,11 +234,7 @@ test_netns_name() {
 @test "a user namespace given by path is joined: same inode, same id mappings" {
   new_container a
   local bundle_a=$BUNDLE
-  chown -R 100000:100000 "$bundle_a/rootfs"
-  make_reachable "$bundle_a"
-  update_config '.linux.namespaces += [{"type": "user"}]
-    | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
-    | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+  use_user_namespace
   set_args sleep 100
   vessel run --detach --bundle "$bundle_a" a > /dev/null 2>&1
   local pid_a

@@ -130,12 +130,8 @@ refused_tty() {
 }
 
 @test "a terminal with a read-only root, in a user namespace" {
-  chown -R 100000:100000 "$BUNDLE/rootfs"
-  make_reachable "$BUNDLE"
-  update_config '.root.readonly = true
-    | .linux.namespaces += [{"type": "user"}]
-    | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
-    | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+  use_user_namespace
+  update_config '.root.readonly = true'
   set_args sh -c 'probe tty; stat -c "console %t:%T" /dev/console; touch /x 2>&1 || echo read-only'
   run_with_console c1
   [ "$(probe_value stdin)" = /dev/pts/0 ]
