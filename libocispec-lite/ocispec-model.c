@@ -732,9 +732,11 @@ oci_config_generate (const struct oci_config *config, unsigned flags,
   return ocl_generate (&config_type, config, flags, NULL, out, len, err);
 }
 
-int
-oci_resources_parse_data (const char *name, const char *data, size_t len,
-                          struct oci_config **out, char **err)
+/* One part of a config (an object of `type`) parsed on its own, into
+   *part, which lives in the arena of the otherwise empty config *out. */
+static int
+parse_config_part (const struct ocl_type *type, const char *name, const char *data, size_t len,
+                   struct oci_config **out, void **part, char **err)
 {
   char *text = NULL;
   int ret = terminated_copy (name, data, len, &text, err);
@@ -743,9 +745,8 @@ oci_resources_parse_data (const char *name, const char *data, size_t len,
   struct oci_arena *arena = ocl_arena_new ();
   struct oci_config *config = oci_arena_alloc (arena, sizeof (*config));
   config->arena = arena;
-  config->linux = oci_arena_alloc (arena, sizeof (*config->linux));
-  config->linux->resources = oci_arena_alloc (arena, resources_type.size);
-  ret = ocl_parse (&resources_type, name, text, len, arena, config->linux->resources, err);
+  *part = oci_arena_alloc (arena, type->size);
+  ret = ocl_parse (type, name, text, len, arena, *part, err);
   free (text);
   if (ret < 0)
     {
@@ -754,6 +755,30 @@ oci_resources_parse_data (const char *name, const char *data, size_t len,
     }
   *out = config;
   return 0;
+}
+
+int
+oci_resources_parse_data (const char *name, const char *data, size_t len,
+                          struct oci_config **out, char **err)
+{
+  void *resources;
+  int ret = parse_config_part (&resources_type, name, data, len, out, &resources, err);
+  if (ret < 0)
+    return ret;
+  (*out)->linux = oci_arena_alloc ((*out)->arena, sizeof (*(*out)->linux));
+  (*out)->linux->resources = resources;
+  return 0;
+}
+
+int
+oci_process_parse_data (const char *name, const char *data, size_t len,
+                        struct oci_config **out, char **err)
+{
+  void *process;
+  int ret = parse_config_part (&process_type, name, data, len, out, &process, err);
+  if (ret == 0)
+    (*out)->process = process;
+  return ret;
 }
 
 int

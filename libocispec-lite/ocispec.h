@@ -777,6 +777,11 @@ void oci_config_free (struct oci_config *config);
 int oci_resources_parse_data (const char *name, const char *data, size_t len,
                               struct oci_config **out, char **err);
 
+/* A process object on its own (`exec --process`), returned as the
+   process of an otherwise empty config. */
+int oci_process_parse_data (const char *name, const char *data, size_t len,
+                            struct oci_config **out, char **err);
+
 enum oci_gen_flags
 {
   OCI_GEN_PRETTY = 1 << 0,       /* tab-indented, as `runc spec` writes */

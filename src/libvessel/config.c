@@ -194,30 +194,30 @@ validate_linux (const struct oci_config *c, vessel_error **err)
   return 0;
 }
 
-static int
-validate_process (const struct oci_config *c, vessel_error **err)
+int
+vessel_process_validate (const struct oci_process *p, const char *where, vessel_error **err)
 {
-  const struct oci_process *p = c->process;
   if (p->args_len == 0)
-    return vessel_fail (err, EINVAL, C ".process.args: at least the program to run is needed");
+    return vessel_fail (err, EINVAL, "%s.args: at least the program to run is needed", where);
   if (p->args[0][0] == '\0')
-    return vessel_fail (err, EINVAL, C ".process.args[0]: the program name is empty");
+    return vessel_fail (err, EINVAL, "%s.args[0]: the program name is empty", where);
   if (p->cwd[0] != '/')
-    return vessel_fail (err, EINVAL, C ".process.cwd: `%s` is not an absolute path", p->cwd);
+    return vessel_fail (err, EINVAL, "%s.cwd: `%s` is not an absolute path", where, p->cwd);
   for (size_t i = 0; i < p->rlimits_len; i++)
     {
       const struct oci_rlimit *r = &p->rlimits[i];
       if (vessel_rlimit_from_name (r->type) < 0)
-        return vessel_fail (err, EINVAL, C ".process.rlimits[%zu].type: unknown resource `%s`", i, r->type);
+        return vessel_fail (err, EINVAL, "%s.rlimits[%zu].type: unknown resource `%s`", where, i, r->type);
       if (r->soft > r->hard)
-        return vessel_fail (err, EINVAL, C ".process.rlimits[%zu]: soft limit %llu is above the hard limit %llu",
+        return vessel_fail (err, EINVAL, "%s.rlimits[%zu]: soft limit %llu is above the hard limit %llu", where,
                             i, (unsigned long long) r->soft, (unsigned long long) r->hard);
     }
   for (size_t i = 0; i < p->env_len; i++)
     if (strchr (p->env[i], '=') == NULL)
-      return vessel_fail (err, EINVAL, C ".process.env[%zu]: `%s` is not NAME=VALUE", i, p->env[i]);
+      return vessel_fail (err, EINVAL, "%s.env[%zu]: `%s` is not NAME=VALUE", where, i, p->env[i]);
   struct vessel_caps caps;
-  return vessel_caps_from_config (p->capabilities, C ".process.capabilities", &caps, err);
+  cleanup_free char *caps_where = xasprintf ("%s.capabilities", where);
+  return vessel_caps_from_config (p->capabilities, caps_where, &caps, err);
 }
 
 static int
@@ -255,7 +255,7 @@ vessel_config_validate (const struct oci_config *c, vessel_error **err)
     return vessel_fail (err, EINVAL, C ".root: missing (a Linux container needs a root filesystem)");
   if (c->root->path[0] == '\0')
     return vessel_fail (err, EINVAL, C ".root.path: empty");
-  if (c->process && (ret = validate_process (c, err)) < 0)
+  if (c->process && (ret = vessel_process_validate (c->process, C ".process", err)) < 0)
     return ret;
   if ((ret = validate_mounts (c, err)) < 0)
     return ret;

@@ -26,6 +26,10 @@ void vessel_bundle_free (struct vessel_bundle *b);
    options.  Messages start with "config.json: " and name the JSON path. */
 int vessel_config_validate (const struct oci_config *c, vessel_error **err);
 
+/* The checks of a process (config.json's, or exec's own): `where` names
+   it in messages ("config.json: .process"). */
+int vessel_process_validate (const struct oci_process *p, const char *where, vessel_error **err);
+
 /* The namespace entry of `type`, or NULL. */
 const struct oci_namespace *vessel_config_namespace (const struct oci_config *c, int type);
 

@@ -1972,6 +1972,46 @@ test_config_checks (void)
       "sysctl namespaces: kernel.hostname/domainname uts, kernel.msg* ipc, kernel.pid_max none");
 }
 
+/* The process of exec --process: parsed on its own, checked with the
+   caller's name for it. */
+static void
+expect_process (const char *json, const char *want, const char *what)
+{
+  struct oci_config *c = NULL;
+  char *perr = NULL;
+  vessel_error *err = NULL;
+  const char *got = NULL;
+  if (oci_process_parse_data ("process.json", json, strlen (json), &c, &perr) < 0)
+    got = perr;
+  else if (vessel_process_validate (c->process, "process.json: ", &err) < 0)
+    got = err->msg;
+  is_str (got, want, "%s", what);
+  free (perr);
+  vessel_error_free (err);
+  oci_config_free (c);
+}
+
+static void
+test_process_document (void)
+{
+  expect_process ("{\"args\":[\"sh\",\"-c\",\"true\"],\"cwd\":\"/\",\"env\":[\"A=1\"],\"user\":{\"uid\":5},"
+                  "\"capabilities\":{\"bounding\":[\"CAP_KILL\"]}}",
+                  NULL, "a process document on its own is parsed and valid");
+  expect_process ("{\"args\":[\"sh\"]}", "process.json: .cwd: missing required field", "cwd is required");
+  expect_process ("{\"args\":\"sh\",\"cwd\":\"/\"}", "process.json: .args: expected array, got string",
+                  "a wrong type names the field");
+  expect_process ("[]", "process.json: expected object, got array", "not an object");
+  expect_process ("{\"args\":[],\"cwd\":\"/\"}", "process.json: .args: at least the program to run is needed",
+                  "empty args are refused with the caller's name");
+  expect_process ("{\"args\":[\"sh\"],\"cwd\":\"tmp\"}", "process.json: .cwd: `tmp` is not an absolute path",
+                  "a relative cwd is refused");
+  expect_process ("{\"args\":[\"sh\"],\"cwd\":\"/\",\"env\":[\"JUSTNAME\"]}",
+                  "process.json: .env[0]: `JUSTNAME` is not NAME=VALUE", "env entries need NAME=VALUE");
+  expect_process ("{\"args\":[\"sh\"],\"cwd\":\"/\",\"capabilities\":{\"effective\":[\"CAP_NOPE\"]}}",
+                  "process.json: .capabilities.effective[0]: unknown capability `CAP_NOPE`",
+                  "unknown capabilities are named with the caller's path");
+}
+
 int
 main (void)
 {
@@ -2003,5 +2043,6 @@ main (void)
   test_mounts ();
   test_signals ();
   test_config_checks ();
+  test_process_document ();
   return tap_done ();
 }
