@@ -175,7 +175,20 @@ gen_cpu (char **paths, yajl_gen g)
   yajl_gen_map_close (g);
 }
 
-/* One of runc's MemoryEntry objects from v1's four files or v2's. */
+/* One of runc's MemoryEntry objects. */
+static void
+gen_memory_values (yajl_gen g, const char *key, uint64_t limit, uint64_t usage, uint64_t max, uint64_t failcnt)
+{
+  gen_key (g, key);
+  yajl_gen_map_open (g);
+  gen_u64 (g, "limit", limit);
+  gen_u64 (g, "usage", usage);
+  gen_u64 (g, "max", max);
+  gen_u64 (g, "failcnt", failcnt);
+  yajl_gen_map_close (g);
+}
+
+/* A MemoryEntry from v1's four files. */
 static void
 gen_memory_entry (char **paths, yajl_gen g, const char *key, const char *prefix)
 {
@@ -190,13 +203,7 @@ gen_memory_entry (char **paths, yajl_gen g, const char *key, const char *prefix)
   read_number (paths, f, &max);
   snprintf (f, sizeof f, "%s.failcnt", prefix);
   read_number (paths, f, &failcnt);
-  gen_key (g, key);
-  yajl_gen_map_open (g);
-  gen_u64 (g, "limit", limit);
-  gen_u64 (g, "usage", usage);
-  gen_u64 (g, "max", max);
-  gen_u64 (g, "failcnt", failcnt);
-  yajl_gen_map_close (g);
+  gen_memory_values (g, key, limit, usage, max, failcnt);
 }
 
 static void
@@ -209,13 +216,7 @@ gen_memory_v2 (char **paths, yajl_gen g, const char *raw)
   cleanup_free char *events = read_stat (paths, "memory.events");
   if (events)
     keyed (events, "max", &events_max);
-  gen_key (g, "usage");
-  yajl_gen_map_open (g);
-  gen_u64 (g, "limit", limit);
-  gen_u64 (g, "usage", usage);
-  gen_u64 (g, "max", max);
-  gen_u64 (g, "failcnt", events_max);
-  yajl_gen_map_close (g);
+  gen_memory_values (g, "usage", limit, usage, max, events_max);
   /* runc reports swap as memory + swap, v1's meaning */
   if (read_number (paths, "memory.swap.current", &swap))
     {

@@ -703,12 +703,11 @@ vessel_container_run (const struct vessel_create_opts *o, const struct vessel_ru
     goto out;
 
   ret = wait_forwarding (c.pid, sigfd, &tty, exit_status, err);
-  vessel_tty_proxy_end (&tty);
   if (ret == 0 && !r->keep)
     ret = remove_container (c.rootfd, c.dirfd, o->id, c.cgroup_paths, err);
 
 out:
-  vessel_tty_proxy_end (&tty);
+  vessel_tty_proxy_end (&tty); /* the rest of the output; our terminal restored */
   if (!r->detach)
     sigprocmask (SIG_SETMASK, &old, NULL);
   container_free (&c);

@@ -126,15 +126,6 @@ vessel_mount_plan_free (struct vessel_mount_plan *plan)
 
 /* ---- paths inside the rootfs ------------------------------------------------ */
 
-static int
-openat2_in (int dirfd, const char *path, int flags, uint64_t resolve)
-{
-  struct open_how how = { .flags = (uint64_t) (flags | O_CLOEXEC), .resolve = resolve };
-  if (how.flags & O_CREAT)
-    how.mode = 0644;
-  return (int) syscall (SYS_openat2, dirfd, path, &how, sizeof how);
-}
-
 /* Opens path (absolute or not) as seen from inside the root rootfd: ".."
    and absolute symlinks stop at the rootfs, magic links are refused. */
 static int
@@ -144,7 +135,7 @@ root_open (int rootfd, const char *path, int flags)
     path++;
   if (*path == '\0')
     path = ".";
-  return openat2_in (rootfd, path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+  return vessel_openat2 (rootfd, path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 }
 
 /* The path that a dangling symlink `name` in directory `dir` (a path in
@@ -838,7 +829,7 @@ vessel_rootfs_setup (struct vessel_rootfs *r, vessel_error **err)
 static int
 open_in_container (const char *path)
 {
-  return openat2_in (AT_FDCWD, path, O_PATH, RESOLVE_NO_MAGICLINKS);
+  return vessel_openat2 (AT_FDCWD, path, O_PATH, RESOLVE_NO_MAGICLINKS);
 }
 
 static int

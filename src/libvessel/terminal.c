@@ -9,7 +9,6 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <termios.h>
@@ -45,19 +44,12 @@ vessel_console_socket_connect (const char *path, vessel_error **err)
 
 /* ---- in the init ---------------------------------------------------------------- */
 
-static int
-open_in_root (int dirfd, const char *path, int flags, uint64_t resolve)
-{
-  struct open_how how = { .flags = (uint64_t) flags | O_CLOEXEC, .resolve = resolve };
-  return (int) syscall (SYS_openat2, dirfd, path, &how, sizeof how);
-}
-
 /* The container's ptmx (its /dev/ptmx, normally a symlink to pts/ptmx):
    a magic link or anything but the ptmx device is refused. */
 static int
 open_ptmx (vessel_error **err)
 {
-  cleanup_close int fd = open_in_root (AT_FDCWD, "/dev/ptmx", O_RDWR | O_NOCTTY,
+  cleanup_close int fd = vessel_openat2 (AT_FDCWD, "/dev/ptmx", O_RDWR | O_NOCTTY,
                                        RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
   if (fd < 0)
     return vessel_fail_errno (err, errno,
@@ -73,7 +65,7 @@ open_ptmx (vessel_error **err)
 static int
 console_target (vessel_error **err)
 {
-  cleanup_close int dev = open_in_root (AT_FDCWD, "/dev", O_PATH | O_DIRECTORY,
+  cleanup_close int dev = vessel_openat2 (AT_FDCWD, "/dev", O_PATH | O_DIRECTORY,
                                         RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
   if (dev < 0)
     return vessel_fail_errno (err, errno, "config.json: .process.terminal: open /dev in the container");

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/openat2.h>
 #include <unistd.h>
 
 #include "utils.h"
@@ -275,4 +277,13 @@ parse_uint64 (const char *s, uint64_t *out)
     return -EINVAL;
   *out = v;
   return 0;
+}
+
+int
+vessel_openat2 (int dirfd, const char *path, int flags, uint64_t resolve)
+{
+  struct open_how how = { .flags = (uint64_t) (flags | O_CLOEXEC), .resolve = resolve };
+  if (how.flags & O_CREAT)
+    how.mode = 0644;
+  return (int) syscall (SYS_openat2, dirfd, path, &how, sizeof how);
 }

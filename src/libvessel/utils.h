@@ -54,6 +54,10 @@ void *xmalloc (size_t size);
 void *xzalloc (size_t size);
 void *xrealloc (void *p, size_t size);
 char *xstrdup (const char *s);
+/* openat2 with O_CLOEXEC added (and mode 0644 with O_CREAT); resolve is
+   RESOLVE_* from linux/openat2.h.  -1 with errno on failure. */
+int vessel_openat2 (int dirfd, const char *path, int flags, uint64_t resolve);
+
 char *xasprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 char *xvasprintf (const char *fmt, va_list ap) __attribute__ ((format (printf, 1, 0)));
 
