@@ -74,11 +74,8 @@ struct ocl_type
 int ocl_parse (const struct ocl_type *type, const char *name, const char *text,
                size_t len, struct oci_arena *arena, void *dst, char **err);
 
-/* Reads a whole file (at most OCL_MAX_DOCUMENT bytes) into a NUL-terminated
-   malloc'ed buffer. */
+/* The largest document oci_read_document reads. */
 #define OCL_MAX_DOCUMENT (16u << 20)
-int ocl_read_file (const char *path, const char *name, char **text, size_t *len,
-                   char **err);
 
 /* Writes `src` as JSON.  `skip` is a field left out wherever it appears
    (the state's private part), or NULL. */

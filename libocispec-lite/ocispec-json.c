@@ -540,7 +540,7 @@ ocl_parse (const struct ocl_type *type, const char *name, const char *text,
 }
 
 int
-ocl_read_file (const char *path, const char *name, char **text, size_t *len,
+oci_read_document (const char *path, const char *name, char **text, size_t *len,
                char **err)
 {
   int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);

@@ -709,7 +709,7 @@ oci_config_parse_file (const char *path, const char *name,
 {
   char *text = NULL;
   size_t len = 0;
-  int ret = ocl_read_file (path, name, &text, &len, err);
+  int ret = oci_read_document (path, name, &text, &len, err);
   if (ret < 0)
     return ret;
   ret = parse_document (&config_type, offsetof (struct oci_config, arena), name,

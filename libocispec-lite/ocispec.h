@@ -766,6 +766,11 @@ struct oci_features
    usefully, and a runtime without memory can do nothing else anyway.  `name` is
    how messages refer to the document ("config.json"). */
 
+/* Reads a whole regular file (at most 16 MiB) into a NUL-terminated
+   malloc'ed buffer, for the *_parse_data functions. */
+int oci_read_document (const char *path, const char *name, char **text, size_t *len,
+                       char **err);
+
 int oci_config_parse_data (const char *name, const char *data, size_t len,
                            struct oci_config **out, char **err);
 int oci_config_parse_file (const char *path, const char *name,

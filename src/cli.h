@@ -32,6 +32,7 @@ struct cli_command
   X (create, "create a container", true)                                      \
   X (start, "run the user process of a created container", false)              \
   X (run, "create and start a container", true)                                \
+  X (exec, "run one more process in a container", true)                         \
   X (state, "print the state of a container", false)                           \
   X (kill, "send a signal to the container's init process", false)             \
   X (delete, "delete a container and everything it holds", false)              \

@@ -280,11 +280,19 @@ cli_create_option (int c, struct vessel_create_opts *o, vessel_error **err)
     }
 }
 
+/* The first fd from 3 up that was not open when vessel started. */
+static int inherited_end = 3;
+
 int
 cli_parse_preserve_fds (const char *value, int *out, vessel_error **err)
 {
   if (parse_int (value, out) < 0 || *out < 0 || *out > 65536)
     return cli_usage_error (err, NULL, "--preserve-fds: `%s` is not a number of descriptors", value);
+  /* A gap would be filled by one of vessel's own fds, which the process
+     would then get. */
+  int end = 3 + cli_listen_fds () + *out;
+  if (end > inherited_end)
+    return vessel_fail (err, EBADF, "--preserve-fds %d: fd %d is not open", *out, inherited_end);
   return 0;
 }
 
@@ -430,6 +438,10 @@ ensure_stdio (void)
         if (null >= 0 && null != fd)
           close (null);
       }
+  /* The fds from 3 that the caller gave us, before vessel opens any of
+     its own: --preserve-fds may pass on these and nothing else. */
+  while (inherited_end < 3 + 65536 * 2 && fcntl (inherited_end, F_GETFD) >= 0)
+    inherited_end++;
 }
 
 int

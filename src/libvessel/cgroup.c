@@ -1,13 +1,16 @@
 #include <config.h>
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
+#include <linux/sched.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -297,6 +300,19 @@ vessel_cgroup_paths_match (const struct vessel_cgroup_host *host, char **saved, 
   return 0;
 }
 
+bool
+vessel_cgroup_dir_has_controllers (const struct vessel_cgroup_host *host, const char *dir, const char *list)
+{
+  for (size_t i = 0; i < host->n; i++)
+    {
+      const struct vessel_cgroup_hierarchy *h = &host->h[i];
+      size_t len = strlen (h->mountpoint);
+      if (!h->v2 && strncmp (dir, h->mountpoint, len) == 0 && dir[len] == '/')
+        return options_have_all (h->controllers, list);
+    }
+  return false;
+}
+
 /* ---- create, enter, destroy ----------------------------------------------- */
 
 /* A new v1 cpuset has no cpus and no memory nodes, and refuses tasks until
@@ -536,4 +552,27 @@ vessel_cgroup_destroy (char **paths, vessel_error **err)
         }
     }
   return 0;
+}
+
+pid_t
+vessel_clone_into_cgroup (unsigned long flags, int cgroup_fd, bool *into_cgroup)
+{
+  struct clone_args args = { .flags = flags, .exit_signal = SIGCHLD };
+  *into_cgroup = false;
+  if (cgroup_fd >= 0)
+    {
+      args.flags |= CLONE_INTO_CGROUP;
+      args.cgroup = (uint64_t) cgroup_fd;
+      pid_t pid = (pid_t) syscall (SYS_clone3, &args, sizeof args);
+      if (pid >= 0)
+        {
+          *into_cgroup = true;
+          return pid;
+        }
+      args.flags &= ~(uint64_t) CLONE_INTO_CGROUP;
+    }
+  pid_t pid = (pid_t) syscall (SYS_clone3, &args, sizeof args);
+  if (pid < 0 && errno == ENOSYS)
+    pid = (pid_t) syscall (SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
+  return pid;
 }

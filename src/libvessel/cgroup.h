@@ -54,6 +54,11 @@ char **vessel_cgroup_paths (const struct vessel_cgroup_host *host, const char *c
 int vessel_cgroup_paths_match (const struct vessel_cgroup_host *host, char **saved, char ***out,
                                vessel_error **err);
 
+/* Whether `dir` is in a v1 hierarchy that has every controller of `list`
+   ("cpu,cpuacct"). */
+bool vessel_cgroup_dir_has_controllers (const struct vessel_cgroup_host *host, const char *dir,
+                                        const char *list);
+
 /* Creates the directories (cpuset.cpus and cpuset.mems copied from the
    parent on v1, where a new cpuset starts empty).  *v2_fd gets an fd of
    the directory in the cgroup2 hierarchy, for CLONE_INTO_CGROUP, or -1. */
@@ -64,6 +69,12 @@ int vessel_cgroup_create (const struct vessel_cgroup_host *host, char **paths, i
    time), or into every hierarchy when `all`. */
 int vessel_cgroup_enter (const struct vessel_cgroup_host *host, char **paths, pid_t pid,
                          bool all, vessel_error **err);
+
+/* clone3 (fork semantics, SIGCHLD at exit) with the CLONE_* `flags`,
+   straight into the cgroup2 directory cgroup_fd when it is >= 0 and the
+   kernel can (*into_cgroup true); otherwise the caller moves the child
+   with cgroup.procs.  Returns as fork does. */
+pid_t vessel_clone_into_cgroup (unsigned long flags, int cgroup_fd, bool *into_cgroup);
 
 /* Sends signo to every process in the cgroups. */
 int vessel_cgroup_signal_all (char **paths, int signo, vessel_error **err);

@@ -287,7 +287,9 @@ vessel_bundle_load (const char *bundle, struct vessel_bundle *out, vessel_error 
   out->config_path = xasprintf ("%s/config.json", out->path);
 
   char *msg = NULL;
-  int ret = oci_config_parse_file (out->config_path, "config.json", &out->config, &msg);
+  int ret = oci_read_document (out->config_path, "config.json", &out->config_text, &out->config_len, &msg);
+  if (ret == 0)
+    ret = oci_config_parse_data ("config.json", out->config_text, out->config_len, &out->config, &msg);
   if (ret < 0)
     {
       vessel_bundle_free (out);
@@ -331,6 +333,7 @@ vessel_bundle_free (struct vessel_bundle *b)
   free (b->path);
   free (b->config_path);
   free (b->rootfs);
+  free (b->config_text);
   oci_config_free (b->config);
   memset (b, 0, sizeof (*b));
 }

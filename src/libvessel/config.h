@@ -14,6 +14,8 @@ struct vessel_bundle
   char *config_path; /* <path>/config.json */
   char *rootfs;      /* root.path, absolute */
   struct oci_config *config;
+  char *config_text; /* what config was parsed from: the container keeps a copy */
+  size_t config_len;
 };
 
 /* Reads <bundle>/config.json and validates it. */

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -24,10 +23,13 @@
 #include "cgroup_resources.h"
 #include "config.h"
 #include "container.h"
+#include "foreground.h"
 #include "init.h"
 #include "log.h"
+#include "lsm.h"
 #include "mounts.h"
 #include "namespaces.h"
+#include "process.h"
 #include "state.h"
 #include "sync.h"
 #include "terminal.h"
@@ -160,52 +162,6 @@ state_init (struct container *c)
   c->state = s;
 }
 
-/* Socket activation (systemd's LISTEN_FDS): the listening fds go on to
-   the process, which is told about them as pid 1, as runc does. */
-static void
-add_listen_env (struct oci_config *cfg, int n)
-{
-  struct oci_process *p = cfg->process;
-  if (p == NULL || n <= 0)
-    return;
-  char **env = oci_arena_alloc (cfg->arena, (p->env_len + 3) * sizeof (char *));
-  memcpy (env, p->env, p->env_len * sizeof (char *));
-  char buf[32];
-  snprintf (buf, sizeof buf, "LISTEN_FDS=%d", n);
-  env[p->env_len++] = oci_arena_strdup (cfg->arena, buf);
-  env[p->env_len++] = oci_arena_strdup (cfg->arena, "LISTEN_PID=1");
-  p->env = env;
-}
-
-/* Where the terminal's master goes (runc's rules): to --console-socket
-   when vessel does not stay (create, run --detach), to `vessel run` itself
-   in the foreground. */
-static int
-terminal_prepare (struct container *c, bool foreground, vessel_error **err)
-{
-  const struct oci_process *p = c->bundle.config->process;
-  bool terminal = p && p->terminal;
-  const char *socket_path = c->o->console_socket;
-  if (!terminal)
-    return socket_path ? vessel_fail (err, EINVAL, "--console-socket given, but config.json: .process.terminal is false")
-                       : 0;
-  if (foreground)
-    {
-      if (socket_path)
-        return vessel_fail (err, EINVAL, "--console-socket is only for a container that vessel does not wait for (create, run --detach)");
-      int sv[2];
-      if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-        return vessel_fail_errno (err, errno, "socketpair");
-      c->console_peer = sv[0];
-      c->console_fd = sv[1];
-      return 0;
-    }
-  if (socket_path == NULL)
-    return vessel_fail (err, EINVAL, "config.json: .process.terminal is true: pass --console-socket to receive the terminal");
-  c->console_fd = vessel_console_socket_connect (socket_path, err);
-  return c->console_fd < 0 ? c->console_fd : 0;
-}
-
 /* Everything that needs no side effect: a bad config or id fails here,
    before a directory, cgroup or process exists. */
 static int
@@ -219,11 +175,16 @@ container_prepare (struct container *c, bool foreground, vessel_error **err)
     return vessel_fail (err, ENOTSUP, "the systemd cgroup driver is not supported yet: drop --systemd-cgroup to use cgroupfs");
   if ((ret = vessel_bundle_load (o->bundle ? o->bundle : ".", &c->bundle, err)) < 0)
     return ret;
-  add_listen_env (c->bundle.config, o->listen_fds);
+  if (c->bundle.config->process)
+    vessel_process_add_listen_env (c->bundle.config->process, c->bundle.config->arena, o->listen_fds);
   const struct oci_config *cfg = c->bundle.config;
   if (cfg->process
       && (ret = vessel_caps_from_config (cfg->process->capabilities, "config.json: .process.capabilities",
                                          &c->caps, err)) < 0)
+    return ret;
+  if (cfg->process
+      && (ret = vessel_lsm_check (cfg->process->apparmor_profile, cfg->process->selinux_label,
+                                  "config.json: .process", err)) < 0)
     return ret;
   vessel_ns_plan_build (cfg, &c->ns);
   if ((ret = vessel_mount_plan_build (cfg, c->bundle.path, &c->mounts, err)) < 0)
@@ -235,7 +196,9 @@ container_prepare (struct container *c, bool foreground, vessel_error **err)
                                            true, VESSEL_RESOURCES_IN_CONFIG, &c->resources, err)) < 0)
     return ret;
   /* Last: connecting is the first thing the caller's listener sees. */
-  return terminal_prepare (c, foreground, err);
+  const struct oci_process *p = cfg->process;
+  return vessel_terminal_prepare (p && p->terminal, o->console_socket, foreground, "config.json: .process.terminal",
+                                  &c->console_fd, &c->console_peer, err);
 }
 
 /* The address of the socket `vessel start` connects to, in the container's
@@ -262,31 +225,6 @@ exec_socket (int dirfd, vessel_error **err)
   if (listen (fd, 1) < 0)
     return vessel_fail_errno (err, errno, "listen on the start socket");
   return steal_fd (&fd);
-}
-
-/* clone3 straight into the container's cgroup2 cgroup when we can; the
-   caller writes cgroup.procs otherwise (*into_cgroup false). */
-static pid_t
-clone_init (unsigned long flags, int cgroup_fd, bool *into_cgroup)
-{
-  struct clone_args args = { .flags = flags, .exit_signal = SIGCHLD };
-  *into_cgroup = false;
-  if (cgroup_fd >= 0)
-    {
-      args.flags |= CLONE_INTO_CGROUP;
-      args.cgroup = (uint64_t) cgroup_fd;
-      pid_t pid = (pid_t) syscall (SYS_clone3, &args, sizeof args);
-      if (pid >= 0)
-        {
-          *into_cgroup = true;
-          return pid;
-        }
-      args.flags &= ~(uint64_t) CLONE_INTO_CGROUP;
-    }
-  pid_t pid = (pid_t) syscall (SYS_clone3, &args, sizeof args);
-  if (pid < 0 && errno == ENOSYS)
-    pid = (pid_t) syscall (SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
-  return pid;
 }
 
 static char *
@@ -407,7 +345,7 @@ spawn_init (struct container *c, bool run_mode, vessel_error **err)
 
   fflush (NULL); /* nothing buffered may be written twice */
   bool into_cgroup;
-  pid_t pid = clone_init (c->ns.clone_flags, v2_fd, &into_cgroup);
+  pid_t pid = vessel_clone_into_cgroup (c->ns.clone_flags, v2_fd, &into_cgroup);
   if (pid == 0)
     vessel_init_main (&init);
   int clone_errno = errno;
@@ -460,6 +398,7 @@ container_create (struct container *c, bool run_mode, bool foreground, vessel_er
      point leaves a state that `delete` can clean up from. */
   state_init (c);
   if ((ret = vessel_state_write (c->dirfd, c->state, err)) < 0
+      || (ret = vessel_state_save_config (c->dirfd, c->bundle.config_text, c->bundle.config_len, err)) < 0
       || (ret = spawn_init (c, run_mode, err)) < 0 || (ret = commit (c, err)) < 0)
     {
       container_abort (c);
@@ -505,24 +444,14 @@ vessel_container_open (const char *root, const char *id, int *rootfd, int *dirfd
   return state;
 }
 
-/* Tells the init to exec; waits until the exec happened (the connection
-   closes, being close-on-exec) or the init reports why it failed. */
+/* Tells the init to exec; returns once it did (see vessel_sync_wait_exec). */
 static int
 signal_start (int fd, vessel_error **err)
 {
   int ret = vessel_sync_send (fd, SYNC_START, 0, NULL, 0);
   if (ret < 0)
     return vessel_fail_errno (err, -ret, "start the container process");
-  int type, value;
-  cleanup_free char *text = NULL;
-  ret = vessel_sync_recv (fd, &type, &value, &text, NULL);
-  if (ret < 0)
-    return vessel_fail_errno (err, -ret, "start the container process");
-  if (type == SYNC_ERROR)
-    return vessel_fail (err, value > 0 ? value : EIO, "%s", text ? text : "the container process failed to start");
-  if (type != 0)
-    return vessel_fail (err, EPROTO, "unexpected message %d at start", type);
-  return 0;
+  return vessel_sync_wait_exec (fd, "the container process", err);
 }
 
 int
@@ -563,86 +492,6 @@ vessel_container_start (const char *root, const char *id, vessel_error **err)
 
 /* ---- run ------------------------------------------------------------------------ */
 
-/* The signals `run` forwards to the container: all but the synchronous
-   ones, which are about vessel itself. */
-static void
-forwarded_signals (sigset_t *set)
-{
-  sigfillset (set);
-  static const int own[] = { SIGKILL, SIGSTOP, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS };
-  for (size_t i = 0; i < ARRAY_SIZE (own); i++)
-    sigdelset (set, own[i]);
-}
-
-static int
-exit_code (int status)
-{
-  if (WIFEXITED (status))
-    return WEXITSTATUS (status);
-  if (WIFSIGNALED (status))
-    return 128 + WTERMSIG (status);
-  return 255;
-}
-
-/* Reaps children; true once the init is among them.  We are a subreaper:
-   orphans of the container come to us too. */
-static bool
-reap (pid_t pid, int *exit_status)
-{
-  for (;;)
-    {
-      int status;
-      pid_t r = waitpid (-1, &status, WNOHANG);
-      if (r <= 0)
-        return false;
-      if (r == pid)
-        {
-          *exit_status = exit_code (status);
-          return true;
-        }
-    }
-}
-
-/* Forwards signals to the init and reaps children until the init exits;
-   with a terminal (tty->master >= 0), copies its I/O meanwhile. */
-static int
-wait_forwarding (pid_t pid, int sigfd, struct vessel_tty_proxy *tty, int *exit_status, vessel_error **err)
-{
-  for (;;)
-    {
-      struct pollfd fds[3] = { { .fd = sigfd, .events = POLLIN } };
-      size_t n = vessel_tty_proxy_pollfds (tty, fds, 1);
-      if (n > 1)
-        {
-          /* Without a terminal the read below is the only wait. */
-          if (poll (fds, n, -1) < 0)
-            {
-              if (errno == EINTR)
-                continue;
-              return vessel_fail_errno (err, errno, "poll");
-            }
-          vessel_tty_proxy_io (tty, fds, 1, n);
-          if (!(fds[0].revents & POLLIN))
-            continue;
-        }
-      struct signalfd_siginfo si;
-      ssize_t r = read (sigfd, &si, sizeof si);
-      if (r < 0 && errno == EINTR)
-        continue;
-      if (r != (ssize_t) sizeof si)
-        return vessel_fail_errno (err, r < 0 ? errno : EIO, "read signalfd");
-      if (si.ssi_signo == SIGCHLD)
-        {
-          if (reap (pid, exit_status))
-            return 0;
-        }
-      else if (si.ssi_signo == SIGWINCH && tty->raw)
-        vessel_tty_proxy_resize (tty);
-      else if (kill (pid, (int) si.ssi_signo) < 0 && errno != ESRCH)
-        vessel_warn ("forward signal %u to %d: %s", si.ssi_signo, (int) pid, strerror (errno));
-    }
-}
-
 static int
 remove_container (int rootfd, int dirfd, const char *id, char **cgroup_paths, vessel_error **err)
 {
@@ -658,25 +507,19 @@ vessel_container_run (const struct vessel_create_opts *o, const struct vessel_ru
 {
   struct container c = CONTAINER_INIT (o);
   struct vessel_tty_proxy tty = { .master = -1 };
-  sigset_t forwarded, old;
-  forwarded_signals (&forwarded);
-  cleanup_close int sigfd = -1;
+  struct vessel_foreground fg = VESSEL_FOREGROUND_INIT;
   int ret;
   *exit_status = 0;
 
   if (!r->detach)
     {
-      /* Block the signals to forward before the init exists, so that
-         none is lost; the init restores its mask before anything else. */
+      /* The init may be our grandchild (a pid namespace that needed one
+         more fork), and orphans of a container without its own pid
+         namespace come to us too. */
       if (prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
         return vessel_fail_errno (err, errno, "prctl PR_SET_CHILD_SUBREAPER");
-      sigprocmask (SIG_BLOCK, &forwarded, &old);
-      sigfd = signalfd (-1, &forwarded, SFD_CLOEXEC);
-      if (sigfd < 0)
-        {
-          ret = vessel_fail_errno (err, errno, "signalfd");
-          goto out;
-        }
+      if ((ret = vessel_foreground_begin (&fg, err)) < 0)
+        goto out;
     }
 
   if ((ret = container_create (&c, true, !r->detach, err)) < 0)
@@ -702,14 +545,13 @@ vessel_container_run (const struct vessel_create_opts *o, const struct vessel_ru
   if (r->detach)
     goto out;
 
-  ret = wait_forwarding (c.pid, sigfd, &tty, exit_status, err);
+  ret = vessel_foreground_wait (&fg, c.pid, &tty, exit_status, err);
   if (ret == 0 && !r->keep)
     ret = remove_container (c.rootfd, c.dirfd, o->id, c.cgroup_paths, err);
 
 out:
   vessel_tty_proxy_end (&tty); /* the rest of the output; our terminal restored */
-  if (!r->detach)
-    sigprocmask (SIG_SETMASK, &old, NULL);
+  vessel_foreground_end (&fg);
   container_free (&c);
   return ret;
 }
@@ -737,32 +579,12 @@ vessel_container_state (const char *root, const char *id, struct oci_state **out
   return 0;
 }
 
-/* A pidfd for the state's init, -ESRCH when it is gone, -ENOSYS before
-   Linux 5.3 (and under valgrind): the start time is checked after the
-   pidfd pins the process, so a reused pid can never be signalled by
-   mistake. */
-static int
-init_pidfd (const struct oci_state *state)
-{
-  if (state->pid <= 0)
-    return -ESRCH;
-  int fd = (int) syscall (SYS_pidfd_open, (pid_t) state->pid, 0);
-  if (fd < 0)
-    return errno == ESRCH ? -ESRCH : -errno;
-  if (!vessel_state_init_alive (state))
-    {
-      close (fd);
-      return -ESRCH;
-    }
-  return fd;
-}
-
 /* Sends signo to the init; -ESRCH when it is gone.  *pidfd keeps the
    pidfd for a caller that waits (-1 without pidfds). */
 static int
 signal_init (const struct oci_state *state, int signo, int *pidfd)
 {
-  *pidfd = init_pidfd (state);
+  *pidfd = vessel_state_init_pidfd (state);
   if (*pidfd >= 0)
     return syscall (SYS_pidfd_send_signal, *pidfd, signo, NULL, 0) < 0 ? -errno : 0;
   if (*pidfd != -ENOSYS)

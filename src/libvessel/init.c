@@ -15,52 +15,11 @@
 #include <unistd.h>
 
 #include "init.h"
+#include "lsm.h"
 #include "process.h"
 #include "sync.h"
 #include "terminal.h"
 #include "utils.h"
-
-/* Closes every fd from `first` up except those in keep[] (unsorted,
-   -1 entries ignored): the init must not hold the parent's lock on the
-   state directory, its log file, or anything else of vessel's. */
-static void
-close_fds_except (int first, const int *keep, size_t n)
-{
-  int sorted[16];
-  size_t m = 0;
-  for (size_t i = 0; i < n && m < ARRAY_SIZE (sorted); i++)
-    if (keep[i] >= first)
-      sorted[m++] = keep[i];
-  for (size_t i = 1; i < m; i++)
-    for (size_t j = i; j > 0 && sorted[j - 1] > sorted[j]; j--)
-      {
-        int t = sorted[j];
-        sorted[j] = sorted[j - 1];
-        sorted[j - 1] = t;
-      }
-  unsigned lo = (unsigned) first;
-  for (size_t i = 0; i <= m; i++)
-    {
-      unsigned hi = i < m ? (unsigned) sorted[i] : ~0U;
-      if (hi > lo)
-        syscall (SYS_close_range, lo, hi - 1, 0);
-      if (i < m)
-        lo = (unsigned) sorted[i] + 1;
-    }
-}
-
-static int
-become_root_in_userns (vessel_error **err)
-{
-  /* The init created the user namespace, so it has every capability in
-     it, but it is not uid 0 there until it says so; files it creates
-     would otherwise belong to the overflow uid. */
-  if (setresgid (0, 0, 0) < 0 && errno != EINVAL)
-    return vessel_fail_errno (err, errno, "setgid 0 in the user namespace");
-  if (setresuid (0, 0, 0) < 0 && errno != EINVAL)
-    return vessel_fail_errno (err, errno, "setuid 0 in the user namespace");
-  return 0;
-}
 
 /* The slow path of vessel_ns_plan (see namespaces.h): join, then create,
    then, for a new pid namespace, fork so that the child is its pid 1. */
@@ -73,7 +32,7 @@ enter_namespaces (struct vessel_init *in, vessel_error **err)
     return ret;
   /* In a joined user namespace our host uid is usually not mapped. */
   if (ns->n_joins > 0 && ns->joins[ns->n_joins - 1].type == OCI_NS_USER
-      && (ret = become_root_in_userns (err)) < 0)
+      && (ret = vessel_ns_become_root (err)) < 0)
     return ret;
   if (ns->unshare_flags && unshare ((int) ns->unshare_flags) < 0)
     return vessel_fail_errno (err, errno, "create namespaces (unshare)");
@@ -83,7 +42,7 @@ enter_namespaces (struct vessel_init *in, vessel_error **err)
         return vessel_fail_errno (err, -ret, "write to vessel");
       if ((ret = vessel_sync_expect (in->sync_fd, SYNC_MAPS_DONE, NULL, err)) < 0)
         return ret;
-      if ((ret = become_root_in_userns (err)) < 0)
+      if ((ret = vessel_ns_become_root (err)) < 0)
         return ret;
     }
   if (ns->fork_for_pid)
@@ -152,37 +111,11 @@ wait_for_start (struct vessel_init *in, vessel_error **err)
   return conn;
 }
 
-/* Every signal back to SIG_DFL, with the raw system call: glibc's
-   sigaction refuses 32 and 33, which it keeps for itself, and a caller
-   may have ignored those too. */
-static void
-reset_signal_dispositions (void)
-{
-  struct
-  {
-    void (*handler) (int);
-    unsigned long flags;
-    void (*restorer) (void);
-    uint64_t mask;
-  } dfl = { SIG_DFL, 0, NULL, 0 };
-  for (int sig = 1; sig <= 64; sig++)
-    if (sig != SIGKILL && sig != SIGSTOP)
-      syscall (SYS_rt_sigaction, sig, &dfl, NULL, sizeof (dfl.mask));
-}
-
 static int
 init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
 {
   int ret;
-  /* `vessel run` blocks the signals it forwards, and a caller may ignore
-     some (nohup ignores SIGHUP, and a shell cannot trap a signal ignored
-     on entry): the container's process starts with every signal blocked
-     by none and at its default.  (exec resets handled signals itself, not
-     ignored ones.) */
-  sigset_t none;
-  sigemptyset (&none);
-  sigprocmask (SIG_SETMASK, &none, NULL);
-  reset_signal_dispositions ();
+  vessel_process_reset_signals (); /* execve resets handled signals, not ignored ones */
 
   /* Until vessel has recorded it (SYNC_COMMIT), the init lives only as
      long as vessel: a create that dies half-way leaves no process.  If
@@ -204,7 +137,7 @@ init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
   keep[n_keep++] = in->console_fd;
   for (size_t i = 0; i < in->ns->n_joins; i++)
     keep[n_keep++] = in->ns->joins[i].fd;
-  close_fds_except (3 + in->preserve_fds, keep, n_keep);
+  vessel_close_fds_except (3 + in->preserve_fds, keep, n_keep);
 
   if ((ret = vessel_sync_expect (in->sync_fd, SYNC_GO, NULL, err)) < 0)
     return ret;
@@ -213,6 +146,10 @@ init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
   vessel_ns_plan_close (in->ns);
 
   if ((ret = vessel_process_early (in->config, in->id, in->new_keyring, err)) < 0)
+    return ret;
+  /* Through the host's /proc, before the container's can stand in for it. */
+  const struct oci_process *proc = in->config->process;
+  if (proc && (ret = vessel_lsm_set_exec (proc->apparmor_profile, proc->selinux_label, "config.json: .process", err)) < 0)
     return ret;
   const struct oci_linux *lx = in->config->linux;
   if (lx && lx->masked_paths_len > 0 && (in->rootfs.dev_null_fd = open_dev_null (err)) < 0)
@@ -225,7 +162,8 @@ init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
   const struct oci_process *p = in->config->process;
   if (p && in->console_fd >= 0)
     {
-      if ((ret = vessel_terminal_setup (in->console_fd, p->console_size, in->rootfs.mount_ns, err)) < 0)
+      if ((ret = vessel_terminal_setup (in->console_fd, p->console_size, in->rootfs.mount_ns,
+                                        "config.json: .process", err)) < 0)
         return ret;
       closep (&in->console_fd);
     }
@@ -254,7 +192,7 @@ init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
   *report_fd = conn;
   if (p == NULL)
     return vessel_fail (err, EINVAL, "config.json has no process to start");
-  return vessel_process_exec (p, program, &in->caps, in->preserve_fds,
+  return vessel_process_exec (p, "config.json: .process", program, &in->caps, in->preserve_fds,
                               lx ? lx->personality : NULL, err);
 }
 

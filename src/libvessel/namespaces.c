@@ -259,3 +259,13 @@ vessel_ns_join_all (struct vessel_ns_plan *plan, vessel_error **err)
       }
   return 0;
 }
+
+int
+vessel_ns_become_root (vessel_error **err)
+{
+  if (setresgid (0, 0, 0) < 0 && errno != EINVAL)
+    return vessel_fail_errno (err, errno, "setgid 0 in the user namespace");
+  if (setresuid (0, 0, 0) < 0 && errno != EINVAL)
+    return vessel_fail_errno (err, errno, "setuid 0 in the user namespace");
+  return 0;
+}

@@ -76,4 +76,10 @@ int vessel_ns_write_id_maps (pid_t pid, const struct oci_linux *lx, vessel_error
    right place of the order. */
 int vessel_ns_join_all (struct vessel_ns_plan *plan, vessel_error **err);
 
+/* After creating or joining a user namespace: a process has every
+   capability in it, but is not uid 0 there until it says so (files it
+   creates would belong to the overflow uid, and uid 0 may not be mapped:
+   then it stays as it is). */
+int vessel_ns_become_root (vessel_error **err);
+
 #endif

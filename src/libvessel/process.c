@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,53 @@
 #define KEYCTL_JOIN_SESSION_KEYRING 1
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+void
+vessel_close_fds_except (int first, const int *keep, size_t n)
+{
+  int sorted[16];
+  size_t m = 0;
+  for (size_t i = 0; i < n && m < ARRAY_SIZE (sorted); i++)
+    if (keep[i] >= first)
+      sorted[m++] = keep[i];
+  for (size_t i = 1; i < m; i++)
+    for (size_t j = i; j > 0 && sorted[j - 1] > sorted[j]; j--)
+      {
+        int t = sorted[j];
+        sorted[j] = sorted[j - 1];
+        sorted[j - 1] = t;
+      }
+  unsigned lo = (unsigned) first;
+  for (size_t i = 0; i <= m; i++)
+    {
+      unsigned hi = i < m ? (unsigned) sorted[i] : ~0U;
+      if (hi > lo)
+        syscall (SYS_close_range, lo, hi - 1, 0);
+      if (i < m)
+        lo = (unsigned) sorted[i] + 1;
+    }
+}
+
+/* Every signal back to SIG_DFL with the raw system call: glibc's
+   sigaction refuses 32 and 33, which it keeps for itself, and a caller
+   may have ignored those too. */
+void
+vessel_process_reset_signals (void)
+{
+  sigset_t none;
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+  struct
+  {
+    void (*handler) (int);
+    unsigned long flags;
+    void (*restorer) (void);
+    uint64_t mask;
+  } dfl = { SIG_DFL, 0, NULL, 0 };
+  for (int sig = 1; sig <= 64; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP)
+      syscall (SYS_rt_sigaction, sig, &dfl, NULL, sizeof (dfl.mask));
+}
 
 /* "net.ipv4.ip_forward" -> "/proc/sys/net/ipv4/ip_forward"; a name that
    already uses slashes keeps its dots ("net/ipv4/conf/eth0.100/..."). */
@@ -52,6 +100,16 @@ write_proc (const char *path, const char *value, const char *what, vessel_error 
 }
 
 int
+vessel_process_oom_score_adj (const struct oci_process *p, vessel_error **err)
+{
+  if (!p->has_oom_score_adj)
+    return 0;
+  char value[16];
+  snprintf (value, sizeof value, "%d", p->oom_score_adj);
+  return write_proc ("/proc/self/oom_score_adj", value, "config.json: .process.oomScoreAdj", err);
+}
+
+int
 vessel_process_early (const struct oci_config *c, const char *id, bool new_keyring,
                       vessel_error **err)
 {
@@ -70,14 +128,9 @@ vessel_process_early (const struct oci_config *c, const char *id, bool new_keyri
           return ret;
       }
 
-  if (c->process && c->process->has_oom_score_adj)
-    {
-      char value[16];
-      snprintf (value, sizeof value, "%d", c->process->oom_score_adj);
-      int ret = write_proc ("/proc/self/oom_score_adj", value, "config.json: .process.oomScoreAdj", err);
-      if (ret < 0)
-        return ret;
-    }
+  int ret;
+  if (c->process && (ret = vessel_process_oom_score_adj (c->process, err)) < 0)
+    return ret;
 
   if (new_keyring)
     {
@@ -90,6 +143,20 @@ vessel_process_early (const struct oci_config *c, const char *id, bool new_keyri
         return vessel_fail_errno (err, errno, "join a new session keyring");
     }
   return 0;
+}
+
+void
+vessel_process_add_listen_env (struct oci_process *p, struct oci_arena *arena, int n)
+{
+  if (n <= 0)
+    return;
+  char **env = oci_arena_alloc (arena, (p->env_len + 3) * sizeof (char *));
+  memcpy (env, p->env, p->env_len * sizeof (char *));
+  char buf[32];
+  snprintf (buf, sizeof buf, "LISTEN_FDS=%d", n);
+  env[p->env_len++] = oci_arena_strdup (arena, buf);
+  env[p->env_len++] = oci_arena_strdup (arena, "LISTEN_PID=1");
+  p->env = env;
 }
 
 static const char *
@@ -143,31 +210,31 @@ vessel_process_find_program (const struct oci_process *p, char **path, vessel_er
 }
 
 static int
-apply_rlimits (const struct oci_process *p, vessel_error **err)
+apply_rlimits (const struct oci_process *p, const char *where, vessel_error **err)
 {
   for (size_t i = 0; i < p->rlimits_len; i++)
     {
       const struct oci_rlimit *r = &p->rlimits[i];
       struct rlimit lim = { .rlim_cur = r->soft, .rlim_max = r->hard };
       if (setrlimit ((__rlimit_resource_t) vessel_rlimit_from_name (r->type), &lim) < 0)
-        return vessel_fail_errno (err, errno, "config.json: .process.rlimits[%zu]: set %s to %llu/%llu",
-                                  i, r->type, (unsigned long long) r->soft, (unsigned long long) r->hard);
+        return vessel_fail_errno (err, errno, "%s.rlimits[%zu]: set %s to %llu/%llu",
+                                  where, i, r->type, (unsigned long long) r->soft, (unsigned long long) r->hard);
     }
   return 0;
 }
 
 static int
-change_user (const struct oci_user *u, vessel_error **err)
+change_user (const struct oci_user *u, const char *where, vessel_error **err)
 {
   /* setgroups is refused in a user namespace whose setgroups file says
      "deny"; with no supplementary groups asked for, that is fine. */
   if (setgroups (u->additional_gids_len, (const gid_t *) u->additional_gids) < 0
       && !(errno == EPERM && u->additional_gids_len == 0))
-    return vessel_fail_errno (err, errno, "config.json: .process.user.additionalGids: setgroups");
+    return vessel_fail_errno (err, errno, "%s.user.additionalGids: setgroups", where);
   if (setresgid (u->gid, u->gid, u->gid) < 0)
-    return vessel_fail_errno (err, errno, "config.json: .process.user.gid: setgid %u", u->gid);
+    return vessel_fail_errno (err, errno, "%s.user.gid: setgid %u", where, u->gid);
   if (setresuid (u->uid, u->uid, u->uid) < 0)
-    return vessel_fail_errno (err, errno, "config.json: .process.user.uid: setuid %u", u->uid);
+    return vessel_fail_errno (err, errno, "%s.user.uid: setuid %u", where, u->uid);
   return 0;
 }
 
@@ -175,13 +242,13 @@ change_user (const struct oci_user *u, vessel_error **err)
    host directory (CVE-2024-21626) would otherwise give the process a way
    out.  getcwd says "(unreachable)" or fails when it is outside the root. */
 static int
-enter_cwd (const char *cwd, vessel_error **err)
+enter_cwd (const char *cwd, const char *where, vessel_error **err)
 {
   if (chdir (cwd) < 0)
-    return vessel_fail_errno (err, errno, "config.json: .process.cwd: chdir `%s`", cwd);
+    return vessel_fail_errno (err, errno, "%s.cwd: chdir `%s`", where, cwd);
   char buf[PATH_MAX];
   if (getcwd (buf, sizeof buf) == NULL || buf[0] != '/')
-    return vessel_fail (err, EXDEV, "config.json: .process.cwd: `%s` is outside the container", cwd);
+    return vessel_fail (err, EXDEV, "%s.cwd: `%s` is outside the container", where, cwd);
   return 0;
 }
 
@@ -283,7 +350,7 @@ apply_personality (const struct oci_personality *per, vessel_error **err)
 }
 
 int
-vessel_process_exec (const struct oci_process *p, const char *path,
+vessel_process_exec (const struct oci_process *p, const char *where, const char *path,
                      const struct vessel_caps *caps, int preserve_fds,
                      const struct oci_personality *per, vessel_error **err)
 {
@@ -291,12 +358,12 @@ vessel_process_exec (const struct oci_process *p, const char *path,
   if ((ret = apply_personality (per, err)) < 0)
     return ret;
   umask (p->user.has_umask ? p->user.umask : 0022);
-  if ((ret = apply_rlimits (p, err)) < 0)
+  if ((ret = apply_rlimits (p, where, err)) < 0)
     return ret;
 
   /* First try the working directory with root's privileges (it may be
      reachable only for them), again as the user if that was refused. */
-  ret = enter_cwd (p->cwd, err);
+  ret = enter_cwd (p->cwd, where, err);
   bool cwd_done = ret == 0;
   if (ret == -EACCES || ret == -EPERM)
     vessel_error_freep (err);
@@ -309,11 +376,11 @@ vessel_process_exec (const struct oci_process *p, const char *path,
      set to exactly what the config asks. */
   if (prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
     return vessel_fail_errno (err, errno, "prctl PR_SET_KEEPCAPS");
-  if ((ret = change_user (&p->user, err)) < 0)
+  if ((ret = change_user (&p->user, where, err)) < 0)
     return ret;
   if (prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
     return vessel_fail_errno (err, errno, "prctl PR_SET_KEEPCAPS");
-  if (!cwd_done && (ret = enter_cwd (p->cwd, err)) < 0)
+  if (!cwd_done && (ret = enter_cwd (p->cwd, where, err)) < 0)
     return ret;
   if ((ret = vessel_caps_apply_sets (caps, err)) < 0)
     return ret;

@@ -4,10 +4,23 @@
 #define VESSEL_PROCESS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "caps.h"
 #include "error.h"
 #include "ocispec.h"
+
+/* A new process of the container (the init, or exec's), first thing:
+   no signal blocked (vessel blocks those it forwards) and every one at
+   its default (a caller may ignore some, as nohup does SIGHUP, and a
+   shell cannot trap a signal ignored on entry). */
+void vessel_process_reset_signals (void);
+
+/* Closes every fd from `first` up except those in keep[] (unsorted, -1
+   entries ignored, at most 16): the container's processes must not hold
+   the lock on the state directory, vessel's log, or anything else of
+   vessel's. */
+void vessel_close_fds_except (int first, const int *keep, size_t n);
 
 /* Settings applied before pivot_root, through the host's /proc (which
    nothing in the container can have tampered with yet): hostname,
@@ -15,6 +28,14 @@
    oom_score_adj, and a fresh session keyring. */
 int vessel_process_early (const struct oci_config *c, const char *id, bool new_keyring,
                           vessel_error **err);
+
+/* Socket activation (systemd's LISTEN_FDS): n listening fds go on to the
+   process, which is told about them as pid 1, as runc does (env in arena). */
+void vessel_process_add_listen_env (struct oci_process *p, struct oci_arena *arena, int n);
+
+/* config.json's process.oomScoreAdj, written through the host's /proc
+   (for the init and for every exec'd process, as runc). */
+int vessel_process_oom_score_adj (const struct oci_process *p, vessel_error **err);
 
 /* Finds args[0] in the container (the process's PATH, as execvp would),
    so that a missing program fails `create`, as with runc.  *path is
@@ -30,8 +51,9 @@ int vessel_process_stdio_owner (const struct oci_process *p, vessel_error **err)
 /* Everything from the start signal to execve: umask, rlimits, cwd,
    personality (linux.personality), groups, uid/gid, capabilities, no_new_privs, fds (3 + preserve_fds and
    up are closed at exec), environment (HOME from /etc/passwd when unset).
+   `where` names the process in messages ("config.json: .process").
    Returns only on failure. */
-int vessel_process_exec (const struct oci_process *p, const char *path,
+int vessel_process_exec (const struct oci_process *p, const char *where, const char *path,
                          const struct vessel_caps *caps, int preserve_fds,
                          const struct oci_personality *personality, vessel_error **err);
 

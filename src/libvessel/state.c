@@ -10,6 +10,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cgroup_ops.h"
@@ -213,6 +214,30 @@ vessel_state_write (int dirfd, const struct oci_state *state, vessel_error **err
 }
 
 int
+vessel_state_save_config (int dirfd, const char *text, size_t len, vessel_error **err)
+{
+  /* A fresh directory, locked: no reader, no old copy to replace. */
+  cleanup_close int fd = openat (dirfd, VESSEL_CONFIG_FILE, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0)
+    return vessel_fail_errno (err, errno, "create `%s` in the state directory", VESSEL_CONFIG_FILE);
+  int ret = write_all (fd, text, len);
+  return ret < 0 ? vessel_fail_errno (err, -ret, "write `%s` in the state directory", VESSEL_CONFIG_FILE) : 0;
+}
+
+int
+vessel_state_load_config (int dirfd, const char *id, struct oci_config **out, vessel_error **err)
+{
+  cleanup_free char *text = NULL;
+  size_t len = 0;
+  int ret = read_file_at (dirfd, VESSEL_CONFIG_FILE, &text, &len, err);
+  if (ret < 0)
+    return vessel_error_wrap (err, ret, "container `%s`", id);
+  char *msg = NULL;
+  ret = oci_config_parse_data (VESSEL_CONFIG_FILE, text, len, out, &msg);
+  return ret < 0 ? vessel_fail_take (err, ret, msg) : 0;
+}
+
+int
 vessel_process_start_time (pid_t pid, uint64_t *start_time)
 {
   char path[64], buf[1024];
@@ -259,6 +284,22 @@ vessel_state_init_alive (const struct oci_state *state)
   if (vessel_process_start_time ((pid_t) state->pid, &start) < 0)
     return false;
   return start == state->vessel->init_start_time;
+}
+
+int
+vessel_state_init_pidfd (const struct oci_state *state)
+{
+  if (state->pid <= 0)
+    return -ESRCH;
+  int fd = (int) syscall (SYS_pidfd_open, (pid_t) state->pid, 0);
+  if (fd < 0)
+    return errno == ESRCH ? -ESRCH : -errno;
+  if (!vessel_state_init_alive (state))
+    {
+      close (fd);
+      return -ESRCH;
+    }
+  return fd;
 }
 
 int

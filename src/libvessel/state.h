@@ -1,5 +1,5 @@
 /* Container state on disk: <root>/<id>/ holds state.json (written
- * atomically) and, while the container is created, the socket `start`
+ * atomically), the container's config.json and, while the container is created, the socket `start`
  * connects to.  Commands on one container serialise on flock(2) of its
  * directory; different containers never block each other. */
 #ifndef VESSEL_STATE_H
@@ -14,6 +14,7 @@
 
 #define VESSEL_STATE_FILE "state.json"
 #define VESSEL_EXEC_SOCKET "exec.sock"
+#define VESSEL_CONFIG_FILE "config.json"
 
 /* A container id is what runc accepts: letters, digits, "_+-." and not "."
    or "..", at most 1024 bytes. */
@@ -42,6 +43,12 @@ int vessel_state_read (int dirfd, const char *id, struct oci_state **out,
                        vessel_error **err);
 int vessel_state_write (int dirfd, const struct oci_state *state, vessel_error **err);
 
+/* The container keeps the config.json it was created from (the same
+   bytes), for exec and delete: the bundle may change or go away meanwhile.
+   Saved once, in the new directory. */
+int vessel_state_save_config (int dirfd, const char *text, size_t len, vessel_error **err);
+int vessel_state_load_config (int dirfd, const char *id, struct oci_config **out, vessel_error **err);
+
 /* The start time of a process (field 22 of /proc/<pid>/stat, clock ticks
    since boot): a pid plus its start time names one process for good.
    -ESRCH when it is gone or a zombie. */
@@ -49,6 +56,12 @@ int vessel_process_start_time (pid_t pid, uint64_t *start_time);
 
 /* Whether the state's init process is still the one that was started. */
 bool vessel_state_init_alive (const struct oci_state *state);
+
+/* A pidfd for the state's init, -ESRCH when it is gone, -ENOSYS before
+   Linux 5.3 (and under valgrind): the start time is checked after the
+   pidfd pins the process, so a reused pid can never be signalled by
+   mistake. */
+int vessel_state_init_pidfd (const struct oci_state *state);
 
 /* The status to report now: stopped when the init is gone, created until
    start, paused when frozen, running otherwise. */

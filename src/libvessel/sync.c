@@ -118,3 +118,18 @@ vessel_sync_expect (int fd, int type, pid_t *pid, vessel_error **err)
     return vessel_fail (err, EPROTO, "unexpected message %d from the init process (wanted %d)", got, type);
   return 0;
 }
+
+int
+vessel_sync_wait_exec (int fd, const char *what, vessel_error **err)
+{
+  int type, value;
+  cleanup_free char *text = NULL;
+  int ret = vessel_sync_recv (fd, &type, &value, &text, NULL);
+  if (ret < 0)
+    return vessel_fail_errno (err, -ret, "start %s", what);
+  if (type == SYNC_ERROR)
+    return vessel_fail (err, value > 0 ? value : EIO, "%s", text ? text : "the process failed to start");
+  if (type != 0)
+    return vessel_fail (err, EPROTO, "unexpected message %d at start", type);
+  return 0;
+}

@@ -35,4 +35,9 @@ int vessel_sync_expect (int fd, int type, pid_t *pid, vessel_error **err);
    (malloc'ed, may be NULL). */
 int vessel_sync_recv (int fd, int *type, int *value, char **text, pid_t *pid);
 
+/* After SYNC_START (or SYNC_GO for exec): waits until the process has
+   exec'd, which closes its close-on-exec end of fd, or reports why it
+   could not; `what` names it in messages ("the container process"). */
+int vessel_sync_wait_exec (int fd, const char *what, vessel_error **err);
+
 #endif

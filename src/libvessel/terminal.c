@@ -42,6 +42,29 @@ vessel_console_socket_connect (const char *path, vessel_error **err)
   return steal_fd (&fd);
 }
 
+int
+vessel_terminal_prepare (bool terminal, const char *socket_path, bool foreground, const char *setting,
+                         int *console_fd, int *console_peer, vessel_error **err)
+{
+  if (!terminal)
+    return socket_path ? vessel_fail (err, EINVAL, "--console-socket given, but %s is false", setting) : 0;
+  if (foreground)
+    {
+      if (socket_path)
+        return vessel_fail (err, EINVAL, "--console-socket is only for a process that vessel does not wait for (--detach)");
+      int sv[2];
+      if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        return vessel_fail_errno (err, errno, "socketpair");
+      *console_peer = sv[0];
+      *console_fd = sv[1];
+      return 0;
+    }
+  if (socket_path == NULL)
+    return vessel_fail (err, EINVAL, "%s is true: pass --console-socket to receive the terminal", setting);
+  *console_fd = vessel_console_socket_connect (socket_path, err);
+  return *console_fd < 0 ? *console_fd : 0;
+}
+
 /* ---- in the init ---------------------------------------------------------------- */
 
 /* The container's ptmx (its /dev/ptmx, normally a symlink to pts/ptmx):
@@ -53,10 +76,10 @@ open_ptmx (vessel_error **err)
                                        RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
   if (fd < 0)
     return vessel_fail_errno (err, errno,
-                              "config.json: .process.terminal: open /dev/ptmx in the container (a devpts mount at /dev/pts is needed)");
+                              "open /dev/ptmx in the container (a devpts mount at /dev/pts is needed)");
   struct stat st;
   if (fstat (fd, &st) < 0 || !S_ISCHR (st.st_mode) || st.st_rdev != makedev (5, 2))
-    return vessel_fail (err, EPERM, "config.json: .process.terminal: the container's /dev/ptmx is not the ptmx device");
+    return vessel_fail (err, EPERM, "the container's /dev/ptmx is not the ptmx device");
   return steal_fd (&fd);
 }
 
@@ -68,21 +91,21 @@ console_target (vessel_error **err)
   cleanup_close int dev = vessel_openat2 (AT_FDCWD, "/dev", O_PATH | O_DIRECTORY,
                                         RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
   if (dev < 0)
-    return vessel_fail_errno (err, errno, "config.json: .process.terminal: open /dev in the container");
+    return vessel_fail_errno (err, errno, "open /dev in the container");
   for (int attempt = 0; attempt < 2; attempt++)
     {
       if (mknodat (dev, "console", S_IFREG | 0600, 0) < 0 && errno != EEXIST)
-        return vessel_fail_errno (err, errno, "config.json: .process.terminal: create /dev/console");
+        return vessel_fail_errno (err, errno, "create /dev/console");
       cleanup_close int fd = openat (dev, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
       struct stat st;
       if (fd < 0 || fstat (fd, &st) < 0)
-        return vessel_fail_errno (err, errno, "config.json: .process.terminal: open /dev/console");
+        return vessel_fail_errno (err, errno, "open /dev/console");
       if (S_ISREG (st.st_mode) || S_ISCHR (st.st_mode))
         return steal_fd (&fd);
       if (attempt == 0 && unlinkat (dev, "console", 0) < 0)
-        return vessel_fail_errno (err, errno, "config.json: .process.terminal: replace /dev/console");
+        return vessel_fail_errno (err, errno, "replace /dev/console");
     }
-  return vessel_fail (err, EEXIST, "config.json: .process.terminal: /dev/console keeps coming back as something else");
+  return vessel_fail (err, EEXIST, "/dev/console keeps coming back as something else");
 }
 
 /* A bind of the pty over /dev/console, taken from the fd itself, so no
@@ -95,9 +118,9 @@ bind_console (int pty, vessel_error **err)
     return target;
   cleanup_close int tree = open_tree (pty, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
   if (tree < 0)
-    return vessel_fail_errno (err, errno, "config.json: .process.terminal: bind the pty");
+    return vessel_fail_errno (err, errno, "bind the pty");
   if (move_mount (tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-    return vessel_fail_errno (err, errno, "config.json: .process.terminal: bind the pty over /dev/console");
+    return vessel_fail_errno (err, errno, "bind the pty over /dev/console");
   return 0;
 }
 
@@ -108,11 +131,11 @@ take_pty (int pty, vessel_error **err)
 {
   for (int fd = 0; fd < 3; fd++)
     if (dup2 (pty, fd) < 0)
-      return vessel_fail_errno (err, errno, "config.json: .process.terminal: dup2 the pty to fd %d", fd);
+      return vessel_fail_errno (err, errno, "dup2 the pty to fd %d", fd);
   if (setsid () < 0)
-    return vessel_fail_errno (err, errno, "config.json: .process.terminal: setsid");
+    return vessel_fail_errno (err, errno, "setsid");
   if (ioctl (0, TIOCSCTTY, 0) < 0)
-    return vessel_fail_errno (err, errno, "config.json: .process.terminal: make the pty the controlling terminal");
+    return vessel_fail_errno (err, errno, "make the pty the controlling terminal");
   return 0;
 }
 
@@ -138,35 +161,46 @@ send_master (int sock, int master, vessel_error **err)
     n = sendmsg (sock, &msg, MSG_NOSIGNAL);
   while (n < 0 && errno == EINTR);
   if (n < 0)
-    return vessel_fail_errno (err, errno, "config.json: .process.terminal: send the terminal to the console socket");
+    return vessel_fail_errno (err, errno, "send the terminal to the console socket");
+  return 0;
+}
+
+/* A new pty from the container's devpts: its master and its peer. */
+static int
+open_pty (int *master, int *pty, vessel_error **err)
+{
+  *master = open_ptmx (err);
+  if (*master < 0)
+    return *master;
+  int unlock = 0;
+  if (ioctl (*master, TIOCSPTLCK, &unlock) < 0)
+    return vessel_fail_errno (err, errno, "unlock the pty");
+  /* The peer straight from the master: no /dev/pts/N path to race on. */
+  *pty = ioctl (*master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (*pty < 0)
+    return vessel_fail_errno (err, errno, "open the pty");
   return 0;
 }
 
 int
-vessel_terminal_setup (int console_fd, const struct oci_box *size, bool console, vessel_error **err)
+vessel_terminal_setup (int console_fd, const struct oci_box *size, bool console, const char *where,
+                       vessel_error **err)
 {
-  cleanup_close int master = open_ptmx (err);
-  if (master < 0)
-    return master;
-  int unlock = 0;
-  if (ioctl (master, TIOCSPTLCK, &unlock) < 0)
-    return vessel_fail_errno (err, errno, "config.json: .process.terminal: unlock the pty");
-  /* The peer straight from the master: no /dev/pts/N path to race on. */
-  cleanup_close int pty = ioctl (master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (pty < 0)
-    return vessel_fail_errno (err, errno, "config.json: .process.terminal: open the pty");
-  if (size)
+  cleanup_close int master = -1, pty = -1;
+  int ret = open_pty (&master, &pty, err);
+  if (ret == 0 && size)
     {
       struct winsize ws = { .ws_row = (unsigned short) size->height, .ws_col = (unsigned short) size->width };
       if (ioctl (pty, TIOCSWINSZ, &ws) < 0)
-        return vessel_fail_errno (err, errno, "config.json: .process.consoleSize: set the terminal size");
+        return vessel_fail_errno (err, errno, "%s.consoleSize: set the terminal size", where);
     }
-  int ret;
-  if (console && (ret = bind_console (pty, err)) < 0)
-    return ret;
-  if ((ret = take_pty (pty, err)) < 0)
-    return ret;
-  return send_master (console_fd, master, err);
+  if (ret == 0 && console)
+    ret = bind_console (pty, err);
+  if (ret == 0)
+    ret = take_pty (pty, err);
+  if (ret == 0)
+    ret = send_master (console_fd, master, err);
+  return ret < 0 ? vessel_error_wrap (err, ret, "%s.terminal", where) : 0;
 }
 
 int

@@ -22,11 +22,20 @@
    so this happens before the init exists).  Returns the fd. */
 int vessel_console_socket_connect (const char *path, vessel_error **err);
 
+/* Parent: where the master will go (runc's rules): to --console-socket
+   when vessel does not stay (create, run --detach, exec --detach), to
+   vessel itself in the foreground, which holds *console_peer and gives
+   the init *console_fd.  `setting` names the terminal flag in messages
+   ("config.json: .process.terminal").  Both stay -1 without a terminal. */
+int vessel_terminal_prepare (bool terminal, const char *socket_path, bool foreground, const char *setting,
+                             int *console_fd, int *console_peer, vessel_error **err);
+
 /* Init, after pivot_root and before the root is made read-only: the pty
    as above; `size` (process.consoleSize) may be NULL.  The master is sent
-   over console_fd, then closed with it. */
+   over console_fd.  `where` names the process in messages
+   ("config.json: .process"). */
 int vessel_terminal_setup (int console_fd, const struct oci_box *size, bool bind_console,
-                           vessel_error **err);
+                           const char *where, vessel_error **err);
 
 /* Parent: the master the init sent over sock. */
 int vessel_terminal_recv_master (int sock, int *master, vessel_error **err);

@@ -470,6 +470,16 @@ four" ]
   assert_clean c1
 }
 
+@test "--preserve-fds over a closed fd is refused: vessel's own fd would take its place" {
+  new_container c1
+  echo three > "$BATS_TEST_TMPDIR/f3"
+  set_args probe fds
+  run vessel run --preserve-fds 2 --bundle "$BUNDLE" c1 3< "$BATS_TEST_TMPDIR/f3"
+  assert_failure
+  [[ "$output" == *"--preserve-fds 2: fd 4 is not open"* ]]
+  assert_clean c1
+}
+
 @test "without --preserve-fds the process gets none of the caller's fds above 2" {
   new_container c1
   echo three > "$BATS_TEST_TMPDIR/f3"

@@ -247,7 +247,7 @@ refused_tty() {
 
 @test "run in the foreground refuses --console-socket" {
   start_recvtty
-  refused_tty "--console-socket is only for a container that vessel does not wait for" \
+  refused_tty "--console-socket is only for a process that vessel does not wait for" \
     run --bundle "$BUNDLE" --console-socket "$SOCK" c1
 }
 

@@ -97,3 +97,20 @@ vg() {
   [ "$status" -eq 0 ]
   assert_clean c1
 }
+
+@test "exec is clean under valgrind, through namespace fds where it has no pidfds" {
+  new_container c1
+  set_args sleep 100
+  # valgrind refuses a child's setrlimit of RLIMIT_NOFILE (it keeps fds
+  # for itself): no rlimits for this container.
+  update_config 'del(.process.rlimits)'
+  vessel run --detach --bundle "$BUNDLE" c1 > "$BATS_TEST_TMPDIR/out" 2>&1 < /dev/null
+  run vg exec c1 sh -c 'readlink /proc/self/ns/mnt; exit 4'
+  [ "$status" -eq 4 ] || fail_with "status $status: $output"
+  [[ "$output" == *"mnt:[$(ns_inode mnt "$(init_pid)")]"* ]]
+  run vg exec --cwd /nope c1 true
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"chdir \`/nope\`"* ]]
+  run vg exec -p "$BATS_TEST_TMPDIR/none.json" c1
+  [ "$status" -eq 1 ]
+}

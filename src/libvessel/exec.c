@@ -1,0 +1,633 @@
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "cgroup.h"
+#include "config.h"
+#include "exec.h"
+#include "foreground.h"
+#include "lsm.h"
+#include "namespaces.h"
+#include "process.h"
+#include "state.h"
+#include "sync.h"
+#include "terminal.h"
+#include "utils.h"
+
+/* A cgroup directory the process joins. */
+struct exec_cgroup
+{
+  char *path;
+  int fd;
+  bool v2;
+};
+
+struct exec
+{
+  const struct vessel_exec_opts *o;
+  struct oci_state *state;
+  struct oci_config *config;      /* the container's, as created */
+  struct oci_config *process_doc; /* --process */
+  struct oci_process *process;    /* what runs: in config or process_doc */
+  char *where;                    /* how messages name the process */
+  struct vessel_caps caps;
+  int rootfd, dirfd;
+  int pidfd;                /* the init; -1 without pidfds (before 5.3, valgrind) */
+  int ns_fds[OCI_NS_COUNT]; /* without pidfds: the init's namespaces */
+  unsigned long ns_flags;   /* the CLONE_NEW* the child joins */
+  bool join_pid;            /* vessel joins the pid namespace for its child */
+  int root_fd;              /* the init's root directory */
+  struct exec_cgroup *cgroups;
+  size_t n_cgroups;
+  int console_fd, console_peer;
+  int sync_fd, child_end;
+  pid_t pid;
+};
+
+static void
+exec_init (struct exec *e, const struct vessel_exec_opts *o)
+{
+  *e = (struct exec) { .o = o, .rootfd = -1, .dirfd = -1, .pidfd = -1, .root_fd = -1,
+                       .console_fd = -1, .console_peer = -1, .sync_fd = -1, .child_end = -1 };
+  for (size_t i = 0; i < OCI_NS_COUNT; i++)
+    e->ns_fds[i] = -1;
+}
+
+static void
+exec_free (struct exec *e)
+{
+  oci_state_free (e->state);
+  oci_config_free (e->config);
+  oci_config_free (e->process_doc);
+  free (e->where);
+  closep (&e->rootfd);
+  closep (&e->dirfd);
+  closep (&e->pidfd);
+  for (size_t i = 0; i < OCI_NS_COUNT; i++)
+    closep (&e->ns_fds[i]);
+  closep (&e->root_fd);
+  for (size_t i = 0; i < e->n_cgroups; i++)
+    {
+      free (e->cgroups[i].path);
+      closep (&e->cgroups[i].fd);
+    }
+  free (e->cgroups);
+  closep (&e->console_fd);
+  closep (&e->console_peer);
+  closep (&e->sync_fd);
+  closep (&e->child_end);
+}
+
+/* ---- the container ---------------------------------------------------------------- */
+
+/* The state (no lock: an exec may last as long as the container, and must
+   not keep kill or delete waiting) and a status that can take a process. */
+static int
+open_container (struct exec *e, vessel_error **err)
+{
+  const char *id = e->o->id;
+  int ret = vessel_id_validate (id, err);
+  if (ret < 0)
+    return ret;
+  if ((ret = vessel_root_open (e->o->root, false, &e->rootfd, err)) < 0)
+    return ret == -ENOENT ? vessel_fail (err, ENOENT, "container `%s` does not exist", id) : ret;
+  if ((ret = vessel_container_dir_open (e->rootfd, id, false, &e->dirfd, err)) < 0
+      || (ret = vessel_state_read (e->dirfd, id, &e->state, err)) < 0)
+    return ret;
+  int status = vessel_state_current_status (e->state);
+  if (status == OCI_STATUS_STOPPED || status == OCI_STATUS_CREATING)
+    return vessel_fail (err, ESRCH, "cannot exec in container `%s`: it is %s", id, oci_status_name (status));
+  if (status == OCI_STATUS_PAUSED && !e->o->ignore_paused)
+    return vessel_fail (err, EBUSY, "cannot exec in container `%s`: it is paused (resume it, or pass --ignore-paused)",
+                        id);
+  return vessel_state_load_config (e->dirfd, id, &e->config, err);
+}
+
+/* ---- the process ------------------------------------------------------------------ */
+
+static char **
+append_strings (struct oci_arena *a, char **v, size_t *len, char **more, size_t n)
+{
+  char **out = oci_arena_alloc (a, (*len + n + 1) * sizeof (char *));
+  for (size_t i = 0; v && i < *len; i++)
+    out[i] = v[i];
+  for (size_t i = 0; i < n; i++)
+    out[*len + i] = oci_arena_strdup (a, more[i]);
+  *len += n;
+  out[*len] = NULL;
+  return out;
+}
+
+/* --env NAME=VALUE: replaces the config's NAME, or is added. */
+static void
+set_env (struct oci_arena *a, struct oci_process *p, char **vars, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      size_t name_len = (size_t) (strchr (vars[i], '=') - vars[i]) + 1; /* with the '=' */
+      size_t j = 0;
+      while (j < p->env_len && strncmp (p->env[j], vars[i], name_len) != 0)
+        j++;
+      if (j == p->env_len)
+        p->env = append_strings (a, p->env, &p->env_len, &vars[i], 1);
+      else
+        p->env[j] = oci_arena_strdup (a, vars[i]);
+    }
+}
+
+/* --process FILE: the process as written, as runc takes it; what it leaves
+   out of capabilities and rlimits comes from the container's process. */
+static int
+process_from_file (struct exec *e, vessel_error **err)
+{
+  const char *file = e->o->process_file;
+  char *msg = NULL, *text = NULL;
+  size_t len = 0;
+  int ret = oci_read_document (file, file, &text, &len, &msg);
+  if (ret == 0)
+    ret = oci_process_parse_data (file, text, len, &e->process_doc, &msg);
+  free (text);
+  if (ret < 0)
+    return vessel_fail_take (err, ret, msg);
+  e->process = e->process_doc->process;
+  e->where = xasprintf ("%s: ", file);
+  const struct oci_process *own = e->config->process;
+  if (own && e->process->capabilities == NULL)
+    e->process->capabilities = own->capabilities;
+  if (own && e->process->rlimits_len == 0)
+    {
+      e->process->rlimits = own->rlimits;
+      e->process->rlimits_len = own->rlimits_len;
+    }
+  return 0;
+}
+
+/* The container's process with the command line and the flags, as runc
+   builds it. */
+static void
+process_from_flags (struct exec *e)
+{
+  const struct vessel_exec_opts *o = e->o;
+  struct oci_arena *a = e->config->arena;
+  struct oci_process *p = e->config->process;
+  if (p == NULL)
+    {
+      p = e->config->process = oci_arena_alloc (a, sizeof (*p));
+      memset (p, 0, sizeof (*p));
+      p->cwd = oci_arena_strdup (a, "/");
+    }
+  p->args_len = 0;
+  p->args = append_strings (a, NULL, &p->args_len, o->args, o->args_len);
+  set_env (a, p, o->env, o->env_len);
+  p->terminal = o->tty;
+  if (o->cwd)
+    p->cwd = oci_arena_strdup (a, o->cwd);
+  if (o->has_uid)
+    p->user.uid = o->uid;
+  if (o->has_gid)
+    p->user.gid = o->gid;
+  if (o->additional_gids_len)
+    {
+      size_t n = p->user.additional_gids_len;
+      uint32_t *gids = oci_arena_alloc (a, (n + o->additional_gids_len) * sizeof (uint32_t));
+      if (n)
+        memcpy (gids, p->user.additional_gids, n * sizeof (uint32_t));
+      memcpy (gids + n, o->additional_gids, o->additional_gids_len * sizeof (uint32_t));
+      p->user.additional_gids = gids;
+      p->user.additional_gids_len = n + o->additional_gids_len;
+    }
+  if (o->no_new_privs)
+    p->no_new_privileges = true;
+  if (o->apparmor)
+    p->apparmor_profile = oci_arena_strdup (a, o->apparmor);
+  if (o->process_label)
+    p->selinux_label = oci_arena_strdup (a, o->process_label);
+  e->process = p;
+  e->where = xstrdup ("exec: .process");
+}
+
+/* --cap NAME: into the bounding, effective and permitted sets, and the
+   ambient one when the process has inheritable capabilities (as runc). */
+static int
+add_caps (struct exec *e, vessel_error **err)
+{
+  const struct oci_capabilities *pc = e->process->capabilities;
+  for (size_t i = 0; i < e->o->caps_len; i++)
+    {
+      cap_value_t cap;
+      if (vessel_cap_from_name (e->o->caps[i], &cap) < 0)
+        return vessel_fail (err, EINVAL, "--cap: unknown capability `%s`", e->o->caps[i]);
+      uint64_t bit = UINT64_C (1) << cap;
+      e->caps.bounding |= bit;
+      e->caps.effective |= bit;
+      e->caps.permitted |= bit;
+      if (pc && pc->inheritable)
+        e->caps.ambient |= bit;
+    }
+  return 0;
+}
+
+static int
+build_process (struct exec *e, vessel_error **err)
+{
+  int ret;
+  if (e->o->process_file)
+    {
+      if ((ret = process_from_file (e, err)) < 0)
+        return ret;
+    }
+  else if (e->o->args_len == 0)
+    return vessel_fail (err, EINVAL, "exec: the command to run is missing (or pass --process)");
+  else
+    process_from_flags (e);
+  vessel_process_add_listen_env (e->process, e->process_doc ? e->process_doc->arena : e->config->arena,
+                                 e->o->listen_fds);
+  if ((ret = vessel_process_validate (e->process, e->where, err)) < 0)
+    return ret;
+  cleanup_free char *caps_where = xasprintf ("%s.capabilities", e->where);
+  if ((ret = vessel_caps_from_config (e->process->capabilities, caps_where, &e->caps, err)) < 0)
+    return ret;
+  if (e->o->process_file == NULL && (ret = add_caps (e, err)) < 0)
+    return ret;
+  return vessel_lsm_check (e->process->apparmor_profile, e->process->selinux_label, e->where, err);
+}
+
+/* ---- namespaces and root ---------------------------------------------------------- */
+
+static bool
+same_namespace (pid_t pid, const char *name)
+{
+  char path[64];
+  struct stat a, b;
+  snprintf (path, sizeof path, "/proc/%d/ns/%s", (int) pid, name);
+  cleanup_free char *self = xasprintf ("/proc/self/ns/%s", name);
+  return stat (path, &a) == 0 && stat (self, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* Which namespaces to join: those of the config (created or joined by
+   path), which the init holds. */
+static int
+plan_namespaces (struct exec *e, vessel_error **err)
+{
+  const struct oci_linux *lx = e->config->linux;
+  pid_t pid = (pid_t) e->state->pid;
+  for (size_t i = 0; lx && i < lx->namespaces_len; i++)
+    {
+      const struct oci_namespace *ns = &lx->namespaces[i];
+      if (ns->type == OCI_NS_PID)
+        e->join_pid = true;
+      /* Entering one's own user namespace again is refused (EINVAL). */
+      else if (ns->type != OCI_NS_USER || ns->path == NULL || !same_namespace (pid, "user"))
+        e->ns_flags |= (unsigned long) vessel_ns_kinds[ns->type].clone_flag;
+    }
+
+  char path[64];
+  snprintf (path, sizeof path, "/proc/%d/root", (int) pid);
+  if ((e->root_fd = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+    return vessel_fail_errno (err, errno, "container `%s`: open the root of its init", e->o->id);
+  if (e->pidfd >= 0)
+    return 0;
+  for (int t = 0; t < OCI_NS_COUNT; t++)
+    {
+      bool wanted = (t == OCI_NS_PID && e->join_pid)
+                    || (e->ns_flags & (unsigned long) vessel_ns_kinds[t].clone_flag);
+      if (!wanted)
+        continue;
+      snprintf (path, sizeof path, "/proc/%d/ns/%s", (int) pid, vessel_ns_kinds[t].proc_name);
+      if ((e->ns_fds[t] = open (path, O_RDONLY | O_CLOEXEC)) < 0)
+        return vessel_fail_errno (err, errno, "container `%s`: open `%s`", e->o->id, path);
+    }
+  return 0;
+}
+
+/* The init is pinned by its pidfd; without one, what /proc/<pid> showed
+   above must still have been the init (not a reused pid). */
+static int
+check_init_still_there (struct exec *e, vessel_error **err)
+{
+  bool alive = e->pidfd >= 0 ? syscall (SYS_pidfd_send_signal, e->pidfd, 0, NULL, 0) == 0
+                             : vessel_state_init_alive (e->state);
+  return alive ? 0 : vessel_fail (err, ESRCH, "cannot exec in container `%s`: it is stopped", e->o->id);
+}
+
+/* Child: the init's namespaces (the user namespace first: the others
+   belong to it), then its root. */
+static int
+join_container (struct exec *e, vessel_error **err)
+{
+  if (e->pidfd >= 0 && e->ns_flags && setns (e->pidfd, (int) e->ns_flags) < 0)
+    return vessel_fail_errno (err, errno, "join the namespaces of container `%s`", e->o->id);
+  if (e->pidfd < 0)
+    for (int pass = 0; pass < 2; pass++)
+      for (int t = 0; t < OCI_NS_COUNT; t++)
+        if (t != OCI_NS_PID && e->ns_fds[t] >= 0 && (t == OCI_NS_USER) == (pass == 0)
+            && setns (e->ns_fds[t], 0) < 0)
+          return vessel_fail_errno (err, errno, "join the %s namespace of container `%s`",
+                                    vessel_ns_kinds[t].name, e->o->id);
+  int ret;
+  if ((e->ns_flags & CLONE_NEWUSER) && (ret = vessel_ns_become_root (err)) < 0)
+    return ret;
+  /* The init's root, not the mount namespace's: they differ after
+     --no-pivot and without a mount namespace. */
+  if (fchdir (e->root_fd) < 0 || chroot (".") < 0)
+    return vessel_fail_errno (err, errno, "enter the root of container `%s`", e->o->id);
+  return 0;
+}
+
+/* ---- cgroups ------------------------------------------------------------------------ */
+
+/* "CONTROLLERS:SUB" rather than "SUB" or ":SUB". */
+static bool
+names_controllers (const char *arg)
+{
+  const char *colon = strchr (arg, ':');
+  return colon != NULL && colon != arg;
+}
+
+/* --cgroup: the sub-cgroup of `dir` to join instead, or NULL.  "SUB"
+   applies to every hierarchy, "CONTROLLERS:SUB" to the v1 ones with those
+   controllers. */
+static const char *
+sub_cgroup_for (struct exec *e, struct vessel_cgroup_host *host, const char *dir, bool v2)
+{
+  const char *found = NULL;
+  for (size_t i = 0; i < e->o->cgroups_len; i++)
+    {
+      const char *arg = e->o->cgroups[i];
+      const char *colon = strchr (arg, ':');
+      if (!names_controllers (arg))
+        found = colon ? colon + 1 : arg;
+      else if (!v2)
+        {
+          cleanup_free char *list = strndup (arg, (size_t) (colon - arg));
+          if (vessel_cgroup_dir_has_controllers (host, dir, list))
+            return colon + 1;
+        }
+    }
+  return found;
+}
+
+static int
+add_cgroup (struct exec *e, int fd, char *path, vessel_error **err)
+{
+  struct statfs sf;
+  if (fstatfs (fd, &sf) < 0)
+    {
+      int ret = vessel_fail_errno (err, errno, "statfs cgroup `%s`", path);
+      close (fd);
+      free (path);
+      return ret;
+    }
+  e->cgroups = xrealloc (e->cgroups, (e->n_cgroups + 1) * sizeof (*e->cgroups));
+  e->cgroups[e->n_cgroups++] = (struct exec_cgroup) { path, fd, sf.f_type == CGROUP2_SUPER_MAGIC };
+  return 0;
+}
+
+/* The container's cgroups (or their --cgroup sub-cgroups, which must
+   exist), opened now: the v2 one for CLONE_INTO_CGROUP. */
+static int
+open_cgroups (struct exec *e, vessel_error **err)
+{
+  struct vessel_cgroup_host host = { 0 };
+  int ret = 0;
+  for (size_t i = 0; i < e->o->cgroups_len && host.n == 0; i++)
+    if (names_controllers (e->o->cgroups[i]) && (ret = vessel_cgroup_host_detect (&host, err)) < 0)
+      return ret;
+  const struct oci_state_internal *in = e->state->vessel;
+  for (size_t i = 0; i < in->cgroup_paths_len && ret == 0; i++)
+    {
+      const char *dir = in->cgroup_paths[i];
+      cleanup_close int fd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      struct statfs sf;
+      if (fd < 0 || fstatfs (fd, &sf) < 0)
+        {
+          ret = vessel_fail_errno (err, errno, "open cgroup `%s`", dir);
+          break;
+        }
+      const char *sub = sub_cgroup_for (e, &host, dir, sf.f_type == CGROUP2_SUPER_MAGIC);
+      if (sub == NULL)
+        {
+          ret = add_cgroup (e, steal_fd (&fd), xstrdup (dir), err);
+          continue;
+        }
+      int subfd = vessel_openat2 (fd, sub, O_PATH | O_DIRECTORY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+      if (subfd < 0)
+        ret = vessel_fail_errno (err, errno, "--cgroup: sub-cgroup `%s` of `%s`", sub, dir);
+      else
+        ret = add_cgroup (e, subfd, xasprintf ("%s/%s", dir, sub), err);
+    }
+  vessel_cgroup_host_free (&host);
+  return ret;
+}
+
+static int
+cgroup2_fd (const struct exec *e)
+{
+  for (size_t i = 0; i < e->n_cgroups; i++)
+    if (e->cgroups[i].v2)
+      return e->cgroups[i].fd;
+  return -1;
+}
+
+/* Parent: the cgroups the clone did not enter. */
+static int
+enter_cgroups (struct exec *e, bool into_cgroup2, vessel_error **err)
+{
+  char text[32];
+  int len = snprintf (text, sizeof text, "%d", (int) e->pid);
+  for (size_t i = 0; i < e->n_cgroups; i++)
+    {
+      if (e->cgroups[i].v2 && into_cgroup2)
+        continue;
+      int ret = write_file_at (e->cgroups[i].fd, "cgroup.procs", text, (size_t) len, err);
+      if (ret < 0)
+        return vessel_error_wrap (err, ret, "join cgroup `%s`", e->cgroups[i].path);
+    }
+  return 0;
+}
+
+/* ---- the child ---------------------------------------------------------------------- */
+
+static int
+child_run (struct exec *e, vessel_error **err)
+{
+  vessel_process_reset_signals ();
+  /* A clone of vessel in the container's namespaces: nothing there may
+     ptrace it or open its /proc/<pid>/exe (see exe_seal.h). */
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    return vessel_fail_errno (err, errno, "prctl PR_SET_DUMPABLE");
+  int keep[OCI_NS_COUNT + 4] = { e->child_end, e->console_fd, e->pidfd, e->root_fd };
+  size_t n_keep = 4;
+  for (size_t t = 0; t < OCI_NS_COUNT; t++)
+    keep[n_keep++] = e->ns_fds[t];
+  int preserve = e->o->listen_fds + e->o->preserve_fds;
+  vessel_close_fds_except (3 + preserve, keep, n_keep);
+
+  int ret;
+  if ((ret = vessel_sync_expect (e->child_end, SYNC_GO, NULL, err)) < 0)
+    return ret;
+  const struct oci_process *own = e->config->process;
+  if (own && (ret = vessel_process_oom_score_adj (own, err)) < 0)
+    return ret;
+  /* Through our /proc, before the container's can stand in for it. */
+  if ((ret = vessel_lsm_set_exec (e->process->apparmor_profile, e->process->selinux_label, e->where, err)) < 0)
+    return ret;
+  if ((ret = join_container (e, err)) < 0)
+    return ret;
+  const struct oci_process *p = e->process;
+  if (e->console_fd >= 0 && (ret = vessel_terminal_setup (e->console_fd, p->console_size, false, e->where, err)) < 0)
+    return ret;
+  if ((ret = vessel_process_stdio_owner (p, err)) < 0)
+    return ret;
+  cleanup_free char *program = NULL;
+  if ((ret = vessel_process_find_program (p, &program, err)) < 0)
+    return ret;
+  const struct oci_linux *lx = e->config->linux;
+  return vessel_process_exec (p, e->where, program, &e->caps, preserve, lx ? lx->personality : NULL, err);
+}
+
+__attribute__ ((noreturn)) static void
+child_main (struct exec *e)
+{
+  vessel_error *err = NULL;
+  child_run (e, &err);
+  vessel_sync_send (e->child_end, SYNC_ERROR, err ? err->code : EIO, err ? err->msg : "exec failed", 0);
+  _exit (127);
+}
+
+/* ---- the parent --------------------------------------------------------------------- */
+
+static void
+kill_child (struct exec *e)
+{
+  kill (e->pid, SIGKILL);
+  while (waitpid (e->pid, NULL, 0) < 0 && errno == EINTR)
+    ;
+}
+
+static int
+spawn (struct exec *e, vessel_error **err)
+{
+  int sv[2];
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    return vessel_fail_errno (err, errno, "socketpair");
+  e->sync_fd = sv[0];
+  e->child_end = sv[1];
+
+  /* setns(CLONE_NEWPID) moves only our future children: the clone below
+     is born in the container's pid namespace.  vessel makes no other
+     child after it, so nothing needs to move back. */
+  int pid_ns = e->pidfd >= 0 ? e->pidfd : e->ns_fds[OCI_NS_PID];
+  if (e->join_pid && setns (pid_ns, CLONE_NEWPID) < 0)
+    return vessel_fail_errno (err, errno, "join the pid namespace of container `%s`", e->o->id);
+
+  fflush (NULL); /* nothing buffered may be written twice */
+  bool into_cgroup2;
+  e->pid = vessel_clone_into_cgroup (0, cgroup2_fd (e), &into_cgroup2);
+  if (e->pid == 0)
+    child_main (e);
+  if (e->pid < 0)
+    return vessel_fail_errno (err, errno, "clone the exec process");
+  closep (&e->child_end);
+  closep (&e->console_fd);
+  int ret = enter_cgroups (e, into_cgroup2, err);
+  if (ret == 0 && (ret = vessel_sync_send (e->sync_fd, SYNC_GO, 0, NULL, 0)) < 0)
+    ret = vessel_fail_errno (err, -ret, "write to the exec process");
+  if (ret < 0)
+    kill_child (e);
+  return ret;
+}
+
+/* Until execve: the terminal's master first when we serve it, then the
+   end of the sync socket (or why it failed). */
+static int
+wait_exec (struct exec *e, struct vessel_tty_proxy *tty, vessel_error **err)
+{
+  int ret = 0;
+  if (e->console_peer >= 0)
+    {
+      int master = -1;
+      ret = vessel_terminal_recv_master (e->console_peer, &master, err);
+      if (ret == 0)
+        ret = vessel_tty_proxy_begin (tty, master, err);
+      else
+        {
+          /* The process may have failed before it had a terminal: its
+             own message says why. */
+          vessel_error *why = NULL;
+          if (vessel_sync_wait_exec (e->sync_fd, "the process", &why) < 0)
+            {
+              vessel_error_freep (err);
+              *err = why;
+            }
+          else
+            vessel_error_free (why);
+        }
+    }
+  if (ret == 0)
+    ret = vessel_sync_wait_exec (e->sync_fd, "the process", err);
+  if (ret < 0)
+    kill_child (e);
+  return ret;
+}
+
+static int
+exec_prepare (struct exec *e, bool foreground, vessel_error **err)
+{
+  int ret;
+  if ((ret = open_container (e, err)) < 0 || (ret = build_process (e, err)) < 0)
+    return ret;
+  cleanup_free char *setting = e->o->process_file ? xasprintf ("%s.terminal", e->where) : xstrdup ("--tty");
+  if ((ret = vessel_terminal_prepare (e->process->terminal, e->o->console_socket, foreground, setting,
+                                      &e->console_fd, &e->console_peer, err)) < 0)
+    return ret;
+  e->pidfd = vessel_state_init_pidfd (e->state);
+  if (e->pidfd == -ESRCH)
+    return vessel_fail (err, ESRCH, "cannot exec in container `%s`: it is stopped", e->o->id);
+  if (e->pidfd < 0 && e->pidfd != -ENOSYS)
+    return vessel_fail_errno (err, -e->pidfd, "container `%s`: pidfd_open", e->o->id);
+  if ((ret = plan_namespaces (e, err)) < 0 || (ret = open_cgroups (e, err)) < 0)
+    return ret;
+  return check_init_still_there (e, err);
+}
+
+int
+vessel_container_exec (const struct vessel_exec_opts *o, int *exit_status, vessel_error **err)
+{
+  struct exec e;
+  exec_init (&e, o);
+  struct vessel_tty_proxy tty = { .master = -1 };
+  struct vessel_foreground fg = VESSEL_FOREGROUND_INIT;
+  *exit_status = 0;
+  int ret = exec_prepare (&e, !o->detach, err);
+  if (ret == 0 && !o->detach)
+    ret = vessel_foreground_begin (&fg, err);
+  if (ret == 0)
+    ret = spawn (&e, err);
+  if (ret == 0)
+    ret = wait_exec (&e, &tty, err);
+  if (ret == 0 && o->pid_file && (ret = vessel_write_pid_file (o->pid_file, e.pid, err)) < 0)
+    kill_child (&e);
+  if (ret == 0 && !o->detach)
+    ret = vessel_foreground_wait (&fg, e.pid, &tty, exit_status, err);
+  vessel_tty_proxy_end (&tty);
+  vessel_foreground_end (&fg);
+  exec_free (&e);
+  return ret;
+}
