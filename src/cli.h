@@ -94,7 +94,19 @@ enum
   CLI_OPT_NO_NEW_KEYRING,
   CLI_OPT_CREATE_END, /* a command's own options start here */
 };
-#define CLI_CREATE_OPTIONS                                                          { "bundle", required_argument, NULL, 'b' },                                       { "pid-file", required_argument, NULL, CLI_OPT_PID_FILE },                        { "console-socket", required_argument, NULL, CLI_OPT_CONSOLE_SOCKET },            { "preserve-fds", required_argument, NULL, CLI_OPT_PRESERVE_FDS },                { "no-pivot", no_argument, NULL, CLI_OPT_NO_PIVOT },                              { "no-new-keyring", no_argument, NULL, CLI_OPT_NO_NEW_KEYRING }
+/* The options of every command that starts a process (create, run, exec). */
+#define CLI_PROCESS_OPTIONS                                                                    \
+  { "pid-file", required_argument, NULL, CLI_OPT_PID_FILE },                                   \
+  { "console-socket", required_argument, NULL, CLI_OPT_CONSOLE_SOCKET },                       \
+  { "preserve-fds", required_argument, NULL, CLI_OPT_PRESERVE_FDS }
+#define CLI_CREATE_OPTIONS                                                                     \
+  { "bundle", required_argument, NULL, 'b' }, CLI_PROCESS_OPTIONS,                             \
+  { "no-pivot", no_argument, NULL, CLI_OPT_NO_PIVOT },                                         \
+  { "no-new-keyring", no_argument, NULL, CLI_OPT_NO_NEW_KEYRING }
+/* Stores a CLI_PROCESS_OPTIONS value (0), says c is not one of them (1),
+   or fails (< 0). */
+int cli_process_option (int c, const char **pid_file, const char **console_socket, int *preserve_fds,
+                        vessel_error **err);
 struct vessel_create_opts;
 int cli_create_option (int c, struct vessel_create_opts *o, vessel_error **err);
 

@@ -135,14 +135,6 @@ exec_option (int c, struct vessel_exec_opts *o, struct lists *l, vessel_error **
     case 'd':
       o->detach = true;
       return 0;
-    case CLI_OPT_PID_FILE:
-      o->pid_file = optarg;
-      return 0;
-    case CLI_OPT_CONSOLE_SOCKET:
-      o->console_socket = optarg;
-      return 0;
-    case CLI_OPT_PRESERVE_FDS:
-      return cli_parse_preserve_fds (optarg, &o->preserve_fds, err);
     case OPT_CGROUP:
       push (&l->cgroups, &l->cgroups_len, optarg);
       return 0;
@@ -152,7 +144,10 @@ exec_option (int c, struct vessel_exec_opts *o, struct lists *l, vessel_error **
     case OPT_NO_SUBREAPER:
       return 0;
     default:
-      return c == CLI_OPT_ERROR ? c : -EINVAL;
+      if (c == CLI_OPT_ERROR)
+        return c;
+      int ret = cli_process_option (c, &o->pid_file, &o->console_socket, &o->preserve_fds, err);
+      return ret == 1 ? -EINVAL : ret;
     }
 }
 
@@ -180,9 +175,7 @@ cli_exec (struct cli_globals *g, int argc, char **argv, vessel_error **err)
     { "apparmor", required_argument, NULL, OPT_APPARMOR },
     { "process-label", required_argument, NULL, OPT_PROCESS_LABEL },
     { "detach", no_argument, NULL, 'd' },
-    { "pid-file", required_argument, NULL, CLI_OPT_PID_FILE },
-    { "console-socket", required_argument, NULL, CLI_OPT_CONSOLE_SOCKET },
-    { "preserve-fds", required_argument, NULL, CLI_OPT_PRESERVE_FDS },
+    CLI_PROCESS_OPTIONS,
     { "cgroup", required_argument, NULL, OPT_CGROUP },
     { "ignore-paused", no_argument, NULL, OPT_IGNORE_PAUSED },
     { "no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER },

@@ -261,20 +261,31 @@ cli_create_option (int c, struct vessel_create_opts *o, vessel_error **err)
     case 'b':
       o->bundle = optarg;
       return 0;
-    case CLI_OPT_PID_FILE:
-      o->pid_file = optarg;
-      return 0;
-    case CLI_OPT_CONSOLE_SOCKET:
-      o->console_socket = optarg;
-      return 0;
-    case CLI_OPT_PRESERVE_FDS:
-      return cli_parse_preserve_fds (optarg, &o->preserve_fds, err);
     case CLI_OPT_NO_PIVOT:
       o->no_pivot = true;
       return 0;
     case CLI_OPT_NO_NEW_KEYRING:
       o->no_new_keyring = true;
       return 0;
+    default:
+      return cli_process_option (c, &o->pid_file, &o->console_socket, &o->preserve_fds, err);
+    }
+}
+
+int
+cli_process_option (int c, const char **pid_file, const char **console_socket, int *preserve_fds,
+                    vessel_error **err)
+{
+  switch (c)
+    {
+    case CLI_OPT_PID_FILE:
+      *pid_file = optarg;
+      return 0;
+    case CLI_OPT_CONSOLE_SOCKET:
+      *console_socket = optarg;
+      return 0;
+    case CLI_OPT_PRESERVE_FDS:
+      return cli_parse_preserve_fds (optarg, preserve_fds, err);
     default:
       return 1;
     }
