@@ -524,6 +524,8 @@ static const struct ocl_field state_internal_fields[] = {
   STRV (T, "cgroupPaths", cgroup_paths, 0),
   NUM (T, "started", started, OCL_BOOL, bool, 0),
   NUM (T, "ownPidNamespace", own_pid_ns, OCL_BOOL, bool, 0),
+  NUM (T, "poststartHooks", poststart_hooks, OCL_BOOL, bool, OMIT),
+  NUM (T, "poststopHooks", poststop_hooks, OCL_BOOL, bool, OMIT),
   NUM (T, "rootless", rootless, OCL_BOOL, bool, OMIT),
   STR (T, "cgroupManager", cgroup_manager, 0),
 };
@@ -544,6 +546,17 @@ static const struct ocl_field state_fields[] = {
   OBJ (T, "vessel", vessel, struct oci_state_internal, state_internal_type),
 };
 TYPE (state_type, T, state_fields);
+
+/* runtime-spec's State, what hooks read: Go's specs.State field for field. */
+static const struct ocl_field hook_state_fields[] = {
+  STR (T, "ociVersion", oci_version, REQ),
+  STR (T, "id", id, REQ),
+  ENUM (T, "status", status, statuses, REQ),
+  NUM (T, "pid", pid, OCL_INT64, int64_t, OMIT),
+  STR (T, "bundle", bundle, REQ),
+  STRMAP (T, "annotations", annotations),
+};
+TYPE (hook_state_type, T, hook_state_fields);
 #undef T
 
 /* ---- features ----------------------------------------------------------- */
@@ -793,6 +806,8 @@ int
 oci_state_generate (const struct oci_state *state, unsigned flags, char **out,
                     size_t *len, char **err)
 {
+  if (flags & OCI_GEN_STATE_SPEC)
+    return ocl_generate (&hook_state_type, state, flags, NULL, out, len, err);
   const struct ocl_field *skip = NULL;
   if (flags & OCI_GEN_STATE_PUBLIC)
     skip = &state_fields[COUNT (state_fields) - 1];

@@ -642,6 +642,8 @@ struct oci_state_internal
   size_t cgroup_paths_len;
   bool started;       /* start (or run) made init exec the process */
   bool own_pid_ns;    /* the container has its own pid namespace */
+  bool poststart_hooks; /* its config has poststart hooks, */
+  bool poststop_hooks;  /* or poststop hooks: then start or delete reads it */
   bool rootless;
   char *cgroup_manager;
 };
@@ -792,6 +794,7 @@ enum oci_gen_flags
   OCI_GEN_PRETTY = 1 << 0,       /* tab-indented, as `runc spec` writes */
   OCI_GEN_STATE_PUBLIC = 1 << 1, /* state: leave out vessel's own fields */
   OCI_GEN_NEWLINE = 1 << 2,      /* end the text with a newline */
+  OCI_GEN_STATE_SPEC = 1 << 3,   /* state: runtime-spec's State only, as hooks read it */
 };
 
 /* The generated text is malloc'ed, NUL-terminated, and *len excludes the NUL. */

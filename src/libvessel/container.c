@@ -24,6 +24,7 @@
 #include "config.h"
 #include "container.h"
 #include "foreground.h"
+#include "hooks.h"
 #include "init.h"
 #include "log.h"
 #include "lsm.h"
@@ -157,6 +158,8 @@ state_init (struct container *c)
   s->vessel->config_path = oci_arena_strdup (a, c->bundle.config_path);
   s->vessel->cgroup_manager = oci_arena_strdup (a, "cgroupfs");
   s->vessel->own_pid_ns = c->ns.create[OCI_NS_PID];
+  s->vessel->poststart_hooks = cfg->hooks && cfg->hooks->poststart_len > 0;
+  s->vessel->poststop_hooks = cfg->hooks && cfg->hooks->poststop_len > 0;
   if (c->cgroup_paths)
     s->vessel->cgroup_paths = strv_to_arena (a, c->cgroup_paths, &s->vessel->cgroup_paths_len);
   c->state = s;
@@ -242,6 +245,31 @@ describe_exit (pid_t pid)
   return xstrdup ("exited");
 }
 
+/* The state as the hooks of the create see it. */
+static char *
+hook_state (struct container *c, int status, size_t *len)
+{
+  c->state->pid = c->pid;
+  return vessel_hook_state (c->state, status, len);
+}
+
+/* prestart and createRuntime, here, then the init's createContainer with
+   the same state. */
+static int
+create_hooks (struct container *c, vessel_error **err)
+{
+  const struct oci_hooks *h = c->bundle.config->hooks;
+  size_t len;
+  cleanup_free char *state = hook_state (c, OCI_STATUS_CREATING, &len);
+  int ret;
+  if ((ret = vessel_hooks_run (h->prestart, h->prestart_len, "prestart", state, len, err)) < 0
+      || (ret = vessel_hooks_run (h->create_runtime, h->create_runtime_len, "createRuntime", state, len, err)) < 0)
+    return ret;
+  if ((ret = vessel_sync_send (c->sync_fd, SYNC_HOOKS_DONE, 0, state, 0)) < 0)
+    return vessel_fail_errno (err, -ret, "write to the init process");
+  return 0;
+}
+
 /* The conversation with the init until it is set up (see sync.h). */
 static int
 handshake (struct container *c, vessel_error **err)
@@ -264,6 +292,10 @@ handshake (struct container *c, vessel_error **err)
             return ret;
           if ((ret = vessel_sync_send (c->sync_fd, SYNC_MAPS_DONE, 0, NULL, 0)) < 0)
             return vessel_fail_errno (err, -ret, "write to the init process");
+          break;
+        case SYNC_CREATE_HOOKS:
+          if ((ret = create_hooks (c, err)) < 0)
+            return ret;
           break;
         case SYNC_INIT_PID:
           if (sender <= 0)
@@ -378,7 +410,10 @@ commit (struct container *c, vessel_error **err)
     return ret;
   if (c->o->pid_file && (ret = vessel_write_pid_file (c->o->pid_file, c->pid, err)) < 0)
     return ret;
-  if ((ret = vessel_sync_send (c->sync_fd, SYNC_COMMIT, 0, NULL, 0)) < 0)
+  const struct oci_hooks *h = c->bundle.config->hooks;
+  size_t len;
+  cleanup_free char *hooks_state = h && h->start_container_len ? hook_state (c, OCI_STATUS_CREATED, &len) : NULL;
+  if ((ret = vessel_sync_send (c->sync_fd, SYNC_COMMIT, 0, hooks_state, 0)) < 0)
     return vessel_fail_errno (err, -ret, "write to the init process");
   return vessel_sync_expect (c->sync_fd, SYNC_COMMITTED, NULL, err);
 }
@@ -454,29 +489,83 @@ signal_start (int fd, vessel_error **err)
   return vessel_sync_wait_exec (fd, "the container process", err);
 }
 
+/* Sends signo to the init; -ESRCH when it is gone.  *pidfd keeps the
+   pidfd for a caller that waits (-1 without pidfds). */
+static int
+signal_init (const struct oci_state *state, int signo, int *pidfd)
+{
+  *pidfd = vessel_state_init_pidfd (state);
+  if (*pidfd >= 0)
+    return syscall (SYS_pidfd_send_signal, *pidfd, signo, NULL, 0) < 0 ? -errno : 0;
+  if (*pidfd != -ENOSYS)
+    return *pidfd;
+  /* No pidfds: a smaller window between the check and the kill. */
+  if (!vessel_state_init_alive (state))
+    return -ESRCH;
+  return kill ((pid_t) state->pid, signo) < 0 ? -errno : 0;
+}
+
+/* poststart, once the process runs: a failure stops the container
+   (runtime-spec 1.3) and is the error of start or run. */
+static int
+poststart_hooks (const struct oci_state *state, const struct oci_hooks *h, vessel_error **err)
+{
+  size_t len;
+  cleanup_free char *text = vessel_hook_state (state, OCI_STATUS_RUNNING, &len);
+  int ret = vessel_hooks_run (h->poststart, h->poststart_len, "poststart", text, len, err);
+  if (ret < 0)
+    {
+      cleanup_close int pidfd = -1;
+      signal_init (state, SIGKILL, &pidfd);
+      vessel_error_wrap (err, ret, "container `%s` stopped", state->id);
+    }
+  return ret;
+}
+
+/* poststop, once the container is gone: failures are warnings. */
+static void
+poststop_hooks (const struct oci_state *state, const struct oci_hooks *h)
+{
+  if (h == NULL || h->poststop_len == 0)
+    return;
+  size_t len;
+  cleanup_free char *text = vessel_hook_state (state, OCI_STATUS_STOPPED, &len);
+  vessel_error *err = NULL;
+  vessel_hooks_run (h->poststop, h->poststop_len, "poststop", text, len, &err);
+  vessel_error_free (err);
+}
+
+/* The container's saved config when `needed` (it has hooks for what comes);
+   NULL otherwise or when it cannot be read (said as a warning). */
+static struct oci_config *
+config_for_hooks (int dirfd, const char *id, bool needed)
+{
+  struct oci_config *config = NULL;
+  vessel_error *err = NULL;
+  if (needed && vessel_state_load_config (dirfd, id, &config, &err) < 0)
+    vessel_warn ("hooks of container `%s`: %s", id, err->msg);
+  vessel_error_free (err);
+  return config;
+}
+
 int
 vessel_container_start (const char *root, const char *id, vessel_error **err)
 {
   cleanup_close int rootfd = -1, dirfd = -1;
   int ret;
-  struct oci_state *state = vessel_container_open (root, id, &rootfd, &dirfd, &ret, err);
+  cleanup_state struct oci_state *state = vessel_container_open (root, id, &rootfd, &dirfd, &ret, err);
   if (state == NULL)
     return ret;
   int status = vessel_state_current_status (state);
   if (status != OCI_STATUS_CREATED)
-    {
-      oci_state_free (state);
-      return vessel_fail (err, EINVAL, "cannot start container `%s`: it is %s, not created", id,
-                          status_name (status));
-    }
+    return vessel_fail (err, EINVAL, "cannot start container `%s`: it is %s, not created", id,
+                        status_name (status));
 
   /* Marked before the exec, so the state never calls created a process
      that already runs the container's program. */
   state->vessel->started = true;
   state->status = OCI_STATUS_RUNNING;
-  ret = vessel_state_write (dirfd, state, err);
-  oci_state_free (state);
-  if (ret < 0)
+  if ((ret = vessel_state_write (dirfd, state, err)) < 0)
     return ret;
 
   cleanup_close int fd = socket (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
@@ -487,6 +576,12 @@ vessel_container_start (const char *root, const char *id, vessel_error **err)
     return vessel_fail_errno (err, errno, "container `%s`: connect to its init", id);
   ret = signal_start (fd, err);
   unlinkat (dirfd, VESSEL_EXEC_SOCKET, 0);
+  if (ret < 0 || !state->vessel->poststart_hooks)
+    return ret;
+  struct oci_config *config = config_for_hooks (dirfd, id, true);
+  if (config && config->hooks)
+    ret = poststart_hooks (state, config->hooks, err);
+  oci_config_free (config);
   return ret;
 }
 
@@ -537,17 +632,20 @@ vessel_container_run (const struct vessel_create_opts *o, const struct vessel_ru
     }
   c.state->vessel->started = true;
   c.state->status = OCI_STATUS_RUNNING;
-  if ((ret = vessel_state_write (c.dirfd, c.state, err)) < 0 || (ret = signal_start (c.sync_fd, err)) < 0)
+  const struct oci_hooks *hooks = c.bundle.config->hooks;
+  if ((ret = vessel_state_write (c.dirfd, c.state, err)) < 0 || (ret = signal_start (c.sync_fd, err)) < 0
+      || (hooks && hooks->poststart_len && (ret = poststart_hooks (c.state, hooks, err)) < 0))
     {
       container_abort (&c);
+      poststop_hooks (c.state, hooks);
       goto out;
     }
   if (r->detach)
     goto out;
 
   ret = vessel_foreground_wait (&fg, c.pid, &tty, exit_status, err);
-  if (ret == 0 && !r->keep)
-    ret = remove_container (c.rootfd, c.dirfd, o->id, c.cgroup_paths, err);
+  if (ret == 0 && !r->keep && (ret = remove_container (c.rootfd, c.dirfd, o->id, c.cgroup_paths, err)) == 0)
+    poststop_hooks (c.state, hooks);
 
 out:
   vessel_tty_proxy_end (&tty); /* the rest of the output; our terminal restored */
@@ -579,21 +677,6 @@ vessel_container_state (const char *root, const char *id, struct oci_state **out
   return 0;
 }
 
-/* Sends signo to the init; -ESRCH when it is gone.  *pidfd keeps the
-   pidfd for a caller that waits (-1 without pidfds). */
-static int
-signal_init (const struct oci_state *state, int signo, int *pidfd)
-{
-  *pidfd = vessel_state_init_pidfd (state);
-  if (*pidfd >= 0)
-    return syscall (SYS_pidfd_send_signal, *pidfd, signo, NULL, 0) < 0 ? -errno : 0;
-  if (*pidfd != -ENOSYS)
-    return *pidfd;
-  /* No pidfds: a smaller window between the check and the kill. */
-  if (!vessel_state_init_alive (state))
-    return -ESRCH;
-  return kill ((pid_t) state->pid, signo) < 0 ? -errno : 0;
-}
 
 int
 vessel_container_kill (const char *root, const char *id, int signo, bool all, vessel_error **err)
@@ -701,7 +784,12 @@ vessel_container_delete (const char *root, const char *id, bool force, vessel_er
       cleanup_strv char **paths = xzalloc ((state->vessel->cgroup_paths_len + 1) * sizeof (char *));
       for (size_t i = 0; i < state->vessel->cgroup_paths_len; i++)
         paths[i] = xstrdup (state->vessel->cgroup_paths[i]);
+      /* Read before the state directory, and its copy of the config, go. */
+      struct oci_config *config = config_for_hooks (dirfd, id, state->vessel->poststop_hooks);
       ret = remove_container (rootfd, dirfd, id, paths, err);
+      if (ret == 0 && config)
+        poststop_hooks (state, config->hooks);
+      oci_config_free (config);
     }
   oci_state_free (state);
   return ret;

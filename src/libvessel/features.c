@@ -55,6 +55,11 @@ vessel_features_build (struct oci_features **out, vessel_error **err)
   f->oci_version_min = oci_arena_strdup (a, "1.0.0");
   f->oci_version_max = oci_arena_strdup (a, OCI_SPEC_VERSION);
 
+  static const char *const hooks[] = { "prestart", "createRuntime", "createContainer",
+                                        "startContainer", "poststart", "poststop" };
+  f->hooks = arena_strv (a, hooks, ARRAY_SIZE (hooks));
+  f->hooks_len = ARRAY_SIZE (hooks);
+
   const char *options[128];
   size_t n_options = vessel_mount_option_names (options, ARRAY_SIZE (options));
   f->mount_options = arena_strv (a, options, n_options);

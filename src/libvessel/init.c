@@ -14,6 +14,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "hooks.h"
 #include "init.h"
 #include "lsm.h"
 #include "process.h"
@@ -111,6 +112,29 @@ wait_for_start (struct vessel_init *in, vessel_error **err)
   return conn;
 }
 
+/* Before pivot_root: vessel runs prestart and createRuntime, then the init
+   createContainer, in the container's namespaces with the host's root. */
+static int
+create_hooks (void *arg, vessel_error **err)
+{
+  struct vessel_init *in = arg;
+  const struct oci_hooks *h = in->config->hooks;
+  int ret = vessel_sync_send (in->sync_fd, SYNC_CREATE_HOOKS, 0, NULL, 0);
+  if (ret < 0)
+    return vessel_fail_errno (err, -ret, "write to vessel");
+  cleanup_free char *state = NULL;
+  if ((ret = vessel_sync_expect_text (in->sync_fd, SYNC_HOOKS_DONE, &state, err)) < 0)
+    return ret;
+  return vessel_hooks_run (h->create_container, h->create_container_len, "createContainer", state,
+                           state ? strlen (state) : 0, err);
+}
+
+static bool
+has_create_hooks (const struct oci_hooks *h)
+{
+  return h && (h->prestart_len || h->create_runtime_len || h->create_container_len);
+}
+
 static int
 init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
 {
@@ -154,6 +178,11 @@ init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
   const struct oci_linux *lx = in->config->linux;
   if (lx && lx->masked_paths_len > 0 && (in->rootfs.dev_null_fd = open_dev_null (err)) < 0)
     return in->rootfs.dev_null_fd;
+  if (has_create_hooks (in->config->hooks))
+    {
+      in->rootfs.before_pivot = create_hooks;
+      in->rootfs.before_pivot_arg = in;
+    }
   if ((ret = vessel_rootfs_setup (&in->rootfs, err)) < 0)
     return ret;
   /* The terminal comes from the container's devpts, and /dev/console is
@@ -179,7 +208,8 @@ init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
 
   if ((ret = vessel_sync_send (in->sync_fd, SYNC_READY, 0, NULL, 0)) < 0)
     return vessel_fail_errno (err, -ret, "write to vessel");
-  if ((ret = vessel_sync_expect (in->sync_fd, SYNC_COMMIT, NULL, err)) < 0)
+  cleanup_free char *start_state = NULL; /* for startContainer */
+  if ((ret = vessel_sync_expect_text (in->sync_fd, SYNC_COMMIT, &start_state, err)) < 0)
     return ret;
   if (prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0)
     return vessel_fail_errno (err, errno, "prctl PR_SET_PDEATHSIG");
@@ -192,6 +222,11 @@ init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
   *report_fd = conn;
   if (p == NULL)
     return vessel_fail (err, EINVAL, "config.json has no process to start");
+  const struct oci_hooks *h = in->config->hooks;
+  if (h && h->start_container_len
+      && (ret = vessel_hooks_run (h->start_container, h->start_container_len, "startContainer", start_state,
+                                  start_state ? strlen (start_state) : 0, err)) < 0)
+    return ret;
   return vessel_process_exec (p, "config.json: .process", program, &in->caps, in->preserve_fds,
                               lx ? lx->personality : NULL, err);
 }

@@ -821,6 +821,8 @@ vessel_rootfs_setup (struct vessel_rootfs *r, vessel_error **err)
     return ret;
   if ((ret = create_config_devices (rootfd, r, err)) < 0)
     return ret;
+  if (r->before_pivot && (ret = r->before_pivot (r->before_pivot_arg, err)) < 0)
+    return ret;
   return pivot (rootfd, r, err);
 }
 

@@ -65,6 +65,10 @@ struct vessel_rootfs
                       there, as with runc) and chroot instead of pivot_root */
   bool no_pivot;   /* MS_MOVE and chroot instead of pivot_root */
   int dev_null_fd; /* a detached bind of the host's /dev/null, checked, for maskedPaths */
+  /* Called once everything is mounted, right before pivot_root (the
+     create hooks), when set. */
+  int (*before_pivot) (void *arg, vessel_error **err);
+  void *before_pivot_arg;
 };
 
 /* In the init, in its new mount namespace: everything up to and

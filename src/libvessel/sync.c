@@ -11,7 +11,7 @@
 #include "sync.h"
 #include "utils.h"
 
-#define SYNC_MAX_TEXT 8192
+#define SYNC_MAX_TEXT 65536 /* a state for the hooks, with its annotations */
 
 struct sync_header
 {
@@ -102,8 +102,8 @@ vessel_sync_recv (int fd, int *type, int *value, char **text, pid_t *pid)
   return 0;
 }
 
-int
-vessel_sync_expect (int fd, int type, pid_t *pid, vessel_error **err)
+static int
+expect (int fd, int type, pid_t *pid, char **text_out, vessel_error **err)
 {
   int got, value;
   cleanup_free char *text = NULL;
@@ -116,7 +116,22 @@ vessel_sync_expect (int fd, int type, pid_t *pid, vessel_error **err)
     return vessel_fail (err, EIO, "the init process exited before it was ready");
   if (got != type)
     return vessel_fail (err, EPROTO, "unexpected message %d from the init process (wanted %d)", got, type);
+  if (text_out)
+    *text_out = steal_pointer (&text);
   return 0;
+}
+
+int
+vessel_sync_expect (int fd, int type, pid_t *pid, vessel_error **err)
+{
+  return expect (fd, type, pid, NULL, err);
+}
+
+int
+vessel_sync_expect_text (int fd, int type, char **text, vessel_error **err)
+{
+  *text = NULL;
+  return expect (fd, type, NULL, text, err);
 }
 
 int

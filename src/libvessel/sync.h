@@ -15,8 +15,11 @@ enum vessel_sync_type
   SYNC_NEED_MAPS,  /* init: my user namespace exists, write its id maps */
   SYNC_MAPS_DONE,  /* parent: written */
   SYNC_INIT_PID,   /* init (after one more fork): I am the init, see my credentials */
+  SYNC_CREATE_HOOKS, /* init: about to pivot_root, run prestart and createRuntime */
+  SYNC_HOOKS_DONE, /* parent: they ran; text: the state for createContainer */
   SYNC_READY,      /* init: set up, waiting to be started */
-  SYNC_COMMIT,     /* parent: the state is written, you may outlive me */
+  SYNC_COMMIT,     /* parent: the state is written, you may outlive me
+                      (text: the state for startContainer, when it has hooks) */
   SYNC_COMMITTED,  /* init: no longer tied to the parent's life */
   SYNC_START,      /* parent (run): exec the process now */
   SYNC_ERROR,      /* init: failed; value is the errno, text the message */
@@ -30,6 +33,9 @@ int vessel_sync_send (int fd, int type, int value, const char *text, int credent
    *err; the end of the stream becomes "the init process exited".  With
    `pid`, the sender's pid from its credentials is stored there. */
 int vessel_sync_expect (int fd, int type, pid_t *pid, vessel_error **err);
+
+/* The same, and the message's text (malloc'ed, NULL when there is none). */
+int vessel_sync_expect_text (int fd, int type, char **text, vessel_error **err);
 
 /* Receives any message: its type (0 at end of stream), value and text
    (malloc'ed, may be NULL). */

@@ -32,7 +32,7 @@ set -euo pipefail
 
 # The suites the lane runs by default (those that exist), the slowest first:
 # the guest runs them two at a time (-j).
-LANE_FILES="errors.bats lifecycle.bats process.bats namespaces.bats cgroups.bats mounts.bats terminal.bats exec.bats"
+LANE_FILES="errors.bats lifecycle.bats process.bats namespaces.bats cgroups.bats mounts.bats terminal.bats exec.bats hooks.bats"
 
 # Host programs the tests, helpers.bash and bats call, brought into the guest,
 # whose userland is otherwise busybox: bash, bats, jq, and the programs whose
