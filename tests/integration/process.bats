@@ -474,7 +474,7 @@ four" ]
   new_container c1
   echo three > "$BATS_TEST_TMPDIR/f3"
   set_args probe fds
-  run vessel run --preserve-fds 2 --bundle "$BUNDLE" c1 3< "$BATS_TEST_TMPDIR/f3"
+  run vessel run --preserve-fds 2 --bundle "$BUNDLE" c1 3< "$BATS_TEST_TMPDIR/f3" 4<&-
   assert_failure
   [[ "$output" == *"--preserve-fds 2: fd 4 is not open"* ]]
   assert_clean c1
