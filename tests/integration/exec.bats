@@ -17,6 +17,11 @@ setup() {
 
 teardown() {
   [ -z "${RECV_PID:-}" ] || kill "$RECV_PID" 2>/dev/null || true
+  # The sub-cgroups the --cgroup tests made, whatever became of the test.
+  local d
+  for d in $(test_cgroup_dirs); do
+    [ ! -d "$d/sub" ] || { vessel delete --force c1 >/dev/null 2>&1; rmdir "$d/sub" 2>/dev/null; } || true
+  done
   common_teardown
 }
 
@@ -83,8 +88,9 @@ exec_detached() {
   local d
   for d in $(test_cgroup_dirs); do
     mkdir "$d/sub"
-    # A new v1 cpuset is empty until given cpus and memory nodes.
-    if [ -e "$d/cpuset.cpus" ]; then
+    # A new v1 cpuset is empty until given cpus and memory nodes (a v2
+    # directory, with cgroup.controllers, inherits its parent's).
+    if [ -e "$d/cpuset.cpus" ] && [ ! -e "$d/cgroup.controllers" ]; then
       cat "$d/cpuset.cpus" > "$d/sub/cpuset.cpus"
       cat "$d/cpuset.mems" > "$d/sub/cpuset.mems"
     fi
