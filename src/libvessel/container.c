@@ -262,8 +262,8 @@ create_hooks (struct container *c, vessel_error **err)
   size_t len;
   cleanup_free char *state = hook_state (c, OCI_STATUS_CREATING, &len);
   int ret;
-  if ((ret = vessel_hooks_run (h->prestart, h->prestart_len, "prestart", state, len, err)) < 0
-      || (ret = vessel_hooks_run (h->create_runtime, h->create_runtime_len, "createRuntime", state, len, err)) < 0)
+  if ((ret = vessel_hooks_run (h->prestart, h->prestart_len, "prestart", state, len, false, err)) < 0
+      || (ret = vessel_hooks_run (h->create_runtime, h->create_runtime_len, "createRuntime", state, len, false, err)) < 0)
     return ret;
   if ((ret = vessel_sync_send (c->sync_fd, SYNC_HOOKS_DONE, 0, state, 0)) < 0)
     return vessel_fail_errno (err, -ret, "write to the init process");
@@ -512,7 +512,7 @@ poststart_hooks (const struct oci_state *state, const struct oci_hooks *h, vesse
 {
   size_t len;
   cleanup_free char *text = vessel_hook_state (state, OCI_STATUS_RUNNING, &len);
-  int ret = vessel_hooks_run (h->poststart, h->poststart_len, "poststart", text, len, err);
+  int ret = vessel_hooks_run (h->poststart, h->poststart_len, "poststart", text, len, false, err);
   if (ret < 0)
     {
       cleanup_close int pidfd = -1;
@@ -531,7 +531,7 @@ poststop_hooks (const struct oci_state *state, const struct oci_hooks *h)
   size_t len;
   cleanup_free char *text = vessel_hook_state (state, OCI_STATUS_STOPPED, &len);
   vessel_error *err = NULL;
-  vessel_hooks_run (h->poststop, h->poststop_len, "poststop", text, len, &err);
+  vessel_hooks_run (h->poststop, h->poststop_len, "poststop", text, len, true, &err);
   vessel_error_free (err);
 }
 

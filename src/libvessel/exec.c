@@ -383,20 +383,11 @@ sub_cgroup_for (struct exec *e, struct vessel_cgroup_host *host, const char *dir
   return found;
 }
 
-static int
-add_cgroup (struct exec *e, int fd, char *path, vessel_error **err)
+static void
+add_cgroup (struct exec *e, int fd, char *path, bool v2)
 {
-  struct statfs sf;
-  if (fstatfs (fd, &sf) < 0)
-    {
-      int ret = vessel_fail_errno (err, errno, "statfs cgroup `%s`", path);
-      close (fd);
-      free (path);
-      return ret;
-    }
   e->cgroups = xrealloc (e->cgroups, (e->n_cgroups + 1) * sizeof (*e->cgroups));
-  e->cgroups[e->n_cgroups++] = (struct exec_cgroup) { path, fd, sf.f_type == CGROUP2_SUPER_MAGIC };
-  return 0;
+  e->cgroups[e->n_cgroups++] = (struct exec_cgroup) { path, fd, v2 };
 }
 
 /* The container's cgroups (or their --cgroup sub-cgroups, which must
@@ -420,17 +411,19 @@ open_cgroups (struct exec *e, vessel_error **err)
           ret = vessel_fail_errno (err, errno, "open cgroup `%s`", dir);
           break;
         }
-      const char *sub = sub_cgroup_for (e, &host, dir, sf.f_type == CGROUP2_SUPER_MAGIC);
+      /* A sub-cgroup is in the same hierarchy, of the same version. */
+      bool v2 = sf.f_type == CGROUP2_SUPER_MAGIC;
+      const char *sub = sub_cgroup_for (e, &host, dir, v2);
       if (sub == NULL)
         {
-          ret = add_cgroup (e, steal_fd (&fd), xstrdup (dir), err);
+          add_cgroup (e, steal_fd (&fd), xstrdup (dir), v2);
           continue;
         }
       int subfd = vessel_openat2 (fd, sub, O_PATH | O_DIRECTORY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
       if (subfd < 0)
         ret = vessel_fail_errno (err, errno, "--cgroup: sub-cgroup `%s` of `%s`", sub, dir);
       else
-        ret = add_cgroup (e, subfd, xasprintf ("%s/%s", dir, sub), err);
+        add_cgroup (e, subfd, xasprintf ("%s/%s", dir, sub), v2);
     }
   vessel_cgroup_host_free (&host);
   return ret;

@@ -19,13 +19,6 @@
 #include "process.h"
 #include "utils.h"
 
-/* poststop: a failure is a warning and the other hooks still run. */
-static bool
-phase_keeps_going (const char *phase)
-{
-  return strcmp (phase, "poststop") == 0;
-}
-
 char *
 vessel_hook_state (const struct oci_state *s, int status, size_t *len)
 {
@@ -157,13 +150,13 @@ run_hook (const struct oci_hook *h, const char *what, const char *state, size_t 
 
 int
 vessel_hooks_run (const struct oci_hook *hooks, size_t n, const char *phase, const char *state, size_t len,
-                  vessel_error **err)
+                  bool keep_going, vessel_error **err)
 {
   for (size_t i = 0; i < n; i++)
     {
       cleanup_free char *what = xasprintf ("%s hook %zu (`%s`)", phase, i, hooks[i].path);
       int ret = run_hook (&hooks[i], what, state, len, err);
-      if (ret < 0 && !phase_keeps_going (phase))
+      if (ret < 0 && !keep_going)
         return ret;
       if (ret < 0)
         {

@@ -15,6 +15,7 @@
 #ifndef VESSEL_HOOKS_H
 #define VESSEL_HOOKS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "error.h"
@@ -25,10 +26,10 @@
 char *vessel_hook_state (const struct oci_state *s, int status, size_t *len);
 
 /* Runs hooks[0..n) in order, each with `state` on stdin, its args and env,
-   killed after its timeout; stops at the first that fails, except for
-   "poststop", where a failure is logged as a warning and the rest run.
-   `phase` names them in messages ("createRuntime"). */
+   killed after its timeout; stops at the first that fails, unless
+   keep_going (poststop): then a failure is logged as a warning and the
+   rest run.  `phase` names them in messages ("createRuntime"). */
 int vessel_hooks_run (const struct oci_hook *hooks, size_t n, const char *phase, const char *state,
-                      size_t len, vessel_error **err);
+                      size_t len, bool keep_going, vessel_error **err);
 
 #endif

@@ -126,7 +126,7 @@ create_hooks (void *arg, vessel_error **err)
   if ((ret = vessel_sync_expect_text (in->sync_fd, SYNC_HOOKS_DONE, &state, err)) < 0)
     return ret;
   return vessel_hooks_run (h->create_container, h->create_container_len, "createContainer", state,
-                           state ? strlen (state) : 0, err);
+                           state ? strlen (state) : 0, false, err);
 }
 
 static bool
@@ -225,7 +225,7 @@ init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
   const struct oci_hooks *h = in->config->hooks;
   if (h && h->start_container_len
       && (ret = vessel_hooks_run (h->start_container, h->start_container_len, "startContainer", start_state,
-                                  start_state ? strlen (start_state) : 0, err)) < 0)
+                                  start_state ? strlen (start_state) : 0, false, err)) < 0)
     return ret;
   return vessel_process_exec (p, "config.json: .process", program, &in->caps, in->preserve_fds,
                               lx ? lx->personality : NULL, err);
