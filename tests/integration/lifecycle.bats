@@ -174,10 +174,13 @@ teardown() {
 
 @test "kill defaults to SIGTERM" {
   new_container c1
-  # pid 1 of a namespace ignores signals it has no handler for
-  set_args sh -c 'trap "exit 0" TERM; while true; do sleep 0.1; done' 
+  update_config '.root.readonly = false'
+  # pid 1 of a namespace ignores signals it has no handler for: signal
+  # only once the trap is set
+  set_args sh -c 'trap "exit 0" TERM; echo ready > /tmp/ready; while true; do sleep 0.1; done'
   vessel create --bundle "$BUNDLE" c1
   vessel start c1
+  wait_for_lines "$BUNDLE/rootfs/tmp/ready" 1
   vessel kill c1
   wait_for_status c1 stopped
 }
