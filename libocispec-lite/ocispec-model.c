@@ -559,6 +559,18 @@ static const struct ocl_field hook_state_fields[] = {
 TYPE (hook_state_type, T, hook_state_fields);
 #undef T
 
+/* runtime-spec's container process state, for a seccomp listener. */
+#define T struct oci_process_state
+static const struct ocl_field process_state_fields[] = {
+  STR (T, "ociVersion", oci_version, REQ),
+  STRV (T, "fds", fds, 0),
+  NUM (T, "pid", pid, OCL_INT64, int64_t, 0),
+  STR (T, "metadata", metadata, 0),
+  OBJ (T, "state", state, struct oci_state, hook_state_type),
+};
+TYPE (process_state_type, T, process_state_fields);
+#undef T
+
 /* ---- features ----------------------------------------------------------- */
 
 #define T struct oci_features_enabled
@@ -812,6 +824,12 @@ oci_state_generate (const struct oci_state *state, unsigned flags, char **out,
   if (flags & OCI_GEN_STATE_PUBLIC)
     skip = &state_fields[COUNT (state_fields) - 1];
   return ocl_generate (&state_type, state, flags, skip, out, len, err);
+}
+
+int
+oci_process_state_generate (const struct oci_process_state *ps, char **out, size_t *len, char **err)
+{
+  return ocl_generate (&process_state_type, ps, 0, NULL, out, len, err);
 }
 
 struct oci_state *

@@ -805,6 +805,18 @@ int oci_state_parse_data (const char *name, const char *data, size_t len,
                           struct oci_state **out, char **err);
 int oci_state_generate (const struct oci_state *state, unsigned flags,
                         char **out, size_t *len, char **err);
+/* runtime-spec's container process state (config-linux.md), what a
+   seccomp listener receives; state is written as hooks read it. */
+struct oci_process_state
+{
+  char *oci_version;
+  char **fds;
+  size_t fds_len;
+  int64_t pid;
+  char *metadata;
+  struct oci_state *state;
+};
+int oci_process_state_generate (const struct oci_process_state *ps, char **out, size_t *len, char **err);
 /* A state to fill in by hand: zeroed, with its arena. */
 struct oci_state *oci_state_new (void);
 void oci_state_free (struct oci_state *state);

@@ -13,6 +13,8 @@
 #include "config.h"
 #include "mount_options.h"
 #include "namespaces.h"
+#include "scheduling.h"
+#include "seccomp.h"
 #include "utils.h"
 
 #define C "config.json: "
@@ -185,6 +187,9 @@ validate_linux (const struct oci_config *c, vessel_error **err)
   if (lx->personality && lx->personality->flags_len > 0)
     return vessel_fail (err, EINVAL, C ".linux.personality.flags: `%s`: no personality flags are supported",
                         lx->personality->flags[0]);
+  if ((ret = vessel_seccomp_validate (lx->seccomp, err)) < 0
+      || (ret = vessel_memory_policy_validate (lx->memory_policy, err)) < 0)
+    return ret;
   for (size_t i = 0; i < lx->devices_len; i++)
     {
       const char *p = lx->devices[i].path;
@@ -215,6 +220,9 @@ vessel_process_validate (const struct oci_process *p, const char *where, vessel_
   for (size_t i = 0; i < p->env_len; i++)
     if (strchr (p->env[i], '=') == NULL)
       return vessel_fail (err, EINVAL, "%s.env[%zu]: `%s` is not NAME=VALUE", where, i, p->env[i]);
+  int ret = vessel_sched_validate (p, where, err);
+  if (ret < 0)
+    return ret;
   struct vessel_caps caps;
   cleanup_free char *caps_where = xasprintf ("%s.capabilities", where);
   return vessel_caps_from_config (p->capabilities, caps_where, &caps, err);

@@ -31,6 +31,7 @@
 #include "mounts.h"
 #include "namespaces.h"
 #include "process.h"
+#include "seccomp.h"
 #include "state.h"
 #include "sync.h"
 #include "terminal.h"
@@ -48,6 +49,7 @@ struct container
   char **cgroup_paths;
   struct vessel_cgroup_plan resources;
   struct vessel_caps caps;
+  struct vessel_seccomp seccomp; /* compiled linux.seccomp (prog NULL without) */
   int rootfd;
   int dirfd;   /* the container's state directory, locked */
   int sync_fd; /* our end of the socketpair with the init */
@@ -80,6 +82,7 @@ container_free (struct container *c)
   vessel_mount_plan_free (&c->mounts);
   vessel_cgroup_host_free (&c->cgroup_host);
   vessel_cgroup_plan_free (&c->resources);
+  vessel_seccomp_clear (&c->seccomp);
   free_strv (c->cgroup_paths);
   c->cgroup_paths = NULL;
   closep (&c->rootfd);
@@ -188,6 +191,9 @@ container_prepare (struct container *c, bool foreground, vessel_error **err)
   if (cfg->process
       && (ret = vessel_lsm_check (cfg->process->apparmor_profile, cfg->process->selinux_label,
                                   "config.json: .process", err)) < 0)
+    return ret;
+  const struct oci_seccomp *seccomp = cfg->linux ? cfg->linux->seccomp : NULL;
+  if (seccomp && (ret = vessel_seccomp_compile (seccomp, &c->seccomp, err)) < 0)
     return ret;
   vessel_ns_plan_build (cfg, &c->ns);
   if ((ret = vessel_mount_plan_build (cfg, c->bundle.path, &c->mounts, err)) < 0)
@@ -367,6 +373,7 @@ spawn_init (struct container *c, bool run_mode, vessel_error **err)
       .dev_null_fd = -1,
     },
     .caps = c->caps,
+    .seccomp = c->seccomp.prog ? &c->seccomp : NULL,
     .sync_fd = child_end,
     .exec_listen_fd = listen_fd,
     .console_fd = c->console_fd,
@@ -434,6 +441,7 @@ container_create (struct container *c, bool run_mode, bool foreground, vessel_er
   state_init (c);
   if ((ret = vessel_state_write (c->dirfd, c->state, err)) < 0
       || (ret = vessel_state_save_config (c->dirfd, c->bundle.config_text, c->bundle.config_len, err)) < 0
+      || (c->seccomp.prog && (ret = vessel_seccomp_save (c->dirfd, &c->seccomp, err)) < 0)
       || (ret = spawn_init (c, run_mode, err)) < 0 || (ret = commit (c, err)) < 0)
     {
       container_abort (c);
@@ -479,14 +487,44 @@ vessel_container_open (const char *root, const char *id, int *rootfd, int *dirfd
   return state;
 }
 
+/* Where the init's seccomp listener goes: the profile's listenerPath,
+   with the state of the container as it was created.  `start` reads the
+   profile from the saved config only when a listener comes. */
+struct listener_target
+{
+  const struct oci_state *state;
+  const struct oci_seccomp *seccomp; /* NULL: in the state directory */
+  int dirfd;
+};
+
+static int
+forward_listener (void *arg, int listener_fd, vessel_error **err)
+{
+  const struct listener_target *t = arg;
+  cleanup_close int fd = listener_fd;
+  struct oci_config *config = NULL;
+  const struct oci_seccomp *seccomp = t->seccomp;
+  int ret = 0;
+  if (seccomp == NULL && (ret = vessel_state_load_config (t->dirfd, t->state->id, &config, err)) == 0)
+    seccomp = config->linux ? config->linux->seccomp : NULL;
+  if (ret == 0 && seccomp == NULL)
+    ret = vessel_fail (err, EPROTO, "the init sent a seccomp listener, but the config has no seccomp profile");
+  if (ret == 0)
+    ret = vessel_seccomp_send_listener (seccomp, t->state, OCI_STATUS_CREATED, (pid_t) t->state->pid,
+                                        steal_fd (&fd), err);
+  oci_config_free (config);
+  return ret;
+}
+
 /* Tells the init to exec; returns once it did (see vessel_sync_wait_exec). */
 static int
-signal_start (int fd, vessel_error **err)
+signal_start (int fd, struct listener_target *target, vessel_error **err)
 {
   int ret = vessel_sync_send (fd, SYNC_START, 0, NULL, 0);
   if (ret < 0)
     return vessel_fail_errno (err, -ret, "start the container process");
-  return vessel_sync_wait_exec (fd, "the container process", err);
+  struct vessel_listener_handler h = { forward_listener, target };
+  return vessel_sync_wait_exec (fd, "the container process", &h, err);
 }
 
 /* Sends signo to the init; -ESRCH when it is gone.  *pidfd keeps the
@@ -574,9 +612,17 @@ vessel_container_start (const char *root, const char *id, vessel_error **err)
   struct sockaddr_un addr = exec_socket_address (dirfd);
   if (connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
     return vessel_fail_errno (err, errno, "container `%s`: connect to its init", id);
-  ret = signal_start (fd, err);
+  struct listener_target target = { .state = state, .dirfd = dirfd };
+  ret = signal_start (fd, &target, err);
   unlinkat (dirfd, VESSEL_EXEC_SOCKET, 0);
-  if (ret < 0 || !state->vessel->poststart_hooks)
+  if (ret < 0)
+    {
+      /* Not left half-started (its listener undelivered, say). */
+      cleanup_close int pidfd = -1;
+      signal_init (state, SIGKILL, &pidfd);
+      return ret;
+    }
+  if (!state->vessel->poststart_hooks)
     return ret;
   struct oci_config *config = config_for_hooks (dirfd, id, true);
   if (config && config->hooks)
@@ -633,7 +679,8 @@ vessel_container_run (const struct vessel_create_opts *o, const struct vessel_ru
   c.state->vessel->started = true;
   c.state->status = OCI_STATUS_RUNNING;
   const struct oci_hooks *hooks = c.bundle.config->hooks;
-  if ((ret = vessel_state_write (c.dirfd, c.state, err)) < 0 || (ret = signal_start (c.sync_fd, err)) < 0
+  struct listener_target target = { .state = c.state, .seccomp = c.bundle.config->linux ? c.bundle.config->linux->seccomp : NULL };
+  if ((ret = vessel_state_write (c.dirfd, c.state, err)) < 0 || (ret = signal_start (c.sync_fd, &target, err)) < 0
       || (hooks && hooks->poststart_len && (ret = poststart_hooks (c.state, hooks, err)) < 0))
     {
       container_abort (&c);

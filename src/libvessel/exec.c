@@ -25,6 +25,8 @@
 #include "lsm.h"
 #include "namespaces.h"
 #include "process.h"
+#include "scheduling.h"
+#include "seccomp.h"
 #include "state.h"
 #include "sync.h"
 #include "terminal.h"
@@ -47,6 +49,7 @@ struct exec
   struct oci_process *process;    /* what runs: in config or process_doc */
   char *where;                    /* how messages name the process */
   struct vessel_caps caps;
+  struct vessel_seccomp seccomp; /* the container's filter, as create compiled it */
   int rootfd, dirfd;
   int pidfd;                /* the init; -1 without pidfds (before 5.3, valgrind) */
   int ns_fds[OCI_NS_COUNT]; /* without pidfds: the init's namespaces */
@@ -76,6 +79,7 @@ exec_free (struct exec *e)
   oci_config_free (e->config);
   oci_config_free (e->process_doc);
   free (e->where);
+  vessel_seccomp_clear (&e->seccomp);
   closep (&e->rootfd);
   closep (&e->dirfd);
   closep (&e->pidfd);
@@ -116,7 +120,12 @@ open_container (struct exec *e, vessel_error **err)
   if (status == OCI_STATUS_PAUSED && !e->o->ignore_paused)
     return vessel_fail (err, EBUSY, "cannot exec in container `%s`: it is paused (resume it, or pass --ignore-paused)",
                         id);
-  return vessel_state_load_config (e->dirfd, id, &e->config, err);
+  if ((ret = vessel_state_load_config (e->dirfd, id, &e->config, err)) < 0)
+    return ret;
+  /* The filter create compiled: an exec never runs libseccomp. */
+  if (e->config->linux && e->config->linux->seccomp)
+    return vessel_seccomp_load_saved (e->dirfd, &e->seccomp, err);
+  return 0;
 }
 
 /* ---- the process ------------------------------------------------------------------ */
@@ -491,8 +500,11 @@ child_run (struct exec *e, vessel_error **err)
   cleanup_free char *program = NULL;
   if ((ret = vessel_process_find_program (p, &program, err)) < 0)
     return ret;
-  const struct oci_linux *lx = e->config->linux;
-  return vessel_process_exec (p, e->where, program, &e->caps, preserve, lx ? lx->personality : NULL, err);
+  struct vessel_exec_plan x = { .process = p, .where = e->where, .path = program, .caps = &e->caps,
+                                .preserve_fds = preserve, .linux = e->config->linux,
+                                .seccomp = e->seccomp.prog ? &e->seccomp : NULL, .report_fd = e->child_end,
+                                .exec_affinity = true };
+  return vessel_process_exec (&x, err);
 }
 
 __attribute__ ((noreturn)) static void
@@ -530,6 +542,10 @@ spawn (struct exec *e, vessel_error **err)
   if (e->join_pid && setns (pid_ns, CLONE_NEWPID) < 0)
     return vessel_fail_errno (err, errno, "join the pid namespace of container `%s`", e->o->id);
 
+  /* Inherited by the child until it is in the container's cgroups. */
+  int ret = vessel_affinity_initial (e->process, e->where, err);
+  if (ret < 0)
+    return ret;
   fflush (NULL); /* nothing buffered may be written twice */
   bool into_cgroup2;
   e->pid = vessel_clone_into_cgroup (0, cgroup2_fd (e), &into_cgroup2);
@@ -539,7 +555,7 @@ spawn (struct exec *e, vessel_error **err)
     return vessel_fail_errno (err, errno, "clone the exec process");
   closep (&e->child_end);
   closep (&e->console_fd);
-  int ret = enter_cgroups (e, into_cgroup2, err);
+  ret = enter_cgroups (e, into_cgroup2, err);
   if (ret == 0 && (ret = vessel_sync_send (e->sync_fd, SYNC_GO, 0, NULL, 0)) < 0)
     ret = vessel_fail_errno (err, -ret, "write to the exec process");
   if (ret < 0)
@@ -547,11 +563,22 @@ spawn (struct exec *e, vessel_error **err)
   return ret;
 }
 
+/* The child's seccomp listener, to the profile's listenerPath. */
+static int
+forward_listener (void *arg, int listener_fd, vessel_error **err)
+{
+  const struct exec *e = arg;
+  return vessel_seccomp_send_listener (e->config->linux->seccomp, e->state, OCI_STATUS_RUNNING, e->pid, listener_fd,
+                                       err);
+}
+
 /* Until execve: the terminal's master first when we serve it, then the
    end of the sync socket (or why it failed). */
 static int
 wait_exec (struct exec *e, struct vessel_tty_proxy *tty, vessel_error **err)
 {
+  struct vessel_listener_handler h = { forward_listener, e };
+  const struct vessel_listener_handler *listener = e->seccomp.listener ? &h : NULL;
   int ret = 0;
   if (e->console_peer >= 0)
     {
@@ -564,7 +591,7 @@ wait_exec (struct exec *e, struct vessel_tty_proxy *tty, vessel_error **err)
           /* The process may have failed before it had a terminal: its
              own message says why. */
           vessel_error *why = NULL;
-          if (vessel_sync_wait_exec (e->sync_fd, "the process", &why) < 0)
+          if (vessel_sync_wait_exec (e->sync_fd, "the process", listener, &why) < 0)
             {
               vessel_error_freep (err);
               *err = why;
@@ -574,7 +601,7 @@ wait_exec (struct exec *e, struct vessel_tty_proxy *tty, vessel_error **err)
         }
     }
   if (ret == 0)
-    ret = vessel_sync_wait_exec (e->sync_fd, "the process", err);
+    ret = vessel_sync_wait_exec (e->sync_fd, "the process", listener, err);
   if (ret < 0)
     kill_child (e);
   return ret;

@@ -9,6 +9,7 @@
 #include "features.h"
 #include "mount_options.h"
 #include "namespaces.h"
+#include "seccomp.h"
 #include "utils.h"
 
 static char **
@@ -17,6 +18,17 @@ arena_strv (struct oci_arena *a, const char *const *src, size_t n)
   char **v = oci_arena_alloc (a, n * sizeof (char *));
   for (size_t i = 0; i < n; i++)
     v[i] = oci_arena_strdup (a, src[i]);
+  return v;
+}
+
+/* Every name of an enum of the model, as an arena array. */
+static char **
+enum_strv (struct oci_arena *a, const char *(*name) (int), int count, size_t *len)
+{
+  char **v = oci_arena_alloc (a, (size_t) count * sizeof (char *));
+  for (int i = 0; i < count; i++)
+    v[i] = oci_arena_strdup (a, name (i));
+  *len = (size_t) count;
   return v;
 }
 
@@ -43,6 +55,31 @@ fill_capabilities (struct oci_arena *a, struct oci_features_linux *lx)
         *p = (char) toupper ((unsigned char) *p);
       lx->capabilities[lx->capabilities_len++] = upper;
     }
+}
+
+static void
+fill_seccomp (struct oci_arena *a, struct oci_features_linux *lx)
+{
+  struct oci_features_seccomp *sc = oci_arena_alloc (a, sizeof (*sc));
+  const char *names[64];
+  size_t n;
+  sc->has_enabled = sc->enabled = true;
+  n = vessel_seccomp_actions (names, ARRAY_SIZE (names));
+  sc->actions = arena_strv (a, names, n);
+  sc->actions_len = n;
+  n = vessel_seccomp_operators (names, ARRAY_SIZE (names));
+  sc->operators = arena_strv (a, names, n);
+  sc->operators_len = n;
+  n = vessel_seccomp_archs (names, ARRAY_SIZE (names));
+  sc->archs = arena_strv (a, names, n);
+  sc->archs_len = n;
+  n = vessel_seccomp_known_flags (names, ARRAY_SIZE (names));
+  sc->known_flags = arena_strv (a, names, n);
+  sc->known_flags_len = n;
+  n = vessel_seccomp_supported_flags (names, ARRAY_SIZE (names));
+  sc->supported_flags = arena_strv (a, names, n);
+  sc->supported_flags_len = n;
+  lx->seccomp = sc;
 }
 
 int
@@ -79,9 +116,12 @@ vessel_features_build (struct oci_features **out, vessel_error **err)
   lx->cgroup->has_systemd_user = true;
   lx->cgroup->has_rdma = lx->cgroup->rdma = true; /* rdma.max, where the controller exists */
 
+  fill_seccomp (a, lx);
+  struct oci_features_memory_policy *mp = oci_arena_alloc (a, sizeof (*mp));
+  mp->modes = enum_strv (a, oci_mpol_mode_name, OCI_MPOL_MODE_COUNT, &mp->modes_len);
+  mp->flags = enum_strv (a, oci_mpol_flag_name, OCI_MPOL_FLAG_COUNT, &mp->flags_len);
+  lx->memory_policy = mp;
   /* Not implemented yet: say so rather than leave them out. */
-  lx->seccomp = oci_arena_alloc (a, sizeof (*lx->seccomp));
-  lx->seccomp->has_enabled = true;
   lx->apparmor = enabled (a, false);
   lx->selinux = enabled (a, false);
   lx->mount_extensions = oci_arena_alloc (a, sizeof (*lx->mount_extensions));

@@ -227,8 +227,10 @@ init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
       && (ret = vessel_hooks_run (h->start_container, h->start_container_len, "startContainer", start_state,
                                   start_state ? strlen (start_state) : 0, false, err)) < 0)
     return ret;
-  return vessel_process_exec (p, "config.json: .process", program, &in->caps, in->preserve_fds,
-                              lx ? lx->personality : NULL, err);
+  struct vessel_exec_plan x = { .process = p, .where = "config.json: .process", .path = program,
+                                .caps = &in->caps, .preserve_fds = in->preserve_fds, .linux = lx,
+                                .seccomp = in->seccomp, .report_fd = conn };
+  return vessel_process_exec (&x, err);
 }
 
 void

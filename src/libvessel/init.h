@@ -13,6 +13,7 @@
 #include "mounts.h"
 #include "namespaces.h"
 #include "ocispec.h"
+#include "seccomp.h"
 
 struct vessel_init
 {
@@ -21,6 +22,7 @@ struct vessel_init
   struct vessel_ns_plan *ns;
   struct vessel_rootfs rootfs;
   struct vessel_caps caps;
+  const struct vessel_seccomp *seccomp; /* compiled linux.seccomp, or NULL */
   int sync_fd;        /* the init's end of the socketpair */
   int exec_listen_fd; /* create: the socket `start` connects to; -1 for run */
   int console_fd;     /* process.terminal: where the pty's master goes; else -1 */

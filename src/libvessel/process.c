@@ -18,6 +18,8 @@
 
 #include "config.h"
 #include "process.h"
+#include "scheduling.h"
+#include "seccomp.h"
 #include "utils.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -349,13 +351,22 @@ apply_personality (const struct oci_personality *per, vessel_error **err)
   return 0;
 }
 
-int
-vessel_process_exec (const struct oci_process *p, const char *where, const char *path,
-                     const struct vessel_caps *caps, int preserve_fds,
-                     const struct oci_personality *per, vessel_error **err)
+/* Without no_new_privs the kernel takes a filter only from a process
+   with CAP_SYS_ADMIN: then it is loaded before the capabilities and the
+   uid change, and what follows must be allowed by it (as with runc). */
+static bool
+seccomp_before_caps (const struct vessel_exec_plan *x)
 {
+  return x->seccomp && !x->process->no_new_privileges;
+}
+
+int
+vessel_process_exec (const struct vessel_exec_plan *x, vessel_error **err)
+{
+  const struct oci_process *p = x->process;
+  const char *where = x->where;
   int ret;
-  if ((ret = apply_personality (per, err)) < 0)
+  if ((ret = apply_personality (x->linux ? x->linux->personality : NULL, err)) < 0)
     return ret;
   umask (p->user.has_umask ? p->user.umask : 0022);
   if ((ret = apply_rlimits (p, where, err)) < 0)
@@ -370,7 +381,16 @@ vessel_process_exec (const struct oci_process *p, const char *where, const char 
   else if (ret < 0)
     return ret;
 
-  if ((ret = vessel_caps_apply_bounding (caps, err)) < 0)
+  /* The CPUs first (SCHED_DEADLINE wants them settled), then the
+     scheduler and I/O priority while the capabilities they may need
+     are there. */
+  if ((ret = x->exec_affinity ? vessel_affinity_final (p, where, err) : vessel_affinity_set (NULL, where, err)) < 0
+      || (ret = vessel_sched_apply (p, where, err)) < 0
+      || (ret = vessel_memory_policy_apply (x->linux ? x->linux->memory_policy : NULL, err)) < 0)
+    return ret;
+  if (seccomp_before_caps (x) && (ret = vessel_seccomp_install (x->seccomp, x->report_fd, where, err)) < 0)
+    return ret;
+  if ((ret = vessel_caps_apply_bounding (x->caps, err)) < 0)
     return ret;
   /* Keep the permitted set across the change of uid; the sets are then
      set to exactly what the config asks. */
@@ -382,14 +402,17 @@ vessel_process_exec (const struct oci_process *p, const char *where, const char 
     return vessel_fail_errno (err, errno, "prctl PR_SET_KEEPCAPS");
   if (!cwd_done && (ret = enter_cwd (p->cwd, where, err)) < 0)
     return ret;
-  if ((ret = vessel_caps_apply_sets (caps, err)) < 0)
+  if ((ret = vessel_caps_apply_sets (x->caps, err)) < 0)
     return ret;
   if (p->no_new_privileges && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return vessel_fail_errno (err, errno, "prctl PR_SET_NO_NEW_PRIVS");
-  if ((ret = close_inherited_fds (preserve_fds, err)) < 0)
+  if ((ret = close_inherited_fds (x->preserve_fds, err)) < 0)
     return ret;
-
   char **env = build_env (p);
-  execve (path, p->args, env);
-  return vessel_fail_errno (err, errno, "exec `%s`", path);
+  /* The filter last: between it and execve only the listener's sendmsg
+     and close. */
+  if (x->seccomp && !seccomp_before_caps (x) && (ret = vessel_seccomp_install (x->seccomp, x->report_fd, where, err)) < 0)
+    return ret;
+  execve (x->path, p->args, env);
+  return vessel_fail_errno (err, errno, "exec `%s`", x->path);
 }

@@ -10,6 +10,8 @@
 #include "error.h"
 #include "ocispec.h"
 
+struct vessel_seccomp;
+
 /* A new process of the container (the init, or exec's), first thing:
    no signal blocked (vessel blocks those it forwards) and every one at
    its default (a caller may ignore some, as nohup does SIGHUP, and a
@@ -48,13 +50,31 @@ int vessel_process_find_program (const struct oci_process *p, char **path, vesse
    what cannot be changed from here are left alone. */
 int vessel_process_stdio_owner (const struct oci_process *p, vessel_error **err);
 
-/* Everything from the start signal to execve: umask, rlimits, cwd,
-   personality (linux.personality), groups, uid/gid, capabilities, no_new_privs, fds (3 + preserve_fds and
-   up are closed at exec), environment (HOME from /etc/passwd when unset).
-   `where` names the process in messages ("config.json: .process").
+/* What the last step needs: the process, how messages name it
+   ("config.json: .process"), the program found, its capabilities, the
+   fds it keeps, the container's linux section (personality, memory
+   policy), the
+   compiled seccomp filter (NULL without one) and where a seccomp
+   listener goes (the fd vessel waits on for the exec). */
+struct vessel_exec_plan
+{
+  const struct oci_process *process;
+  const char *where;
+  const char *path;
+  const struct vessel_caps *caps;
+  int preserve_fds;
+  const struct oci_linux *linux;
+  const struct vessel_seccomp *seccomp;
+  int report_fd;
+  bool exec_affinity; /* an exec'd process: execCPUAffinity.final applies */
+};
+
+/* Everything from the start signal to execve: personality, umask,
+   rlimits, cwd, groups, uid/gid, capabilities, no_new_privs, fds
+   (3 + preserve_fds and up are closed at exec), environment (HOME from
+   /etc/passwd when unset), CPU affinity, scheduler, I/O priority, memory
+   policy, and the seccomp filter as late as it can be.
    Returns only on failure. */
-int vessel_process_exec (const struct oci_process *p, const char *where, const char *path,
-                         const struct vessel_caps *caps, int preserve_fds,
-                         const struct oci_personality *personality, vessel_error **err);
+int vessel_process_exec (const struct vessel_exec_plan *x, vessel_error **err);
 
 #endif

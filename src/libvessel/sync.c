@@ -1,6 +1,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,30 +20,41 @@ struct sync_header
   int32_t value;
 };
 
-int
-vessel_sync_send (int fd, int type, int value, const char *text, int credentials)
+/* One message, with our credentials and/or one fd (SCM_RIGHTS) attached. */
+static int
+sync_send (int fd, int type, int value, const char *text, bool credentials, int pass_fd)
 {
   struct sync_header h = { type, value };
   size_t len = text ? strnlen (text, SYNC_MAX_TEXT) : 0;
   struct iovec iov[2] = { { &h, sizeof h }, { (void *) text, len } };
   union
   {
-    char buf[CMSG_SPACE (sizeof (struct ucred))];
+    char buf[CMSG_SPACE (sizeof (struct ucred)) + CMSG_SPACE (sizeof (int))];
     struct cmsghdr align;
   } control;
-  struct msghdr msg = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
+  memset (&control, 0, sizeof control);
+  struct msghdr msg = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1, .msg_control = control.buf };
+  struct cmsghdr *c = (struct cmsghdr *) control.buf;
   if (credentials)
     {
-      memset (&control, 0, sizeof control);
-      msg.msg_control = control.buf;
-      msg.msg_controllen = sizeof control.buf;
-      struct cmsghdr *c = CMSG_FIRSTHDR (&msg);
       c->cmsg_level = SOL_SOCKET;
       c->cmsg_type = SCM_CREDENTIALS;
       c->cmsg_len = CMSG_LEN (sizeof (struct ucred));
       struct ucred cred = { getpid (), getuid (), getgid () };
       memcpy (CMSG_DATA (c), &cred, sizeof cred);
+      msg.msg_controllen += CMSG_SPACE (sizeof (struct ucred));
+      c = (struct cmsghdr *) (control.buf + msg.msg_controllen);
     }
+  if (pass_fd >= 0)
+    {
+      c->cmsg_level = SOL_SOCKET;
+      c->cmsg_type = SCM_RIGHTS;
+      c->cmsg_len = CMSG_LEN (sizeof (int));
+      memcpy (CMSG_DATA (c), &pass_fd, sizeof (int));
+      msg.msg_controllen += CMSG_SPACE (sizeof (int));
+    }
+  if (msg.msg_controllen == 0)
+    msg.msg_control = NULL;
   for (;;)
     {
       ssize_t r = sendmsg (fd, &msg, MSG_NOSIGNAL);
@@ -54,23 +66,46 @@ vessel_sync_send (int fd, int type, int value, const char *text, int credentials
 }
 
 int
-vessel_sync_recv (int fd, int *type, int *value, char **text, pid_t *pid)
+vessel_sync_send (int fd, int type, int value, const char *text, int credentials)
+{
+  return sync_send (fd, type, value, text, credentials, -1);
+}
+
+int
+vessel_sync_send_fd (int fd, int type, int pass_fd)
+{
+  return sync_send (fd, type, 0, NULL, false, pass_fd);
+}
+
+/* One message; *pass_fd gets an fd that came with it (-1 if none). */
+static int
+sync_recv (int fd, int *type, int *value, char **text, pid_t *pid, int *pass_fd)
 {
   char buf[sizeof (struct sync_header) + SYNC_MAX_TEXT];
   union
   {
-    char buf[CMSG_SPACE (sizeof (struct ucred))];
+    char buf[CMSG_SPACE (sizeof (struct ucred)) + CMSG_SPACE (sizeof (int))];
     struct cmsghdr align;
   } control;
   struct iovec iov = { buf, sizeof buf };
   struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
                         .msg_controllen = sizeof control.buf };
   ssize_t r;
+  *pass_fd = -1;
   do
     r = recvmsg (fd, &msg, MSG_CMSG_CLOEXEC);
   while (r < 0 && errno == EINTR);
   if (r < 0)
     return -errno;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR (&msg); c; c = CMSG_NXTHDR (&msg, c))
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS && pid)
+      {
+        struct ucred cred;
+        memcpy (&cred, CMSG_DATA (c), sizeof cred);
+        *pid = cred.pid;
+      }
+    else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN (sizeof (int)))
+      memcpy (pass_fd, CMSG_DATA (c), sizeof (int));
   *text = NULL;
   if (r == 0)
     {
@@ -91,15 +126,14 @@ vessel_sync_recv (int fd, int *type, int *value, char **text, pid_t *pid)
       memcpy (*text, buf + sizeof h, len);
       (*text)[len] = '\0';
     }
-  if (pid)
-    for (struct cmsghdr *c = CMSG_FIRSTHDR (&msg); c; c = CMSG_NXTHDR (&msg, c))
-      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS)
-        {
-          struct ucred cred;
-          memcpy (&cred, CMSG_DATA (c), sizeof cred);
-          *pid = cred.pid;
-        }
   return 0;
+}
+
+int
+vessel_sync_recv (int fd, int *type, int *value, char **text, pid_t *pid)
+{
+  cleanup_close int unexpected = -1;
+  return sync_recv (fd, type, value, text, pid, &unexpected);
 }
 
 static int
@@ -135,16 +169,24 @@ vessel_sync_expect_text (int fd, int type, char **text, vessel_error **err)
 }
 
 int
-vessel_sync_wait_exec (int fd, const char *what, vessel_error **err)
+vessel_sync_wait_exec (int fd, const char *what, const struct vessel_listener_handler *h, vessel_error **err)
 {
-  int type, value;
-  cleanup_free char *text = NULL;
-  int ret = vessel_sync_recv (fd, &type, &value, &text, NULL);
-  if (ret < 0)
-    return vessel_fail_errno (err, -ret, "start %s", what);
-  if (type == SYNC_ERROR)
-    return vessel_fail (err, value > 0 ? value : EIO, "%s", text ? text : "the process failed to start");
-  if (type != 0)
-    return vessel_fail (err, EPROTO, "unexpected message %d at start", type);
-  return 0;
+  for (;;)
+    {
+      int type, value, ret;
+      cleanup_close int listener = -1;
+      cleanup_free char *text = NULL;
+      if ((ret = sync_recv (fd, &type, &value, &text, NULL, &listener)) < 0)
+        return vessel_fail_errno (err, -ret, "start %s", what);
+      if (type == SYNC_ERROR)
+        return vessel_fail (err, value > 0 ? value : EIO, "%s", text ? text : "the process failed to start");
+      if (type == 0)
+        return 0;
+      if (type != SYNC_SECCOMP_FD || listener < 0)
+        return vessel_fail (err, EPROTO, "unexpected message %d at start", type);
+      if (h == NULL)
+        return vessel_fail (err, EPROTO, "%s sent a seccomp listener nobody asked for", what);
+      if ((ret = h->fn (h->arg, steal_fd (&listener), err)) < 0)
+        return ret;
+    }
 }

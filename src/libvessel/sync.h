@@ -22,12 +22,17 @@ enum vessel_sync_type
                       (text: the state for startContainer, when it has hooks) */
   SYNC_COMMITTED,  /* init: no longer tied to the parent's life */
   SYNC_START,      /* parent (run): exec the process now */
+  SYNC_SECCOMP_FD, /* init or exec's child, after loading the filter: its
+                      seccomp listener (SCM_RIGHTS), for listenerPath */
   SYNC_ERROR,      /* init: failed; value is the errno, text the message */
 };
 
 /* Sends a message; `text` may be NULL.  With `credentials`, the kernel
    attaches our pid as the receiver sees it (SCM_CREDENTIALS). */
 int vessel_sync_send (int fd, int type, int value, const char *text, int credentials);
+
+/* Sends type with pass_fd attached (SCM_RIGHTS). */
+int vessel_sync_send_fd (int fd, int type, int pass_fd);
 
 /* Receives the next message, which must be `type`.  A SYNC_ERROR becomes
    *err; the end of the stream becomes "the init process exited".  With
@@ -38,12 +43,23 @@ int vessel_sync_expect (int fd, int type, pid_t *pid, vessel_error **err);
 int vessel_sync_expect_text (int fd, int type, char **text, vessel_error **err);
 
 /* Receives any message: its type (0 at end of stream), value and text
-   (malloc'ed, may be NULL). */
+   (malloc'ed, may be NULL).  An fd sent with it is closed. */
 int vessel_sync_recv (int fd, int *type, int *value, char **text, pid_t *pid);
+
+/* What the parent does with a seccomp listener the process sends before
+   execve (see seccomp.h); fn owns listener_fd. */
+struct vessel_listener_handler
+{
+  int (*fn) (void *arg, int listener_fd, vessel_error **err);
+  void *arg;
+};
 
 /* After SYNC_START (or SYNC_GO for exec): waits until the process has
    exec'd, which closes its close-on-exec end of fd, or reports why it
-   could not; `what` names it in messages ("the container process"). */
-int vessel_sync_wait_exec (int fd, const char *what, vessel_error **err);
+   could not; `what` names it in messages ("the container process").
+   A listener on the way goes to h (NULL: the config has no notify rule,
+   and a listener is a protocol error). */
+int vessel_sync_wait_exec (int fd, const char *what, const struct vessel_listener_handler *h,
+                           vessel_error **err);
 
 #endif

@@ -23,23 +23,7 @@
 int
 vessel_console_socket_connect (const char *path, vessel_error **err)
 {
-  cleanup_close int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    return vessel_fail_errno (err, errno, "--console-socket: socket");
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
-  cleanup_close int pathfd = -1;
-  if (strlen (path) < sizeof addr.sun_path)
-    memcpy (addr.sun_path, path, strlen (path) + 1);
-  else
-    {
-      /* Too long for sun_path: through the magic link of an O_PATH fd. */
-      if ((pathfd = open (path, O_PATH | O_CLOEXEC)) < 0)
-        return vessel_fail_errno (err, errno, "--console-socket: open `%s`", path);
-      snprintf (addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d", pathfd);
-    }
-  if (connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
-    return vessel_fail_errno (err, errno, "--console-socket: connect to `%s`", path);
-  return steal_fd (&fd);
+  return vessel_unix_connect (path, SOCK_STREAM, "--console-socket", err);
 }
 
 int
@@ -142,27 +126,9 @@ take_pty (int pty, vessel_error **err)
 static int
 send_master (int sock, int master, vessel_error **err)
 {
-  char data[] = MASTER_NAME;
-  struct iovec iov = { .iov_base = data, .iov_len = sizeof data - 1 };
-  union
-  {
-    char buf[CMSG_SPACE (sizeof (int))];
-    struct cmsghdr align;
-  } u;
-  memset (&u, 0, sizeof u);
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
-  struct cmsghdr *cm = CMSG_FIRSTHDR (&msg);
-  cm->cmsg_level = SOL_SOCKET;
-  cm->cmsg_type = SCM_RIGHTS;
-  cm->cmsg_len = CMSG_LEN (sizeof (int));
-  memcpy (CMSG_DATA (cm), &master, sizeof (int));
-  ssize_t n;
-  do
-    n = sendmsg (sock, &msg, MSG_NOSIGNAL);
-  while (n < 0 && errno == EINTR);
-  if (n < 0)
-    return vessel_fail_errno (err, errno, "send the terminal to the console socket");
-  return 0;
+  static const char name[] = MASTER_NAME;
+  int ret = vessel_send_with_fd (sock, name, sizeof name - 1, master);
+  return ret < 0 ? vessel_fail_errno (err, -ret, "send the terminal to the console socket") : 0;
 }
 
 /* A new pty from the container's devpts: its master and its peer. */

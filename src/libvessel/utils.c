@@ -8,7 +8,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <linux/openat2.h>
 #include <unistd.h>
@@ -234,6 +236,67 @@ write_file_atomic_at (int dirfd, const char *name, const char *data,
       int e = errno;
       unlinkat (dirfd, tmp, 0);
       return vessel_fail_errno (err, e, "rename `%s` to `%s`", tmp, name);
+    }
+  return 0;
+}
+
+int
+vessel_unix_connect (const char *path, int type, const char *what, vessel_error **err)
+{
+  cleanup_close int fd = socket (AF_UNIX, type | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return vessel_fail_errno (err, errno, "%s: socket", what);
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  cleanup_close int pathfd = -1;
+  if (strlen (path) < sizeof addr.sun_path)
+    memcpy (addr.sun_path, path, strlen (path) + 1);
+  else
+    {
+      /* Too long for sun_path: through the magic link of an O_PATH fd. */
+      if ((pathfd = open (path, O_PATH | O_CLOEXEC)) < 0)
+        return vessel_fail_errno (err, errno, "%s: open `%s`", what, path);
+      snprintf (addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d", pathfd);
+    }
+  int r;
+  do
+    r = connect (fd, (struct sockaddr *) &addr, sizeof addr);
+  while (r < 0 && errno == EINTR);
+  if (r < 0)
+    return vessel_fail_errno (err, errno, "%s: connect to `%s`", what, path);
+  return steal_fd (&fd);
+}
+
+int
+vessel_send_with_fd (int sock, const void *data, size_t len, int fd)
+{
+  struct iovec iov = { .iov_base = (void *) data, .iov_len = len };
+  union
+  {
+    char buf[CMSG_SPACE (sizeof (int))];
+    struct cmsghdr align;
+  } u;
+  memset (&u, 0, sizeof u);
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
+  struct cmsghdr *cm = CMSG_FIRSTHDR (&msg);
+  cm->cmsg_level = SOL_SOCKET;
+  cm->cmsg_type = SCM_RIGHTS;
+  cm->cmsg_len = CMSG_LEN (sizeof (int));
+  memcpy (CMSG_DATA (cm), &fd, sizeof (int));
+  ssize_t n;
+  do
+    n = sendmsg (sock, &msg, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    return -errno;
+  /* A stream socket may take less: the rest goes without the fd. */
+  for (size_t done = (size_t) n; done < len;)
+    {
+      n = send (sock, (const char *) data + done, len - done, MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return n < 0 ? -errno : -EIO;
+      done += (size_t) n;
     }
   return 0;
 }

@@ -82,6 +82,15 @@ int read_file_at (int dirfd, const char *name, char **out, size_t *len,
 int write_file_atomic_at (int dirfd, const char *name, const char *data,
                           size_t len, mode_t mode, vessel_error **err);
 
+/* Connects a unix socket of `type` to path; a path too long for sun_path
+   is reached through /proc/self/fd.  `what` names it in messages
+   ("--console-socket").  Returns the fd. */
+int vessel_unix_connect (const char *path, int type, const char *what, vessel_error **err);
+
+/* Sends data with fd attached (SCM_RIGHTS) to the first byte; the rest
+   of what a stream socket did not take follows.  0 or -errno. */
+int vessel_send_with_fd (int sock, const void *data, size_t len, int fd);
+
 /* ---- strings ------------------------------------------------------------ */
 
 bool has_prefix (const char *s, const char *prefix);

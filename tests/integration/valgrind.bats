@@ -114,3 +114,26 @@ vg() {
   run vg exec -p "$BATS_TEST_TMPDIR/none.json" c1
   [ "$status" -eq 1 ]
 }
+
+@test "seccomp: exec's saved filter and start's listener are clean under valgrind" {
+  new_container c1
+  update_config 'del(.process.rlimits) | .process.noNewPrivileges = true'
+  update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": $sock,
+    "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38},
+                 {"names": ["rmdir"], "action": "SCMP_ACT_NOTIFY"}]}' --arg sock "$BATS_TEST_TMPDIR/nobody.sock"
+  set_args sleep 100
+  vessel create --bundle "$BUNDLE" c1 > "$BATS_TEST_TMPDIR/out" 2>&1
+  # No agent: start fails sending the listener, and stops the container.
+  run vg start c1
+  [ "$status" -eq 1 ] || fail_with "status $status: $output"
+  [[ "$output" == *"listenerPath: connect to"* ]]
+  wait_for_status c1 stopped
+  vessel delete c1
+  update_config 'del(.linux.seccomp.listenerPath) | .linux.seccomp.syscalls |= .[:1]'
+  vessel run --detach --bundle "$BUNDLE" c1 > "$BATS_TEST_TMPDIR/out" 2>&1 < /dev/null
+  run vg exec c1 mkdir /tmp/d
+  [ "$status" -eq 1 ] || fail_with "status $status: $output"
+  [[ "$output" == *"Function not implemented"* ]]
+  vessel delete --force c1
+  assert_clean c1
+}

@@ -1,0 +1,39 @@
+/* Where and how the container's processes run: process.scheduler
+ * (sched_setattr), process.ioPriority (ioprio_set), process.execCPUAffinity
+ * (exec'd processes only, runtime-spec 1.3) and linux.memoryPolicy
+ * (set_mempolicy).  All of them are inherited across fork and execve, so
+ * each is set once, in the process itself, just before it execs. */
+#ifndef VESSEL_SCHEDULING_H
+#define VESSEL_SCHEDULING_H
+
+#include "error.h"
+#include "ocispec.h"
+
+/* Checks process.scheduler, ioPriority and execCPUAffinity as runc does;
+   `where` names the process ("config.json: .process"). */
+int vessel_sched_validate (const struct oci_process *p, const char *where, vessel_error **err);
+
+/* Checks linux.memoryPolicy: nodes where the mode needs them and only
+   there, at most one of the STATIC and RELATIVE flags. */
+int vessel_memory_policy_validate (const struct oci_memory_policy *m, vessel_error **err);
+
+/* In the process: its scheduler and I/O priority (before it drops the
+   capabilities that a real-time policy needs). */
+int vessel_sched_apply (const struct oci_process *p, const char *where, vessel_error **err);
+
+/* In the process, once in its cgroups: `list` ("0-3,7"), or every CPU
+   when NULL, so that nothing is inherited from vessel's caller (as runc). */
+int vessel_affinity_set (const char *list, const char *what, vessel_error **err);
+
+/* Before clone, in exec: vessel itself moves to execCPUAffinity.initial,
+   which the process inherits until it is in the container's cgroup. */
+int vessel_affinity_initial (const struct oci_process *p, const char *where, vessel_error **err);
+
+/* In the exec'd process once in its cgroups: execCPUAffinity.final; with
+   neither initial nor final, every CPU (see vessel_affinity_set). */
+int vessel_affinity_final (const struct oci_process *p, const char *where, vessel_error **err);
+
+/* In the process: linux.memoryPolicy (m may be NULL). */
+int vessel_memory_policy_apply (const struct oci_memory_policy *m, vessel_error **err);
+
+#endif
