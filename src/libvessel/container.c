@@ -260,13 +260,16 @@ hook_state (struct container *c, int status, size_t *len)
 }
 
 /* prestart and createRuntime, here, then the init's createContainer with
-   the same state. */
+   the same state.  Their status is "created": runtime-spec defines it as
+   the runtime environment being made (lifecycle step 2), which these
+   hooks follow (steps 3 to 5), as crun and runtime-tools have it; runc
+   says "creating". */
 static int
 create_hooks (struct container *c, vessel_error **err)
 {
   const struct oci_hooks *h = c->bundle.config->hooks;
   size_t len;
-  cleanup_free char *state = hook_state (c, OCI_STATUS_CREATING, &len);
+  cleanup_free char *state = hook_state (c, OCI_STATUS_CREATED, &len);
   int ret;
   if ((ret = vessel_hooks_run (h->prestart, h->prestart_len, "prestart", state, len, false, err)) < 0
       || (ret = vessel_hooks_run (h->create_runtime, h->create_runtime_len, "createRuntime", state, len, false, err)) < 0)

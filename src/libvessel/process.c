@@ -304,9 +304,11 @@ close_inherited_fds (int preserve_fds, vessel_error **err)
   unsigned first = 3 + (unsigned) preserve_fds;
   if (syscall (SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
     {
-      if (errno != ENOSYS && errno != EINVAL)
+      /* ENOSYS, EINVAL: before Linux 5.11; EPERM: a seccomp filter of
+         vessel's caller. */
+      if (errno != ENOSYS && errno != EINVAL && errno != EPERM)
         return vessel_fail_errno (err, errno, "close_range");
-      /* Before Linux 5.11: mark them one by one. */
+      /* Mark them one by one. */
       long max = sysconf (_SC_OPEN_MAX);
       for (long fd = first; fd < max; fd++)
         fcntl ((int) fd, F_SETFD, FD_CLOEXEC);
@@ -388,6 +390,10 @@ vessel_process_exec (const struct vessel_exec_plan *x, vessel_error **err)
       || (ret = vessel_sched_apply (p, where, err)) < 0
       || (ret = vessel_memory_policy_apply (x->linux ? x->linux->memory_policy : NULL, err)) < 0)
     return ret;
+  /* What needs files or fds before any filter can refuse it. */
+  if ((ret = close_inherited_fds (x->preserve_fds, err)) < 0)
+    return ret;
+  char **env = build_env (p);
   if (seccomp_before_caps (x) && (ret = vessel_seccomp_install (x->seccomp, x->report_fd, where, err)) < 0)
     return ret;
   if ((ret = vessel_caps_apply_bounding (x->caps, err)) < 0)
@@ -406,9 +412,6 @@ vessel_process_exec (const struct vessel_exec_plan *x, vessel_error **err)
     return ret;
   if (p->no_new_privileges && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return vessel_fail_errno (err, errno, "prctl PR_SET_NO_NEW_PRIVS");
-  if ((ret = close_inherited_fds (x->preserve_fds, err)) < 0)
-    return ret;
-  char **env = build_env (p);
   /* The filter last: between it and execve only the listener's sendmsg
      and close. */
   if (x->seccomp && !seccomp_before_caps (x) && (ret = vessel_seccomp_install (x->seccomp, x->report_fd, where, err)) < 0)

@@ -55,8 +55,8 @@ phase_lines() {
   local pid
   pid=$(awk '$1 == "prestart" { print $3 }' "$LOG" | jq .pid)
   [ "$pid" -gt 0 ]
-  [ "$(awk '$1 == "prestart" { print $3 }' "$LOG")" = "{\"ociVersion\":\"1.3.0\",\"id\":\"c1\",\"status\":\"creating\",\"pid\":$pid,\"bundle\":\"$BUNDLE\",\"annotations\":{\"org.example\":\"v\"}}" ]
-  [ "$(awk '$1 == "createContainer" { print $3 }' "$LOG" | jq -r .status)" = creating ]
+  [ "$(awk '$1 == "prestart" { print $3 }' "$LOG")" = "{\"ociVersion\":\"1.3.0\",\"id\":\"c1\",\"status\":\"created\",\"pid\":$pid,\"bundle\":\"$BUNDLE\",\"annotations\":{\"org.example\":\"v\"}}" ]
+  [ "$(awk '$1 == "createContainer" { print $3 }' "$LOG" | jq -r .status)" = created ]
   [ "$(awk '$1 == "poststart" { print $3 }' "$LOG" | jq -r .status)" = running ]
   [ "$(awk '$1 == "poststop" { print $3 }' "$LOG" | jq -r .status)" = stopped ]
   [ "$(jq -r .status < <(cut -d' ' -f2- "$BUNDLE/rootfs/start.log"))" = created ]
