@@ -11,6 +11,7 @@
 
 #include "caps.h"
 #include "config.h"
+#include "lsm.h"
 #include "mount_options.h"
 #include "namespaces.h"
 #include "scheduling.h"
@@ -187,6 +188,11 @@ validate_linux (const struct oci_config *c, vessel_error **err)
   if (lx->personality && lx->personality->flags_len > 0)
     return vessel_fail (err, EINVAL, C ".linux.personality.flags: `%s`: no personality flags are supported",
                         lx->personality->flags[0]);
+  if (lx->net_devices_len > 0)
+    return vessel_fail (err, ENOTSUP, C ".linux.netDevices: moving network devices is not supported yet");
+  /* Without SELinux the label means nothing, as with runc. */
+  if (lx->mount_label && *lx->mount_label && vessel_selinux_enabled ())
+    return vessel_fail (err, ENOTSUP, C ".linux.mountLabel: SELinux mount labels are not supported yet");
   if ((ret = vessel_seccomp_validate (lx->seccomp, err)) < 0
       || (ret = vessel_memory_policy_validate (lx->memory_policy, err)) < 0)
     return ret;
@@ -246,7 +252,11 @@ validate_mounts (const struct oci_config *c, vessel_error **err)
       if (ret < 0)
         return ret;
       bool bind = (o.flags & MS_BIND) || (m->type && strcmp (m->type, "bind") == 0);
+      bool idmap = (o.extra & VESSEL_MOUNT_IDMAP) || m->uid_mappings_len || m->gid_mappings_len;
       vessel_mount_options_clear (&o);
+      if (idmap)
+        return vessel_fail (err, ENOTSUP, C ".mounts[%zu]: id-mapped mounts (idmap, ridmap, uidMappings, "
+                            "gidMappings) are not supported yet", i);
       if (bind && (m->source == NULL || m->source[0] == '\0'))
         return vessel_fail (err, EINVAL, C ".mounts[%zu].source: a bind mount needs a source", i);
       if (!bind && (m->type == NULL || m->type[0] == '\0'))
