@@ -61,24 +61,25 @@ static void
 fill_seccomp (struct oci_arena *a, struct oci_features_linux *lx)
 {
   struct oci_features_seccomp *sc = oci_arena_alloc (a, sizeof (*sc));
-  const char *names[64];
-  size_t n;
   sc->has_enabled = sc->enabled = true;
-  n = vessel_seccomp_actions (names, ARRAY_SIZE (names));
-  sc->actions = arena_strv (a, names, n);
-  sc->actions_len = n;
-  n = vessel_seccomp_operators (names, ARRAY_SIZE (names));
-  sc->operators = arena_strv (a, names, n);
-  sc->operators_len = n;
-  n = vessel_seccomp_archs (names, ARRAY_SIZE (names));
-  sc->archs = arena_strv (a, names, n);
-  sc->archs_len = n;
-  n = vessel_seccomp_known_flags (names, ARRAY_SIZE (names));
-  sc->known_flags = arena_strv (a, names, n);
-  sc->known_flags_len = n;
-  n = vessel_seccomp_supported_flags (names, ARRAY_SIZE (names));
-  sc->supported_flags = arena_strv (a, names, n);
-  sc->supported_flags_len = n;
+  struct
+  {
+    char ***names;
+    size_t *len;
+  } lists[] = {
+    [VESSEL_SECCOMP_ACTIONS] = { &sc->actions, &sc->actions_len },
+    [VESSEL_SECCOMP_OPERATORS] = { &sc->operators, &sc->operators_len },
+    [VESSEL_SECCOMP_ARCHS] = { &sc->archs, &sc->archs_len },
+    [VESSEL_SECCOMP_KNOWN_FLAGS] = { &sc->known_flags, &sc->known_flags_len },
+    [VESSEL_SECCOMP_SUPPORTED_FLAGS] = { &sc->supported_flags, &sc->supported_flags_len },
+  };
+  for (size_t i = 0; i < ARRAY_SIZE (lists); i++)
+    {
+      const char *names[64];
+      size_t n = vessel_seccomp_names ((enum vessel_seccomp_list) i, names, ARRAY_SIZE (names));
+      *lists[i].names = arena_strv (a, names, n);
+      *lists[i].len = n;
+    }
   lx->seccomp = sc;
 }
 

@@ -479,31 +479,20 @@ flag_available (int flag)
 }
 
 size_t
-vessel_seccomp_actions (const char **names, size_t max)
+vessel_seccomp_names (enum vessel_seccomp_list which, const char **names, size_t max)
 {
-  return names_where (oci_seccomp_action_name, OCI_SCMP_ACT_COUNT, action_available, names, max);
-}
-
-size_t
-vessel_seccomp_operators (const char **names, size_t max)
-{
-  return names_where (oci_seccomp_op_name, OCI_SCMP_CMP_COUNT, NULL, names, max);
-}
-
-size_t
-vessel_seccomp_archs (const char **names, size_t max)
-{
-  return names_where (oci_seccomp_arch_name, OCI_SCMP_ARCH_COUNT, arch_known, names, max);
-}
-
-size_t
-vessel_seccomp_known_flags (const char **names, size_t max)
-{
-  return names_where (oci_seccomp_flag_name, OCI_SECCOMP_FLAG_COUNT, NULL, names, max);
-}
-
-size_t
-vessel_seccomp_supported_flags (const char **names, size_t max)
-{
-  return names_where (oci_seccomp_flag_name, OCI_SECCOMP_FLAG_COUNT, flag_available, names, max);
+  switch (which)
+    {
+    case VESSEL_SECCOMP_ACTIONS:
+      return names_where (oci_seccomp_action_name, OCI_SCMP_ACT_COUNT, action_available, names, max);
+    case VESSEL_SECCOMP_OPERATORS:
+      return names_where (oci_seccomp_op_name, OCI_SCMP_CMP_COUNT, NULL, names, max);
+    case VESSEL_SECCOMP_ARCHS:
+      return names_where (oci_seccomp_arch_name, OCI_SCMP_ARCH_COUNT, arch_known, names, max);
+    case VESSEL_SECCOMP_KNOWN_FLAGS:
+      return names_where (oci_seccomp_flag_name, OCI_SECCOMP_FLAG_COUNT, NULL, names, max);
+    case VESSEL_SECCOMP_SUPPORTED_FLAGS:
+      return names_where (oci_seccomp_flag_name, OCI_SECCOMP_FLAG_COUNT, flag_available, names, max);
+    }
+  return 0;
 }

@@ -59,12 +59,16 @@ int vessel_seccomp_install (const struct vessel_seccomp *f, int report_fd, const
 int vessel_seccomp_send_listener (const struct oci_seccomp *s, const struct oci_state *state, int status,
                                   pid_t pid, int listener_fd, vessel_error **err);
 
-/* For the features document: the names this build and kernel support.
-   Each returns a count and fills names[] (at most max). */
-size_t vessel_seccomp_actions (const char **names, size_t max);
-size_t vessel_seccomp_operators (const char **names, size_t max);
-size_t vessel_seccomp_archs (const char **names, size_t max);
-size_t vessel_seccomp_known_flags (const char **names, size_t max);
-size_t vessel_seccomp_supported_flags (const char **names, size_t max);
+/* For the features document: the names this build and kernel support,
+   into names[] (at most max); returns the count. */
+enum vessel_seccomp_list
+{
+  VESSEL_SECCOMP_ACTIONS,
+  VESSEL_SECCOMP_OPERATORS,
+  VESSEL_SECCOMP_ARCHS,
+  VESSEL_SECCOMP_KNOWN_FLAGS,
+  VESSEL_SECCOMP_SUPPORTED_FLAGS,
+};
+size_t vessel_seccomp_names (enum vessel_seccomp_list which, const char **names, size_t max);
 
 #endif

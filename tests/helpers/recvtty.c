@@ -21,30 +21,13 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "listen.h"
+
 static int
 fail (const char *what)
 {
   fprintf (stderr, "recvtty: %s: %s\n", what, strerror (errno));
   return 1;
-}
-
-/* Bound and listening under a temporary name, then renamed: whoever sees
-   the socket at `path` can connect at once. */
-static int
-listen_on (const char *path)
-{
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
-  if (strlen (path) + 5 >= sizeof addr.sun_path)
-    {
-      errno = ENAMETOOLONG;
-      return -1;
-    }
-  snprintf (addr.sun_path, sizeof addr.sun_path, "%s.tmp", path);
-  int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0 || bind (fd, (struct sockaddr *) &addr, sizeof addr) < 0 || listen (fd, 1) < 0
-      || rename (addr.sun_path, path) < 0)
-    return -1;
-  return fd;
 }
 
 /* The fd of the first message on conn; its data into name. */

@@ -217,6 +217,25 @@ assert_failure() {
   [ "$status" -ne 0 ] || fail_with "succeeded: $output"
 }
 
+# refuses_each FILTER CASES: CASES names an associative array from JSON
+# values to the message each must give.  For each, FILTER (a jq filter in
+# which VALUE stands for the JSON) edits the bundle's config as it was
+# before; `vessel run` must fail with the message and leave nothing.
+refuses_each() {
+  local filter=$1 value
+  local -n expected=$2
+  cp "$BUNDLE/config.json" "$BATS_TEST_TMPDIR/config.before"
+  for value in "${!expected[@]}"; do
+    cp "$BATS_TEST_TMPDIR/config.before" "$BUNDLE/config.json"
+    update_config "${filter//VALUE/$value}"
+    run vessel run --bundle "$BUNDLE" c1
+    [ "$status" -eq 1 ] || fail_with "$value: accepted: $output"
+    [[ "$output" == *"${expected[$value]}"* ]] || fail_with "$value: $output"
+    assert_clean c1
+  done
+  cp "$BATS_TEST_TMPDIR/config.before" "$BUNDLE/config.json"
+}
+
 # The value of KEY in "key value" lines of probe output ($output by default).
 probe_value() {
   local key=$1 text=${2-$output}
