@@ -682,7 +682,8 @@ vessel_container_run (const struct vessel_create_opts *o, const struct vessel_ru
   c.state->vessel->started = true;
   c.state->status = OCI_STATUS_RUNNING;
   const struct oci_hooks *hooks = c.bundle.config->hooks;
-  struct listener_target target = { .state = c.state, .seccomp = c.bundle.config->linux ? c.bundle.config->linux->seccomp : NULL };
+  const struct oci_linux *lx = c.bundle.config->linux;
+  struct listener_target target = { .state = c.state, .seccomp = lx ? lx->seccomp : NULL };
   if ((ret = vessel_state_write (c.dirfd, c.state, err)) < 0 || (ret = signal_start (c.sync_fd, &target, err)) < 0
       || (hooks && hooks->poststart_len && (ret = poststart_hooks (c.state, hooks, err)) < 0))
     {

@@ -272,8 +272,9 @@ export_bpf (scmp_filter_ctx ctx, struct vessel_seccomp *out, vessel_error **err)
     return vessel_fail (err, E2BIG, C ": the filter has %zu instructions, the kernel takes at most %d",
                         size / sizeof (struct sock_filter), BPF_MAXINSNS);
   out->prog = xmalloc (size);
-  if (pread (fd, out->prog, size, 0) != (ssize_t) size)
-    return vessel_fail_errno (err, errno ? errno : EIO, C ": read the BPF program");
+  ssize_t n = pread (fd, out->prog, size, 0);
+  if (n != (ssize_t) size)
+    return vessel_fail_errno (err, n < 0 ? errno : EIO, C ": read the BPF program");
   out->len = (unsigned short) (size / sizeof (struct sock_filter));
   return 0;
 }
@@ -381,9 +382,9 @@ vessel_seccomp_load_saved (int dirfd, struct vessel_seccomp *f, vessel_error **e
   if (ret < 0)
     return ret;
   struct saved_header h;
-  size_t prog_size = len - sizeof h;
-  if (len < sizeof h || memcmp (buf, saved_magic, sizeof h.magic) != 0 || prog_size == 0
-      || prog_size % sizeof (struct sock_filter) || prog_size / sizeof (struct sock_filter) > BPF_MAXINSNS)
+  size_t prog_size = len > sizeof h ? len - sizeof h : 0;
+  if (prog_size == 0 || memcmp (buf, saved_magic, sizeof h.magic) != 0 || prog_size % sizeof (struct sock_filter)
+      || prog_size / sizeof (struct sock_filter) > BPF_MAXINSNS)
     return vessel_fail (err, EINVAL, "%s: not a seccomp filter saved by this vessel", VESSEL_SECCOMP_FILE);
   memcpy (&h, buf, sizeof h);
   f->flags = h.flags;
