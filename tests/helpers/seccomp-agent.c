@@ -126,10 +126,6 @@ serve (int listener, int answer_errno, int go_on)
             continue;
           return fail ("SECCOMP_IOCTL_NOTIF_RECV");
         }
-      char *name = seccomp_syscall_resolve_num_arch (req->data.arch, req->data.nr);
-      printf ("%s\n", name ? name : "?");
-      fflush (stdout);
-      free (name);
       memset (resp, 0, sizes.seccomp_notif_resp);
       resp->id = req->id;
       if (go_on)
@@ -138,6 +134,13 @@ serve (int listener, int answer_errno, int go_on)
         resp->error = -answer_errno;
       if (ioctl (listener, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0 && errno != ENOENT)
         return fail ("SECCOMP_IOCTL_NOTIF_SEND");
+      /* Printed once answered: a test that sees the line may look for
+         what the syscall did.  (With CONTINUE the syscall still runs after
+         the answer, in the caller: see the test's own wait.) */
+      char *name = seccomp_syscall_resolve_num_arch (req->data.arch, req->data.nr);
+      printf ("%s\n", name ? name : "?");
+      fflush (stdout);
+      free (name);
     }
 }
 

@@ -231,6 +231,12 @@ kill_results() {
   set_args sh -c 'mkdir /tmp/by-init; sleep 100'
   vessel run --detach --bundle "$BUNDLE" c1 > /dev/null 2>&1 < /dev/null
   wait_for_lines "$BATS_TEST_TMPDIR/init.out" 1
+  # CONTINUE lets the syscall go on in the container after the answer.
+  local i
+  for i in $(seq 50); do
+    [ -d "$BUNDLE/rootfs/tmp/by-init" ] && break
+    sleep 0.1
+  done
   [ -d "$BUNDLE/rootfs/tmp/by-init" ]
   [ "$(jq -r .state.status "$BATS_TEST_TMPDIR/init.json")" = created ]
   # The first agent's socket is gone with its connection: a second one.
