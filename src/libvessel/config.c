@@ -14,6 +14,7 @@
 #include "lsm.h"
 #include "mount_options.h"
 #include "namespaces.h"
+#include "netdev.h"
 #include "scheduling.h"
 #include "seccomp.h"
 #include "utils.h"
@@ -188,12 +189,11 @@ validate_linux (const struct oci_config *c, vessel_error **err)
   if (lx->personality && lx->personality->flags_len > 0)
     return vessel_fail (err, EINVAL, C ".linux.personality.flags: `%s`: no personality flags are supported",
                         lx->personality->flags[0]);
-  if (lx->net_devices_len > 0)
-    return vessel_fail (err, ENOTSUP, C ".linux.netDevices: moving network devices is not supported yet");
   /* Without SELinux the label means nothing, as with runc. */
   if (lx->mount_label && *lx->mount_label && vessel_selinux_enabled ())
     return vessel_fail (err, ENOTSUP, C ".linux.mountLabel: SELinux mount labels are not supported yet");
   if ((ret = vessel_seccomp_validate (lx->seccomp, err)) < 0
+      || (ret = vessel_netdev_validate (c, err)) < 0
       || (ret = vessel_memory_policy_validate (lx->memory_policy, err)) < 0)
     return ret;
   for (size_t i = 0; i < lx->devices_len; i++)

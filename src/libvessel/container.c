@@ -30,6 +30,7 @@
 #include "lsm.h"
 #include "mounts.h"
 #include "namespaces.h"
+#include "netdev.h"
 #include "process.h"
 #include "seccomp.h"
 #include "state.h"
@@ -279,6 +280,13 @@ create_hooks (struct container *c, vessel_error **err)
   return 0;
 }
 
+static int
+reply (struct container *c, int type, vessel_error **err)
+{
+  int ret = vessel_sync_send (c->sync_fd, type, 0, NULL, 0);
+  return ret < 0 ? vessel_fail_errno (err, -ret, "write to the init process") : 0;
+}
+
 /* The conversation with the init until it is set up (see sync.h). */
 static int
 handshake (struct container *c, vessel_error **err)
@@ -297,10 +305,14 @@ handshake (struct container *c, vessel_error **err)
       switch (type)
         {
         case SYNC_NEED_MAPS:
-          if ((ret = vessel_ns_write_id_maps (c->child, c->bundle.config->linux, err)) < 0)
+          if ((ret = vessel_ns_write_id_maps (c->child, c->bundle.config->linux, err)) < 0
+              || (ret = reply (c, SYNC_MAPS_DONE, err)) < 0)
             return ret;
-          if ((ret = vessel_sync_send (c->sync_fd, SYNC_MAPS_DONE, 0, NULL, 0)) < 0)
-            return vessel_fail_errno (err, -ret, "write to the init process");
+          break;
+        case SYNC_NET_DEVICES:
+          if ((ret = vessel_netdev_move_all (c->bundle.config->linux, c->pid, err)) < 0
+              || (ret = reply (c, SYNC_NET_DEVICES_DONE, err)) < 0)
+            return ret;
           break;
         case SYNC_CREATE_HOOKS:
           if ((ret = create_hooks (c, err)) < 0)

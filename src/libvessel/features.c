@@ -127,7 +127,7 @@ vessel_features_build (struct oci_features **out, vessel_error **err)
   lx->selinux = enabled (a, false);
   lx->mount_extensions = oci_arena_alloc (a, sizeof (*lx->mount_extensions));
   lx->mount_extensions->idmap = enabled (a, false);
-  lx->net_devices = enabled (a, false);
+  lx->net_devices = enabled (a, true);
 
   f->annotations = oci_arena_alloc (a, 2 * sizeof (struct oci_kv));
   f->annotations[0] = (struct oci_kv) { oci_arena_strdup (a, "run.vessel.version"),

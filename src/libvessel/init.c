@@ -22,6 +22,16 @@
 #include "terminal.h"
 #include "utils.h"
 
+/* Asks vessel to do `type` for us, and waits until it has. */
+static int
+ask_vessel (struct vessel_init *in, int type, int done, vessel_error **err)
+{
+  int ret = vessel_sync_send (in->sync_fd, type, 0, NULL, 0);
+  if (ret < 0)
+    return vessel_fail_errno (err, -ret, "write to vessel");
+  return vessel_sync_expect (in->sync_fd, done, NULL, err);
+}
+
 /* The slow path of vessel_ns_plan (see namespaces.h): join, then create,
    then, for a new pid namespace, fork so that the child is its pid 1. */
 static int
@@ -39,11 +49,8 @@ enter_namespaces (struct vessel_init *in, vessel_error **err)
     return vessel_fail_errno (err, errno, "create namespaces (unshare)");
   if (ns->new_user)
     {
-      if ((ret = vessel_sync_send (in->sync_fd, SYNC_NEED_MAPS, 0, NULL, 0)) < 0)
-        return vessel_fail_errno (err, -ret, "write to vessel");
-      if ((ret = vessel_sync_expect (in->sync_fd, SYNC_MAPS_DONE, NULL, err)) < 0)
-        return ret;
-      if ((ret = vessel_ns_become_root (err)) < 0)
+      if ((ret = ask_vessel (in, SYNC_NEED_MAPS, SYNC_MAPS_DONE, err)) < 0
+          || (ret = vessel_ns_become_root (err)) < 0)
         return ret;
     }
   if (ns->fork_for_pid)
@@ -168,6 +175,10 @@ init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
   if ((ret = enter_namespaces (in, err)) < 0)
     return ret;
   vessel_ns_plan_close (in->ns);
+  /* Before the sysctls, which may name the devices. */
+  const struct oci_linux *lx = in->config->linux;
+  if (lx && lx->net_devices_len > 0 && (ret = ask_vessel (in, SYNC_NET_DEVICES, SYNC_NET_DEVICES_DONE, err)) < 0)
+    return ret;
 
   if ((ret = vessel_process_early (in->config, in->id, in->new_keyring, err)) < 0)
     return ret;
@@ -175,7 +186,6 @@ init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
   const struct oci_process *proc = in->config->process;
   if (proc && (ret = vessel_lsm_set_exec (proc->apparmor_profile, proc->selinux_label, "config.json: .process", err)) < 0)
     return ret;
-  const struct oci_linux *lx = in->config->linux;
   if (lx && lx->masked_paths_len > 0 && (in->rootfs.dev_null_fd = open_dev_null (err)) < 0)
     return in->rootfs.dev_null_fd;
   if (has_create_hooks (in->config->hooks))

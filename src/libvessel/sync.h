@@ -15,6 +15,8 @@ enum vessel_sync_type
   SYNC_NEED_MAPS,  /* init: my user namespace exists, write its id maps */
   SYNC_MAPS_DONE,  /* parent: written */
   SYNC_INIT_PID,   /* init (after one more fork): I am the init, see my credentials */
+  SYNC_NET_DEVICES, /* init: in my network namespace, move linux.netDevices here */
+  SYNC_NET_DEVICES_DONE, /* parent: moved */
   SYNC_CREATE_HOOKS, /* init: about to pivot_root, run prestart and createRuntime */
   SYNC_HOOKS_DONE, /* parent: they ran; text: the state for createContainer */
   SYNC_READY,      /* init: set up, waiting to be started */

@@ -261,6 +261,11 @@ make_reachable() {
 # use_user_namespace: the bundle's container gets a new user namespace
 # mapping ids 0-65535 to host ids 100000-165535, and a rootfs that id
 # 100000 owns and can reach.
+# A name for a netns of this test, unique across concurrent runs.
+test_netns_name() {
+  echo "vessel-t${BATS_ROOT_PID:-$$}-${BATS_TEST_NUMBER}-$1"
+}
+
 use_user_namespace() {
   chown -R 100000:100000 "$BUNDLE/rootfs"
   make_reachable "$BUNDLE"

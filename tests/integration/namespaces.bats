@@ -34,11 +34,6 @@ have_time_ns() {
   [ -e /proc/self/ns/time ] || skip "the kernel has no time namespaces"
 }
 
-# A name for a netns of this test, unique across concurrent runs.
-test_netns_name() {
-  echo "vessel-t${BATS_ROOT_PID:-$$}-${BATS_TEST_NUMBER}-$1"
-}
-
 @test "the default config gives new pid, network, ipc, uts, mount and cgroup namespaces" {
   new_container c1
   set_args sleep 100
