@@ -11,7 +11,6 @@
 
 #include "caps.h"
 #include "config.h"
-#include "lsm.h"
 #include "mount_options.h"
 #include "namespaces.h"
 #include "netdev.h"
@@ -189,9 +188,6 @@ validate_linux (const struct oci_config *c, vessel_error **err)
   if (lx->personality && lx->personality->flags_len > 0)
     return vessel_fail (err, EINVAL, C ".linux.personality.flags: `%s`: no personality flags are supported",
                         lx->personality->flags[0]);
-  /* Without SELinux the label means nothing, as with runc. */
-  if (lx->mount_label && *lx->mount_label && vessel_selinux_enabled ())
-    return vessel_fail (err, ENOTSUP, C ".linux.mountLabel: SELinux mount labels are not supported yet");
   if ((ret = vessel_seccomp_validate (lx->seccomp, err)) < 0
       || (ret = vessel_netdev_validate (c, err)) < 0
       || (ret = vessel_memory_policy_validate (lx->memory_policy, err)) < 0)
@@ -234,6 +230,23 @@ vessel_process_validate (const struct oci_process *p, const char *where, vessel_
   return vessel_caps_from_config (p->capabilities, caps_where, &caps, err);
 }
 
+/* An id-mapped mount (idmap, ridmap, or mappings of its own): a bind, with
+   both mappings or a user namespace to take them from. */
+static int
+validate_idmap (const struct oci_config *c, size_t i, bool bind, vessel_error **err)
+{
+  const struct oci_mount *m = &c->mounts[i];
+  if (!bind)
+    return vessel_fail (err, EINVAL, C ".mounts[%zu]: only bind mounts can be id-mapped", i);
+  if ((m->uid_mappings_len == 0) != (m->gid_mappings_len == 0))
+    return vessel_fail (err, EINVAL, C ".mounts[%zu]: uidMappings and gidMappings go together", i);
+  if (m->uid_mappings_len == 0 && vessel_config_namespace (c, OCI_NS_USER) == NULL)
+    return vessel_fail (err, EINVAL,
+                        C ".mounts[%zu].options: an id-mapped mount without uidMappings and gidMappings "
+                        "takes the container's user namespace, and it has none", i);
+  return 0;
+}
+
 static int
 validate_mounts (const struct oci_config *c, vessel_error **err)
 {
@@ -254,9 +267,8 @@ validate_mounts (const struct oci_config *c, vessel_error **err)
       bool bind = (o.flags & MS_BIND) || (m->type && strcmp (m->type, "bind") == 0);
       bool idmap = (o.extra & VESSEL_MOUNT_IDMAP) || m->uid_mappings_len || m->gid_mappings_len;
       vessel_mount_options_clear (&o);
-      if (idmap)
-        return vessel_fail (err, ENOTSUP, C ".mounts[%zu]: id-mapped mounts (idmap, ridmap, uidMappings, "
-                            "gidMappings) are not supported yet", i);
+      if (idmap && (ret = validate_idmap (c, i, bind, err)) < 0)
+        return ret;
       if (bind && (m->source == NULL || m->source[0] == '\0'))
         return vessel_fail (err, EINVAL, C ".mounts[%zu].source: a bind mount needs a source", i);
       if (!bind && (m->type == NULL || m->type[0] == '\0'))

@@ -354,6 +354,9 @@ spawn_init (struct container *c, bool run_mode, vessel_error **err)
     return ret;
   if (!run_mode && (listen_fd = exec_socket (c->dirfd, err)) < 0)
     return listen_fd;
+  /* In vessel's own namespaces, before any is joined for the clone. */
+  if ((ret = vessel_mount_plan_premake (&c->mounts, cfg, err)) < 0)
+    return ret;
 
   int sv[2];
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -407,6 +410,7 @@ spawn_init (struct container *c, bool run_mode, vessel_error **err)
   if (pid < 0)
     return vessel_fail_errno (err, clone_errno, "clone the init process");
   c->child = c->pid = pid;
+  vessel_mount_plan_close_premade (&c->mounts);
 
   /* The init waits for SYNC_GO, so it runs nothing before it is in all
      its cgroups. */

@@ -126,7 +126,7 @@ vessel_features_build (struct oci_features **out, vessel_error **err)
   lx->apparmor = enabled (a, false);
   lx->selinux = enabled (a, false);
   lx->mount_extensions = oci_arena_alloc (a, sizeof (*lx->mount_extensions));
-  lx->mount_extensions->idmap = enabled (a, false);
+  lx->mount_extensions->idmap = enabled (a, true);
   lx->net_devices = enabled (a, true);
 
   f->annotations = oci_arena_alloc (a, 2 * sizeof (struct oci_kv));

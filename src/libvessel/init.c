@@ -161,13 +161,15 @@ init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
     return vessel_fail_errno (err, errno, "prctl PR_SET_DUMPABLE");
   umask (0);
 
-  int keep[OCI_NS_COUNT + 4];
+  size_t max_keep = 3 + in->ns->n_joins + in->rootfs.plan->n;
+  cleanup_free int *keep = xzalloc (max_keep * sizeof *keep);
   size_t n_keep = 0;
   keep[n_keep++] = in->sync_fd;
   keep[n_keep++] = in->exec_listen_fd;
   keep[n_keep++] = in->console_fd;
   for (size_t i = 0; i < in->ns->n_joins; i++)
     keep[n_keep++] = in->ns->joins[i].fd;
+  n_keep += vessel_mount_plan_fds (in->rootfs.plan, keep + n_keep, max_keep - n_keep);
   vessel_close_fds_except (3 + in->preserve_fds, keep, n_keep);
 
   if ((ret = vessel_sync_expect (in->sync_fd, SYNC_GO, NULL, err)) < 0)

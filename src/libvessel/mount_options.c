@@ -177,7 +177,6 @@ vessel_mount_option_names (const char **names, size_t max)
 {
   size_t n = 0;
   for (size_t i = 0; i < ARRAY_SIZE (options) && n < max; i++)
-    if (!(options[i].kind == OPT_EXTRA && (options[i].value & VESSEL_MOUNT_IDMAP))) /* not supported yet */
-      names[n++] = options[i].name;
+    names[n++] = options[i].name;
   return n;
 }

@@ -14,7 +14,10 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "config.h"
+#include "lsm.h"
 #include "mounts.h"
+#include "namespaces.h"
 #include "utils.h"
 
 #ifndef MS_NOSYMFOLLOW
@@ -72,6 +75,8 @@ vessel_mount_plan_build (const struct oci_config *c, const char *bundle,
   if (c->linux && c->linux->has_rootfs_propagation)
     plan->root_propagation = propagation_flags (c->linux->rootfs_propagation);
   plan->make_devices = true;
+  if (c->linux && c->linux->mount_label && *c->linux->mount_label)
+    plan->mount_label = c->linux->mount_label;
   plan->steps = xzalloc ((c->mounts_len + 1) * sizeof (*plan->steps));
 
   for (size_t i = 0; i < c->mounts_len; i++)
@@ -87,6 +92,7 @@ vessel_mount_plan_build (const struct oci_config *c, const char *bundle,
           return ret;
         }
       s->index = i;
+      s->premade_fd = -1;
       s->destination = m->destination;
       s->type = m->type;
       if (is_bind (m, &s->o))
@@ -113,8 +119,26 @@ vessel_mount_plan_build (const struct oci_config *c, const char *bundle,
 }
 
 void
+vessel_mount_plan_close_premade (struct vessel_mount_plan *plan)
+{
+  for (size_t i = 0; i < plan->n; i++)
+    closep (&plan->steps[i].premade_fd);
+}
+
+size_t
+vessel_mount_plan_fds (const struct vessel_mount_plan *plan, int *fds, size_t max)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < plan->n && n < max; i++)
+    if (plan->steps[i].premade_fd >= 0)
+      fds[n++] = plan->steps[i].premade_fd;
+  return n;
+}
+
+void
 vessel_mount_plan_free (struct vessel_mount_plan *plan)
 {
+  vessel_mount_plan_close_premade (plan);
   for (size_t i = 0; i < plan->n; i++)
     {
       free (plan->steps[i].source);
@@ -352,15 +376,19 @@ static const struct
   { MS_MANDLOCK, "mand" },    { MS_SILENT, "silent" },   { MS_I_VERSION, "iversion" },
 };
 
-/* A new, detached instance of filesystem `type`. */
+/* A new, detached instance of filesystem `type`; `context` is its SELinux
+   label (linux.mountLabel), or NULL. */
 static int
-fs_new (const char *type, const char *source, const struct vessel_mount_options *o,
+fs_new (const char *type, const char *source, const struct vessel_mount_options *o, const char *context,
         const char *what, vessel_error **err)
 {
   cleanup_close int fsfd = fsopen (type, FSOPEN_CLOEXEC);
   if (fsfd < 0)
     return vessel_fail_errno (err, errno, "mount %s on `%s`", type, what);
   if (source && *source && fsconfig (fsfd, FSCONFIG_SET_STRING, "source", source, 0) < 0)
+    return fs_fail (fsfd, errno, type, what, err);
+  /* A value of its own: no quoting, unlike context="..." in mount(2)'s data. */
+  if (context && fsconfig (fsfd, FSCONFIG_SET_STRING, "context", context, 0) < 0)
     return fs_fail (fsfd, errno, type, what, err);
   for (size_t i = 0; i < ARRAY_SIZE (sb_flags); i++)
     if ((o->flags & sb_flags[i].flag)
@@ -485,28 +513,109 @@ bind_target (int rootfd, const struct vessel_mount_step *s, vessel_error **err)
   return root_mkfile (rootfd, s->destination, err);
 }
 
+/* A detached bind of s->source with the step's options. */
+static int
+bind_tree (const struct vessel_mount_step *s, vessel_error **err)
+{
+  cleanup_close int tree = tree_clone (AT_FDCWD, s->source, s->recursive, s->source, err);
+  if (tree < 0)
+    return tree;
+  int ret = apply_attrs (tree, &s->o, true, s->destination, err);
+  return ret < 0 ? ret : steal_fd (&tree);
+}
+
 static int
 mount_bind (int rootfd, const struct vessel_mount_step *s, vessel_error **err)
 {
   cleanup_close int target = bind_target (rootfd, s, err);
   if (target < 0)
     return target;
-  cleanup_close int tree = tree_clone (AT_FDCWD, s->source, s->recursive, s->source, err);
+  /* A premade tree is the init's own copy of vessel's fd: attached once. */
+  cleanup_close int tree = s->premade_fd >= 0 ? s->premade_fd : bind_tree (s, err);
   if (tree < 0)
     return tree;
-  int ret = apply_attrs (tree, &s->o, true, s->destination, err);
-  if (ret < 0)
-    return ret;
   return attach (tree, target, s->destination, err);
 }
 
+static bool
+is_idmapped (const struct oci_mount *m, const struct vessel_mount_step *s)
+{
+  return (s->o.extra & VESSEL_MOUNT_IDMAP) || m->uid_mappings_len > 0 || m->gid_mappings_len > 0;
+}
+
+/* The container's user namespace, for idmap without mappings of its own:
+   the one joined, or one with the same mappings as the one to be made. */
 static int
-mount_fs (int rootfd, const struct vessel_mount_step *s, vessel_error **err)
+container_userns (const struct oci_config *c, vessel_error **err)
+{
+  const struct oci_namespace *ns = vessel_config_namespace (c, OCI_NS_USER);
+  if (ns == NULL)
+    return vessel_fail (err, EINVAL, "config.json: idmap without uidMappings and gidMappings needs a user namespace");
+  if (ns->path == NULL)
+    return vessel_userns_with_maps (c->linux->uid_mappings, c->linux->uid_mappings_len, c->linux->gid_mappings,
+                                    c->linux->gid_mappings_len, err);
+  int fd = open (ns->path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return vessel_fail_errno (err, errno, "open user namespace `%s`", ns->path);
+  return fd;
+}
+
+static int
+premake_idmapped (struct vessel_mount_step *s, int userns, vessel_error **err)
+{
+  cleanup_close int tree = bind_tree (s, err);
+  if (tree < 0)
+    return tree;
+  struct mount_attr a = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t) userns };
+  unsigned flags = AT_EMPTY_PATH | ((s->o.extra & VESSEL_MOUNT_RIDMAP) ? AT_RECURSIVE : 0);
+  if (mount_setattr (tree, "", flags, &a, sizeof a) < 0)
+    return vessel_fail_errno (err, errno, "config.json: .mounts[%zu]: id-map the bind of `%s`", s->index,
+                              s->source);
+  s->premade_fd = steal_fd (&tree);
+  return 0;
+}
+
+int
+vessel_mount_plan_premake (struct vessel_mount_plan *plan, const struct oci_config *c, vessel_error **err)
+{
+  cleanup_close int shared = -1; /* the container's, made once */
+  for (size_t i = 0; i < plan->n; i++)
+    {
+      struct vessel_mount_step *s = &plan->steps[i];
+      const struct oci_mount *m = &c->mounts[s->index];
+      if (s->kind != VESSEL_MOUNT_BIND || !is_idmapped (m, s))
+        continue;
+      cleanup_close int own = -1;
+      if (m->uid_mappings_len > 0
+          && (own = vessel_userns_with_maps (m->uid_mappings, m->uid_mappings_len, m->gid_mappings,
+                                             m->gid_mappings_len, err)) < 0)
+        return own;
+      if (own < 0 && shared < 0 && (shared = container_userns (c, err)) < 0)
+        return shared;
+      int ret = premake_idmapped (s, own >= 0 ? own : shared, err);
+      if (ret < 0)
+        return ret;
+    }
+  return 0;
+}
+
+/* linux.mountLabel goes to the filesystems the container gets to itself,
+   as with runc: not proc and sysfs, whose labels the policy sets, nor
+   mqueue. */
+static bool
+takes_mount_label (const char *type)
+{
+  return strcmp (type, "proc") != 0 && strcmp (type, "sysfs") != 0 && strcmp (type, "mqueue") != 0;
+}
+
+static int
+mount_fs (int rootfd, const struct vessel_mount_step *s, const char *label, vessel_error **err)
 {
   cleanup_close int target = root_mkdirs (rootfd, s->destination, err);
   if (target < 0)
     return target;
-  cleanup_close int mnt = fs_new (s->type, s->source, &s->o, s->destination, err);
+  const char *context = label && takes_mount_label (s->type) ? label : NULL;
+  cleanup_close int mnt = fs_new (s->type, s->source, &s->o, context, s->destination, err);
   if (mnt < 0)
     return mnt;
   int ret = apply_attrs (mnt, &s->o, false, s->destination, err);
@@ -561,7 +670,7 @@ cgroup_hierarchy_mount (const struct vessel_rootfs *r, size_t i, const struct ve
         controllers[fs.data_len++] = c;
       fs.data = controllers;
     }
-  return fs_new (h->v2 ? "cgroup2" : "cgroup", "cgroup", &fs, what, err);
+  return fs_new (h->v2 ? "cgroup2" : "cgroup", "cgroup", &fs, NULL, what, err);
 }
 
 static int
@@ -589,7 +698,7 @@ mount_cgroup (int rootfd, const struct vessel_rootfs *r, const struct vessel_mou
   const char *mode = "mode=755";
   tmpfs.data = &mode;
   tmpfs.data_len = 1;
-  cleanup_close int top = fs_new ("tmpfs", "tmpfs", &tmpfs, s->destination, err);
+  cleanup_close int top = fs_new ("tmpfs", "tmpfs", &tmpfs, NULL, s->destination, err);
   if (top < 0)
     return top;
   cleanup_close int topdir = openat (top, ".", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
@@ -795,6 +904,8 @@ vessel_rootfs_setup (struct vessel_rootfs *r, vessel_error **err)
   if (rootfd < 0)
     return vessel_fail_errno (err, errno, "open the rootfs `%s`", r->rootfs);
 
+  /* Without SELinux the label means nothing, as with runc. */
+  const char *label = plan->mount_label && vessel_selinux_enabled () ? plan->mount_label : NULL;
   for (size_t i = 0; i < plan->n; i++)
     {
       const struct vessel_mount_step *s = &plan->steps[i];
@@ -809,7 +920,7 @@ vessel_rootfs_setup (struct vessel_rootfs *r, vessel_error **err)
           break;
         case VESSEL_MOUNT_FS:
         default:
-          ret = mount_fs (rootfd, s, err);
+          ret = mount_fs (rootfd, s, label, err);
           break;
         }
       if (ret < 0)
@@ -867,7 +978,7 @@ mask (const char *path, int *dev_null, bool *dev_null_attached, vessel_error **e
       const char *size = "size=0";
       o.data = &size;
       o.data_len = 1;
-      cleanup_close int mnt = fs_new ("tmpfs", "tmpfs", &o, path, err);
+      cleanup_close int mnt = fs_new ("tmpfs", "tmpfs", &o, NULL, path, err);
       if (mnt < 0)
         return mnt;
       return attach (mnt, fd, path, err);

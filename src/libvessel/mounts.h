@@ -35,6 +35,7 @@ struct vessel_mount_step
   char *source;            /* binds: absolute host path (relative ones are from the bundle) */
   bool recursive;          /* rbind */
   struct vessel_mount_options o;
+  int premade_fd;          /* a detached tree vessel made (id-mapped binds), or -1 */
 };
 
 struct vessel_mount_plan
@@ -44,12 +45,27 @@ struct vessel_mount_plan
   unsigned long root_propagation; /* MS_* applied to / after pivot_root */
   bool root_readonly;
   bool make_devices;  /* /dev is not bound from the host: fill it */
+  const char *mount_label; /* linux.mountLabel (the config's), or NULL */
 };
 
 /* Pure: the ordered steps for the config's mounts. */
 int vessel_mount_plan_build (const struct oci_config *c, const char *bundle,
                              struct vessel_mount_plan *plan, vessel_error **err);
 void vessel_mount_plan_free (struct vessel_mount_plan *plan);
+
+/* In vessel, before the init exists: the id-mapped bind mounts, as
+   detached trees in steps[].premade_fd that the init only attaches.
+   Giving a mount an id mapping takes CAP_SYS_ADMIN over the user
+   namespace of its filesystem, which an init in a new user namespace
+   no longer has.  The mapping is the mount's uidMappings/gidMappings, or
+   the container's user namespace's. */
+int vessel_mount_plan_premake (struct vessel_mount_plan *plan, const struct oci_config *c, vessel_error **err);
+
+/* Closes the premade trees (vessel's copies, once the init has its own). */
+void vessel_mount_plan_close_premade (struct vessel_mount_plan *plan);
+
+/* The fds the init must keep for the plan. */
+size_t vessel_mount_plan_fds (const struct vessel_mount_plan *plan, int *fds, size_t max);
 
 /* What the executor needs besides the plan. */
 struct vessel_rootfs

@@ -4,9 +4,12 @@
 #include <fcntl.h>
 #include <linux/nsfs.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "namespaces.h"
@@ -220,6 +223,36 @@ vessel_ns_write_id_maps (pid_t pid, const struct oci_linux *lx, vessel_error **e
   if (ret < 0)
     return ret;
   return write_map (pid, "gid_map", lx->gid_mappings, lx->gid_mappings_len, err);
+}
+
+/* A namespace's maps are written through a process in it: a child is
+   made there, waits while we write and open the namespace, and is
+   killed. */
+int
+vessel_userns_with_maps (const struct oci_id_mapping *uids, size_t n_uids,
+                         const struct oci_id_mapping *gids, size_t n_gids, vessel_error **err)
+{
+  pid_t pid = (pid_t) syscall (SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
+  if (pid < 0)
+    return vessel_fail_errno (err, errno, "create a user namespace for an id mapping");
+  if (pid == 0)
+    for (;;)
+      pause ();
+  int ret = write_map (pid, "uid_map", uids, n_uids, err);
+  if (ret == 0)
+    ret = write_map (pid, "gid_map", gids, n_gids, err);
+  if (ret == 0)
+    {
+      char path[64];
+      snprintf (path, sizeof path, "/proc/%d/ns/user", (int) pid);
+      ret = open (path, O_RDONLY | O_CLOEXEC);
+      if (ret < 0)
+        ret = vessel_fail_errno (err, errno, "open `%s`", path);
+    }
+  kill (pid, SIGKILL);
+  while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
+    ;
+  return ret;
 }
 
 int

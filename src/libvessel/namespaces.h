@@ -72,6 +72,11 @@ void vessel_ns_plan_close (struct vessel_ns_plan *plan);
 /* Parent: writes uid_map and gid_map of process pid. */
 int vessel_ns_write_id_maps (pid_t pid, const struct oci_linux *lx, vessel_error **err);
 
+/* An empty user namespace with these mappings, held only by the fd
+   returned (what an id-mapped mount takes). */
+int vessel_userns_with_maps (const struct oci_id_mapping *uids, size_t n_uids,
+                             const struct oci_id_mapping *gids, size_t n_gids, vessel_error **err);
+
 /* Init: joins the namespaces in plan->joins, the user namespace in the
    right place of the order. */
 int vessel_ns_join_all (struct vessel_ns_plan *plan, vessel_error **err);

@@ -213,18 +213,6 @@ assert_nothing_left() {
   refused "config.json: .mounts[7].source: a bind mount needs a source"
 }
 
-@test "what vessel does not do yet is refused, not ignored: netDevices, id-mapped mounts" {
-  update_config '.linux.netDevices = {"dummy0": {"name": "eth9"}}'
-  refused "config.json: .linux.netDevices: moving network devices is not supported yet"
-  update_config 'del(.linux.netDevices) | .mounts += [{"destination": "/x", "type": "bind", "source": "/tmp", "options": ["rbind", "idmap"]}]'
-  refused "config.json: .mounts[7]: id-mapped mounts (idmap, ridmap, uidMappings, gidMappings) are not supported yet"
-  update_config '.mounts[7].options = ["rbind"] | .mounts[7].uidMappings = [{"containerID": 0, "hostID": 1000, "size": 1}]'
-  refused "config.json: .mounts[7]: id-mapped mounts (idmap, ridmap, uidMappings, gidMappings) are not supported yet"
-  run vessel features
-  echo "$output" | jq -e '(.mountOptions | index("idmap")) == null and .linux.netDevices.enabled == false
-    and .linux.mountExtensions.idmap.enabled == false'
-}
-
 @test "--systemd-cgroup is refused clearly" {
   run "$VESSEL" --root "$VESSEL_TEST_ROOT" --systemd-cgroup create --bundle "$BUNDLE" c1
   [ "$status" -eq 1 ]

@@ -736,3 +736,29 @@ written" ]] || fail_with "$output"
   [ ! -e "$d/new" ]
   assert_gone c1
 }
+
+# SELinux is on when selinuxfs is mounted where libselinux looks for it.
+selinux_enabled() {
+  [ "$(stat -f -c %T /sys/fs/selinux 2>/dev/null)" = selinux ]
+}
+
+@test "without SELinux, linux.mountLabel is ignored, as runc does" {
+  selinux_enabled && skip "SELinux is enabled on this host: see the next test"
+  new_container c1
+  update_config '.linux.mountLabel = "system_u:object_r:container_file_t:s0:c1,c2"'
+  in_container c1 'grep " /tmp \| /dev " /proc/self/mountinfo'
+  assert_success
+  [[ "$output" != *context=* ]]
+}
+
+@test "linux.mountLabel is the context of the container's new filesystems, not of proc or sysfs" {
+  selinux_enabled || skip "SELinux is not enabled on this host"
+  new_container c1
+  local label="system_u:object_r:container_file_t:s0:c1,c2"
+  update_config '.linux.mountLabel = $l' --arg l "$label"
+  in_container c1 'grep " /dev \| /proc \| /sys " /proc/self/mountinfo'
+  assert_success
+  [[ "$(grep ' /dev ' <<< "$output")" == *"context=\"$label\""* ]]
+  [[ "$(grep ' /proc ' <<< "$output")" != *context=* ]]
+  [[ "$(grep ' /sys ' <<< "$output")" != *context=* ]]
+}
