@@ -21,11 +21,15 @@ setup() {
 teardown() {
   common_teardown
   umount "$RO_BIN" 2>/dev/null || true
+  [ -z "${VG_NETNS-}" ] || ip netns del "$VG_NETNS" 2>/dev/null || true
 }
 
 # vg ARGS...: vessel under valgrind; fails on any error or definite leak.
+# In the network namespace VG_NETNS when it is set.
 vg() {
-  valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+  local wrap=()
+  [ -z "${VG_NETNS-}" ] || wrap=(nsenter --net="/run/netns/$VG_NETNS")
+  "${wrap[@]}" valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
     --show-leak-kinds=definite,indirect --trace-children=no \
     "$RO_BIN/vessel" --root "$VESSEL_TEST_ROOT" "$@"
 }
@@ -73,6 +77,18 @@ vg() {
   run vg create --bundle "$BUNDLE" --console-socket "$BATS_TEST_TMPDIR/nobody.sock" c1
   [ "$status" -eq 1 ]
   [[ "$output" == *"--console-socket: connect to"* ]]
+}
+
+@test "a netDevices failure after the clone is clean under valgrind" {
+  new_container c1
+  update_config 'del(.process.rlimits) | .linux.netDevices = {"nosuch0": {}}'
+  # vessel runs in a network namespace of the test's, where it is missing.
+  VG_NETNS=$(test_netns_name vg)
+  ip netns add "$VG_NETNS"
+  run vg run --bundle "$BUNDLE" c1
+  [ "$status" -eq 1 ] || fail_with "status $status: $output"
+  [[ "$output" == *".linux.netDevices.nosuch0: find the network interface in vessel's namespace: No such device"* ]]
+  assert_clean c1
 }
 
 @test "the lifecycle commands are clean under valgrind" {
