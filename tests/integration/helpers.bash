@@ -261,6 +261,18 @@ make_reachable() {
 # use_user_namespace: the bundle's container gets a new user namespace
 # mapping ids 0-65535 to host ids 100000-165535, and a rootfs that id
 # 100000 owns and can reach.
+# bundle_joining_user_namespace_of ID: a new bundle (BUNDLE) whose
+# container joins the user namespace of running container ID, one made
+# with use_user_namespace, and owns its rootfs the same way.
+bundle_joining_user_namespace_of() {
+  local pid
+  pid=$(init_pid "$1")
+  make_bundle "$BATS_TEST_TMPDIR/bundle-joins-$1"
+  chown -R 100000:100000 "$BUNDLE/rootfs"
+  make_reachable "$BUNDLE"
+  update_config '.linux.namespaces += [{"type": "user", "path": $p}]' --arg p "/proc/$pid/ns/user"
+}
+
 # A name for a netns of this test, unique across concurrent runs.
 test_netns_name() {
   echo "vessel-t${BATS_ROOT_PID:-$$}-${BATS_TEST_NUMBER}-$1"

@@ -74,14 +74,9 @@ MAPPINGS='{"uidMappings": [{"containerID": 0, "hostID": 1000, "size": 10}],
   use_user_namespace
   set_args sleep 100
   vessel run --detach --bundle "$bundle_a" a > /dev/null 2>&1 < /dev/null
-  local pid_a
-  pid_a=$(init_pid a)
 
-  make_bundle "$BATS_TEST_TMPDIR/bundle-b"
+  bundle_joining_user_namespace_of a
   use_cgroup b
-  chown -R 100000:100000 "$BUNDLE/rootfs"
-  make_reachable "$BUNDLE"
-  update_config '.linux.namespaces += [{"type": "user", "path": $p}]' --arg p "/proc/$pid_a/ns/user"
   bind_data '["rbind", "ridmap"]'
   set_args stat -c "%n %u %g" /data/f0 /data/f5
   run vessel run --bundle "$BUNDLE" b

@@ -235,11 +235,8 @@ have_time_ns() {
   local pid_a
   pid_a=$(init_pid a)
 
-  make_bundle "$BATS_TEST_TMPDIR/bundle-b"
+  bundle_joining_user_namespace_of a
   use_cgroup b
-  chown -R 100000:100000 "$BUNDLE/rootfs"
-  make_reachable "$BUNDLE"
-  update_config '.linux.namespaces += [{"type": "user", "path": $p}]' --arg p "/proc/$pid_a/ns/user"
   set_args sh -c 'probe ids; probe ns; cat /proc/self/uid_map'
   run vessel run --bundle "$BUNDLE" b
   assert_success
