@@ -194,6 +194,21 @@ ack_status (struct rtnl *s, const struct nlmsghdr *m)
   return e->error;
 }
 
+/* NLMSG_OK and NLMSG_NEXT, without their int/unsigned comparisons. */
+static bool
+nl_ok (const struct nlmsghdr *m, size_t left)
+{
+  return left >= sizeof *m && m->nlmsg_len >= sizeof *m && m->nlmsg_len <= left;
+}
+
+static const struct nlmsghdr *
+nl_next (const struct nlmsghdr *m, size_t *left)
+{
+  size_t step = NLMSG_ALIGN (m->nlmsg_len);
+  *left = step < *left ? *left - step : 0;
+  return (const struct nlmsghdr *) ((const char *) m + step);
+}
+
 typedef int (*nl_each_fn) (const struct nlmsghdr *m, void *arg);
 
 /* Sends req and reads its answers, each message to `each` (may be NULL),
@@ -222,8 +237,8 @@ rtnl_talk (struct rtnl *s, struct nlmsghdr *req, nl_each_fn each, void *arg)
         return -errno;
       if (got == 0 || (size_t) got > sizeof buf.bytes)
         return -EPROTO;
-      int len = (int) got;
-      for (const struct nlmsghdr *m = &buf.h; NLMSG_OK (m, len); m = NLMSG_NEXT (m, len))
+      size_t left = (size_t) got;
+      for (const struct nlmsghdr *m = &buf.h; nl_ok (m, left); m = nl_next (m, &left))
         {
           if (m->nlmsg_seq != s->seq)
             continue;
