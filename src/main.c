@@ -16,6 +16,7 @@
 #include "libvessel/features.h"
 #include "libvessel/log.h"
 #include "libvessel/utils.h"
+#include "vessel-commit.h"
 
 #define DEFAULT_ROOT "/run/vessel"
 

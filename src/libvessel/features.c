@@ -11,6 +11,7 @@
 #include "namespaces.h"
 #include "seccomp.h"
 #include "utils.h"
+#include "vessel-commit.h"
 
 static char **
 arena_strv (struct oci_arena *a, const char *const *src, size_t n)

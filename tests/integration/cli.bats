@@ -14,6 +14,12 @@ setup() {
   [ "$status" -eq 0 ]
   [[ "${lines[0]}" =~ ^vessel\ version\ [0-9]+\.[0-9]+\.[0-9]+ ]]
   [[ "${lines[1]}" =~ ^commit:\ .+ ]]
+  # Built from this checkout (make check rebuilds first): its commit, not
+  # the one configure saw.
+  local head
+  if head=$(git -C "$VESSEL_SRCDIR" describe --always --abbrev=12 2>/dev/null); then
+    [[ "${lines[1]}" == "commit: $head"* ]] || fail_with "${lines[1]}, but the checkout is at $head"
+  fi
   [ "${lines[2]}" = "spec: 1.3.0" ]
   [[ "${lines[3]}" =~ ^features:\ .*\+CAP ]]
 }
