@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -236,8 +237,13 @@ vessel_userns_with_maps (const struct oci_id_mapping *uids, size_t n_uids,
   if (pid < 0)
     return vessel_fail_errno (err, errno, "create a user namespace for an id mapping");
   if (pid == 0)
-    for (;;)
-      pause ();
+    {
+      /* Gone with vessel, should vessel die before it kills us. */
+      if (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid () == 1)
+        _exit (1);
+      for (;;)
+        pause ();
+    }
   int ret = write_map (pid, "uid_map", uids, n_uids, err);
   if (ret == 0)
     ret = write_map (pid, "gid_map", gids, n_gids, err);

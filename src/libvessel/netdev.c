@@ -49,10 +49,17 @@ valid_ifname (const char *name, bool template)
   return pct == NULL || (template && pct[1] == 'd' && strchr (pct + 1, '%') == NULL);
 }
 
+/* The name the device gets in the container, NULL when it keeps its own. */
+static const char *
+new_name (const struct oci_net_device *d)
+{
+  return d->name && *d->name ? d->name : NULL;
+}
+
 static const char *
 container_name (const struct oci_net_device *d)
 {
-  return d->name && *d->name ? d->name : d->host_name;
+  return new_name (d) ? new_name (d) : d->host_name;
 }
 
 static bool
@@ -74,7 +81,7 @@ vessel_netdev_validate (const struct oci_config *c, vessel_error **err)
       const struct oci_net_device *d = &lx->net_devices[i];
       if (!valid_ifname (d->host_name, false))
         return vessel_fail (err, EINVAL, C ".linux.netDevices: `%s` is not a network interface name", d->host_name);
-      if (d->name && *d->name && !valid_ifname (d->name, true))
+      if (new_name (d) && !valid_ifname (d->name, true))
         return vessel_fail (err, EINVAL,
                             C ".linux.netDevices.%s.name: `%s` is not a network interface name (1 to %d "
                             "characters, no `/`, `:` or space, at most one `%%d`)",
@@ -512,7 +519,7 @@ move_one (struct netdev_move *mv, const struct oci_net_device *d, vessel_error *
     return rtnl_fail (err, mv->inner, ret, "list the container's network interfaces");
   if (!is_template (name) && (ret = name_is_free (mv, d, err)) < 0)
     return ret;
-  if ((ret = move_link (mv->host, index, mv->nsfd, d->name && *d->name ? d->name : NULL)) < 0)
+  if ((ret = move_link (mv->host, index, mv->nsfd, new_name (d))) < 0)
     return rtnl_fail (err, mv->host, ret, C ".linux.netDevices.%s: move it into the container as `%s`",
                       d->host_name, name);
   if ((ret = find_moved (mv, name, &before, &index)) < 0)
