@@ -13,6 +13,8 @@
      probe hostname        hostname NAME
      probe domainname      domainname NAME
      probe keyring         keyring DESCRIPTION (of the session keyring)
+     probe add_key         add_key ok, or add_key ERRNO (E-name: ENOSYS, EPERM...),
+                           after adding a user key to the process keyring
      probe sysctl NAME     NAME VALUE (net.ipv4.ip_forward or net/ipv4/ip_forward)
      probe clocks          monotonic S, boottime S (whole seconds)
      probe seals FILE      seals NAME... (F_GET_SEALS of FILE: seal shrink grow write)
@@ -42,6 +44,7 @@
 
 #define KEYCTL_DESCRIBE 6
 #define KEY_SPEC_SESSION_KEYRING -3
+#define KEY_SPEC_PROCESS_KEYRING -2
 
 static int
 fail (const char *what)
@@ -240,6 +243,19 @@ cmd_keyring (void)
   return 0;
 }
 
+/* A syscall that seccomp profiles tend to leave out (podman's answers
+   ENOSYS), while the kernel lets any process make it. */
+static int
+cmd_add_key (void)
+{
+  long id = syscall (SYS_add_key, "user", "vessel-probe", "x", (size_t) 1, KEY_SPEC_PROCESS_KEYRING);
+  if (id >= 0)
+    printf ("add_key ok\n");
+  else
+    printf ("add_key %s\n", errno == ENOSYS ? "ENOSYS" : errno == EPERM ? "EPERM" : strerror (errno));
+  return 0;
+}
+
 static int
 cmd_sysctl (const char *name)
 {
@@ -364,6 +380,8 @@ main (int argc, char **argv)
     ret = cmd_uname (1);
   else if (strcmp (cmd, "keyring") == 0)
     ret = cmd_keyring ();
+  else if (strcmp (cmd, "add_key") == 0)
+    ret = cmd_add_key ();
   else if (strcmp (cmd, "sysctl") == 0 && arg)
     ret = cmd_sysctl (arg);
   else if (strcmp (cmd, "clocks") == 0)
@@ -375,7 +393,7 @@ main (int argc, char **argv)
   else if (strcmp (cmd, "tty") == 0)
     ret = cmd_tty ();
   else
-    fprintf (stderr, "usage: probe caps|ids|umask|nnp|fds|cwd|ns|hostname|domainname|keyring|clocks|tty\n"
+    fprintf (stderr, "usage: probe caps|ids|umask|nnp|fds|cwd|ns|hostname|domainname|keyring|add_key|clocks|tty\n"
                      "       probe rlimit NAME | probe sysctl NAME | probe seals FILE | probe stdio FILE\n");
   if (fflush (stdout) != 0)
     return fail ("write");

@@ -1,0 +1,412 @@
+#!/usr/bin/env bats
+# podman (Debian's 4.3, through conmon) drives vessel: `podman --runtime
+# $VESSEL` with everything podman keeps (storage, libpod's database and run
+# directory, events, networks) in this file's temporary directory, a
+# containers.conf that registers vessel (cgroupfs manager, file events
+# logger, vessel among the runtimes that take --log-format=json), and a
+# busybox image imported from a tarball (no registry is reachable).
+#
+# podman runs in a network namespace that this file makes, so netavark's
+# bridge, its iptables rules and ip_forward are that namespace's, not the
+# host's.  Each test's containers get --cgroup-parent under this run's
+# cgroup prefix; podman's own cgroups for conmon land there too, and
+# teardown removes that subtree and nothing else.
+
+load ../integration/helpers
+bats_require_minimum_version 1.5.0
+
+IMAGE=localhost/vessel-busybox:test
+
+setup_file() {
+  [ "$(id -u)" -eq 0 ] || return 0
+  command -v podman > /dev/null || return 0
+  PM_DIR=$(mktemp -d "$BATS_FILE_TMPDIR/podman.XXXXXX")
+  export PM_DIR PM_NETNS="vessel-t${BATS_ROOT_PID:-$$}-podman"
+  write_podman_config
+  write_podman_wrapper
+  # podman as root keeps its image blob cache and netavark's IPAM database
+  # at fixed places, whatever the storage root: teardown_file removes them
+  # if they were not there before.
+  local p
+  for p in /var/lib/containers /var/lib/containers/cache /run/containers; do
+    [ -e "$p" ] || echo "$p" >> "$PM_DIR/made-by-podman"
+  done
+  ip netns add "$PM_NETNS"
+  tar -C "$(rootfs_template)" -c . | pm import --quiet - "$IMAGE" > /dev/null
+}
+
+teardown_file() {
+  [ -n "${PM_DIR:-}" ] || return 0
+  pm rm --all --force --time 0 > /dev/null 2>&1 || true
+  pm rmi --all --force > /dev/null 2>&1 || true
+  unmount_under "$PM_DIR"
+  ip netns del "$PM_NETNS" 2> /dev/null || true
+  local p
+  for p in $(cat "$PM_DIR/made-by-podman" 2> /dev/null); do rm -rf "$p"; done
+  rm -rf "$PM_DIR"
+}
+
+# containers.conf and storage.conf for this file only.
+write_podman_config() {
+  cat > "$PM_DIR/containers.conf" << EOF
+[containers]
+# The bounding set here lacks CAP_SYS_RESOURCE: podman's default rlimits
+# (1048576) are above the hard limits, which no runtime may raise.
+default_ulimits = ["nofile=$(ulimit -Hn):$(ulimit -Hn)", "nproc=32768:32768"]
+
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "$PM_DIR/events.log"
+tmp_dir = "$PM_DIR/libpod"
+runtime = "vessel"
+runtime_supports_json = ["vessel"]
+
+[engine.runtimes]
+vessel = ["$VESSEL"]
+
+[network]
+network_backend = "netavark"
+network_config_dir = "$PM_DIR/networks"
+EOF
+  cat > "$PM_DIR/storage.conf" << EOF
+[storage]
+driver = "vfs"
+graphroot = "$PM_DIR/storage"
+runroot = "$PM_DIR/run"
+EOF
+}
+
+# $PM_DIR/podman: podman with this file's configuration, inside its
+# network namespace, asked to use vessel (a script, for script(1) to run).
+write_podman_wrapper() {
+  cat > "$PM_DIR/podman" << EOF
+#!/bin/sh
+export CONTAINERS_CONF="$PM_DIR/containers.conf" CONTAINERS_STORAGE_CONF="$PM_DIR/storage.conf"
+exec nsenter --net="/run/netns/$PM_NETNS" podman --runtime "$VESSEL" "\$@"
+EOF
+  chmod 755 "$PM_DIR/podman"
+}
+
+pm() {
+  "$PM_DIR/podman" "$@"
+}
+
+# The --cgroup-parent of this test's containers.
+pm_cgroup_parent() {
+  echo "/$CGROUP_PREFIX/${BATS_TEST_NUMBER}-podman"
+}
+
+# prun ARGS...: `podman run` with this test's cgroup parent.
+prun() {
+  pm run --cgroup-parent "$(pm_cgroup_parent)" "$@"
+}
+
+unmount_under() {
+  local m
+  for m in $(awk -v d="$1" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
+    umount -l "$m" 2> /dev/null || true
+  done
+}
+
+setup() {
+  require_root
+  command -v podman > /dev/null || skip "needs podman (contrib/deps.sh test installs it)"
+  common_setup
+}
+
+teardown() {
+  [ -n "${PM_DIR:-}" ] || return 0
+  local ids
+  ids=$(pm ps --all --quiet --filter "label=test=$BATS_TEST_NUMBER" 2> /dev/null || true)
+  [ -z "$ids" ] || pm rm --force --time 0 $ids > /dev/null 2>&1 || true
+  # podman (not vessel) makes <parent>/conmon cgroups; remove this test's
+  # subtree, deepest first.
+  local d
+  for d in "$CGROUP_ROOT"/*"$(pm_cgroup_parent)" "$CGROUP_ROOT$(pm_cgroup_parent)"; do
+    [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2> /dev/null || true
+  done
+  common_teardown
+}
+
+# The host pid of container NAME's process.
+pid_of() {
+  pm inspect --format '{{.State.Pid}}' "$1"
+}
+
+# The cgroup directory holding CONTROLLER's files for container NAME.
+pm_cg_dir() {
+  local controller=$1 name=$2 line
+  local pid
+  pid=$(pid_of "$name")
+  if [ "$(cg_mode)" = v2 ]; then
+    line=$(grep '^0::' "/proc/$pid/cgroup")
+    echo "$CGROUP_ROOT${line#0::}"
+    return
+  fi
+  line=$(grep -E "^[0-9]+:([^:]*,)?$controller(,[^:]*)?:" "/proc/$pid/cgroup")
+  local mnt
+  for mnt in "$CGROUP_ROOT"/*/; do
+    mnt=${mnt%/}
+    case ",${mnt##*/}," in *",$controller,"*)
+      echo "$mnt${line##*:}"
+      return
+      ;;
+    esac
+  done
+  fail_with "no $controller hierarchy"
+}
+
+# The vessel state directory of container NAME (podman passes no --root:
+# vessel's default one).
+vessel_state_of() {
+  echo "/run/vessel/$(pm inspect --format '{{.Id}}' "$1")"
+}
+
+# A detached container NAME that keeps running; extra podman flags before
+# `--`, command after (default: sleep forever).
+detached() {
+  local name=$1
+  shift
+  local flags=()
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do
+    flags+=("$1")
+    shift
+  done
+  [ "${1:-}" = -- ] && shift
+  [ $# -gt 0 ] || set -- sleep 1000
+  prun -d --name "$name" --label "test=$BATS_TEST_NUMBER" "${flags[@]}" "$IMAGE" "$@" > /dev/null
+}
+
+# wait_for_log NAME TEXT: polls `podman logs` up to ~10 s.
+wait_for_log() {
+  local i
+  for i in $(seq 100); do
+    pm logs "$1" 2> /dev/null | grep -q -- "$2" && return 0
+    sleep 0.1
+  done
+  fail_with "no '$2' in the logs of $1: $(pm logs "$1" 2>&1)"
+}
+
+@test "podman: run in the foreground gives the output and the exit code" {
+  run prun --rm --label "test=$BATS_TEST_NUMBER" "$IMAGE" echo hello from vessel
+  assert_success
+  [ "$output" = "hello from vessel" ]
+  run prun --rm --label "test=$BATS_TEST_NUMBER" "$IMAGE" sh -c 'exit 7'
+  [ "$status" -eq 7 ]
+  # A command that cannot be run: podman reports vessel's error (read
+  # from its --log-format=json log) and exits 127.
+  run -127 prun --rm --label "test=$BATS_TEST_NUMBER" "$IMAGE" /no/such/binary
+  [[ "$output" == *"/no/such/binary"* ]] || fail_with "$output"
+}
+
+@test "podman: run -d, logs, kill with a signal, stop and rm; nothing of vessel's is left" {
+  detached c1 -- sh -c 'trap "echo got USR1" USR1; trap "echo got TERM; exit 0" TERM
+    echo started; while :; do sleep 0.1; done'
+  wait_for_log c1 started
+  local state
+  state=$(vessel_state_of c1)
+  [ -f "$state/state.json" ] || fail_with "no vessel state at $state"
+  [ "$("$VESSEL" state "${state##*/}" | jq -r .status)" = running ]
+  pm kill --signal USR1 c1 > /dev/null
+  wait_for_log c1 "got USR1"
+  [ "$(pm inspect --format '{{.State.Status}}' c1)" = running ]
+  pm stop --time 10 c1 > /dev/null
+  wait_for_log c1 "got TERM"
+  [ "$(pm inspect --format '{{.State.Status}} {{.State.ExitCode}}' c1)" = "exited 0" ]
+  pm rm c1 > /dev/null
+  [ ! -e "$state" ] || fail_with "vessel state $state left behind"
+  ! pgrep -f "conmon.*${state##*/}" > /dev/null || fail_with "conmon of c1 still runs"
+}
+
+@test "podman: kill with SIGKILL gives exit code 137" {
+  detached c1
+  pm kill c1 > /dev/null
+  run pm wait c1
+  [ "$output" = 137 ] || fail_with "$output"
+}
+
+@test "podman: exec, with its exit code, -e, -w, -u and -t" {
+  detached c1
+  run pm exec c1 sh -c 'echo in $(hostname); exit 5'
+  [ "$status" -eq 5 ]
+  [[ "$output" == "in "* ]]
+  run pm exec -e FOO=bar -w /tmp c1 sh -c 'echo $FOO $(pwd)'
+  assert_success
+  [ "$output" = "bar /tmp" ]
+  run pm exec -u 1000:1000 c1 probe ids
+  assert_success
+  [ "$(probe_value uid)" = 1000 ] && [ "$(probe_value gid)" = 1000 ]
+  # The exec'd process is in the container's pid namespace.
+  run pm exec c1 cat /proc/1/cmdline
+  [[ "$output" == sleep* ]] || fail_with "$output"
+  run script -qec "$PM_DIR/podman exec -t c1 probe tty" /dev/null
+  assert_success
+  output=${output//$'\r'/}
+  [ "$(probe_value ctty)" = yes ] || fail_with "$output"
+  [[ "$(probe_value stdin)" == /dev/pts/* ]] || fail_with "$output"
+}
+
+@test "podman: --memory, --pids-limit and --cpus are set and enforced" {
+  detached c1 --memory 32m --pids-limit 40 --cpus 0.5
+  local mem pids cpu
+  mem=$(pm_cg_dir memory c1)
+  pids=$(pm_cg_dir pids c1)
+  cpu=$(pm_cg_dir cpu c1)
+  if [ "$(cg_mode)" = v2 ]; then
+    [ "$(cat "$mem/memory.max")" = $((32 << 20)) ]
+    [ "$(cat "$pids/pids.max")" = 40 ]
+    [ "$(cat "$cpu/cpu.max")" = "50000 100000" ]
+  else
+    [ "$(cat "$mem/memory.limit_in_bytes")" = $((32 << 20)) ]
+    [ "$(cat "$pids/pids.max")" = 40 ]
+    [ "$(cat "$cpu/cpu.cfs_quota_us")" = 50000 ]
+    [ "$(cat "$cpu/cpu.cfs_period_us")" = 100000 ]
+  fi
+  # cpu: a busy loop for a second gets throttled.
+  pm exec c1 timeout 1 sh -c 'while :; do :; done' || true
+  local throttled
+  throttled=$(awk '$1 == "nr_throttled" { print $2 }' "$cpu/cpu.stat")
+  [ "$throttled" -gt 0 ] || fail_with "not throttled: $(cat "$cpu/cpu.stat")"
+  # pids: the 40th process cannot be forked.
+  run pm exec c1 sh -c 'for i in $(seq 60); do sleep 30 & done 2>&1; kill $(jobs -p)'
+  [[ "$output" == *"can't fork"* ]] || fail_with "$output"
+  # memory: 64 MiB in a tmpfs page cache of a 32 MiB container: OOM kill.
+  run prun --rm --label "test=$BATS_TEST_NUMBER" --memory 32m --memory-swap 32m --tmpfs /big "$IMAGE" \
+    sh -c 'x=$(head -c 67108864 /dev/zero | tr "\0" x); echo survived ${#x}'
+  [ "$status" -eq 137 ] || fail_with "status $status: $output"
+}
+
+@test "podman: update changes the limits of a running container" {
+  detached c1 --memory 64m --cpus 1
+  pm update --memory 48m --cpus 0.25 c1 > /dev/null
+  local mem cpu
+  mem=$(pm_cg_dir memory c1)
+  cpu=$(pm_cg_dir cpu c1)
+  if [ "$(cg_mode)" = v2 ]; then
+    [ "$(cat "$mem/memory.max")" = $((48 << 20)) ]
+    [ "$(cat "$cpu/cpu.max")" = "25000 100000" ]
+  else
+    [ "$(cat "$mem/memory.limit_in_bytes")" = $((48 << 20)) ]
+    [ "$(cat "$cpu/cpu.cfs_quota_us")" = 25000 ]
+  fi
+}
+
+@test "podman: pause and unpause freeze and thaw the container" {
+  detached c1 -- sh -c 'while :; do date +%s%N > /tmp/tick; sleep 0.05; done'
+  pm pause c1 > /dev/null
+  [ "$(pm inspect --format '{{.State.Status}}' c1)" = paused ]
+  local state
+  state=$(vessel_state_of c1)
+  [ "$("$VESSEL" state "${state##*/}" | jq -r .status)" = paused ]
+  if [ "$(cg_mode)" = v2 ]; then
+    grep -qx "frozen 1" "$(pm_cg_dir freezer c1)/cgroup.events"
+  else
+    [ "$(cat "$(pm_cg_dir freezer c1)/freezer.state")" = FROZEN ]
+  fi
+  local pid
+  pid=$(pid_of c1)
+  local before
+  before=$(stat -c %Y.%y "/proc/$pid/root/tmp/tick")
+  sleep 0.3
+  [ "$(stat -c %Y.%y "/proc/$pid/root/tmp/tick")" = "$before" ] || fail_with "a frozen container wrote"
+  pm unpause c1 > /dev/null
+  [ "$(pm inspect --format '{{.State.Status}}' c1)" = running ]
+  local i
+  for i in $(seq 50); do
+    [ "$(stat -c %Y.%y "/proc/$pid/root/tmp/tick")" != "$before" ] && return 0
+    sleep 0.1
+  done
+  fail_with "the thawed container does not run"
+}
+
+@test "podman: ps, top and inspect see the container vessel runs" {
+  detached c1
+  run pm ps --format '{{.Names}} {{.Status}}' --filter name=c1
+  [[ "$output" == "c1 Up"* ]] || fail_with "$output"
+  local pid state
+  pid=$(pid_of c1)
+  state=$(vessel_state_of c1)
+  [ "$("$VESSEL" state "${state##*/}" | jq -r .pid)" = "$pid" ]
+  [ "$(pm inspect --format '{{.State.Running}} {{.OCIRuntime}}' c1)" = "true $VESSEL" ]
+  run pm top c1 pid args
+  assert_success
+  [[ "${lines[1]}" == *"1 "*"sleep 1000"* ]] || fail_with "$output"
+}
+
+@test "podman: --user, -e, -w, --read-only and a -v bind mount" {
+  mkdir -p "$BATS_TEST_TMPDIR/vol"
+  echo from host > "$BATS_TEST_TMPDIR/vol/in"
+  run prun --rm --label "test=$BATS_TEST_NUMBER" --user 1000:1000 -e GREETING=hi -w /tmp --read-only \
+    -v "$BATS_TEST_TMPDIR/vol:/data" "$IMAGE" sh -c 'id -u; id -g; echo $GREETING; pwd; cat /data/in
+      touch /not-here 2>&1 || echo read-only; echo written > /tmp/x && echo tmp ok'
+  assert_success
+  [ "${lines[0]}" = 1000 ] && [ "${lines[1]}" = 1000 ] && [ "${lines[2]}" = hi ] && [ "${lines[3]}" = /tmp ]
+  [ "${lines[4]}" = "from host" ]
+  [[ "$output" == *"read-only"* ]] && [[ "$output" == *"tmp ok"* ]] || fail_with "$output"
+  prun --rm --label "test=$BATS_TEST_NUMBER" -v "$BATS_TEST_TMPDIR/vol:/data" "$IMAGE" sh -c 'echo back > /data/out'
+  [ "$(cat "$BATS_TEST_TMPDIR/vol/out")" = back ]
+}
+
+@test "podman: --cap-drop and --cap-add" {
+  run prun --rm --label "test=$BATS_TEST_NUMBER" --cap-drop all --cap-add NET_ADMIN --cap-add CHOWN "$IMAGE" probe caps
+  assert_success
+  # CAP_CHOWN (0) and CAP_NET_ADMIN (12).
+  [ "$(probe_value CapEff)" = 0000000000001001 ] || fail_with "$output"
+  [ "$(probe_value CapInh)" = 0000000000000000 ]
+  run prun --rm --label "test=$BATS_TEST_NUMBER" --cap-drop CHOWN "$IMAGE" sh -c 'chown 1000 /tmp 2>&1'
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"Operation not permitted"* ]] || fail_with "$output"
+}
+
+@test "podman: the default seccomp profile is enforced" {
+  # add_key is not in podman's profile, whose default action is ENOSYS;
+  # the kernel itself lets any process add a key.
+  run prun --rm --label "test=$BATS_TEST_NUMBER" "$IMAGE" sh -c 'grep "^Seccomp:" /proc/self/status; probe add_key'
+  assert_success
+  [[ "${lines[0]}" == "Seccomp:"*2 ]] || fail_with "$output"
+  [ "$(probe_value add_key)" = ENOSYS ] || fail_with "$output"
+  run prun --rm --label "test=$BATS_TEST_NUMBER" --security-opt seccomp=unconfined "$IMAGE" \
+    sh -c 'grep "^Seccomp:" /proc/self/status; probe add_key'
+  assert_success
+  [[ "${lines[0]}" == "Seccomp:"*0 ]] || fail_with "$output"
+  [ "$(probe_value add_key)" = ok ] || fail_with "$output"
+}
+
+@test "podman: -t under a pty" {
+  run script -qec "$PM_DIR/podman run --rm -t --cgroup-parent $(pm_cgroup_parent) --label test=$BATS_TEST_NUMBER $IMAGE probe tty" /dev/null
+  assert_success
+  output=${output//$'\r'/} # the pty's line discipline turns \n into \r\n
+  [[ "$(probe_value stdin)" == /dev/pts/* ]] || fail_with "$output"
+  [ "$(probe_value ctty)" = yes ]
+}
+
+@test "podman: --network none has only loopback" {
+  run prun --rm --label "test=$BATS_TEST_NUMBER" --network none "$IMAGE" sh -c 'ls /sys/class/net'
+  assert_success
+  [ "$output" = lo ]
+}
+
+@test "podman: two containers on the default bridge talk to each other" {
+  detached srv -- sh -c 'mkdir -p /www && echo served by vessel > /www/index.html && httpd -f -p 8080 -h /www'
+  local ip
+  ip=$(pm inspect --format '{{.NetworkSettings.IPAddress}}' srv)
+  [ -n "$ip" ] || fail_with "no address"
+  run prun --rm --label "test=$BATS_TEST_NUMBER" "$IMAGE" sh -c "for i in \$(seq 50); do
+      timeout 10 wget -q -O - http://$ip:8080/ && exit 0; sleep 0.1; done; exit 1"
+  assert_success
+  [ "$output" = "served by vessel" ]
+}
+
+@test "podman: nothing is left behind after rm" {
+  detached c1 --memory 32m
+  local state cg
+  state=$(vessel_state_of c1)
+  cg=$(pm_cg_dir memory c1)
+  pm rm --force --time 0 c1 > /dev/null
+  [ ! -e "$state" ] || fail_with "vessel state $state left behind"
+  [ ! -e "$cg" ] || fail_with "cgroup $cg left behind"
+  [ -z "$(awk -v id="${state##*/}" 'index($5, id) { print $5 }' /proc/self/mountinfo)" ] ||
+    fail_with "mounts of the container left behind"
+  [ -z "$(pm ps --all --quiet --filter "label=test=$BATS_TEST_NUMBER")" ]
+}
