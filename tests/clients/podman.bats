@@ -39,6 +39,13 @@ teardown_file() {
   [ -n "${PM_DIR:-}" ] || return 0
   pm rm --all --force --time 0 > /dev/null 2>&1 || true
   pm rmi --all --force > /dev/null 2>&1 || true
+  # vessel state of this file's containers that podman lost track of
+  # (only when something failed): their bundles are in PM_DIR.
+  local id
+  for id in $(ls /run/vessel 2> /dev/null); do
+    [[ "$("$VESSEL" state "$id" 2> /dev/null | jq -r .bundle)" == "$PM_DIR/"* ]] &&
+      "$VESSEL" delete --force "$id" > /dev/null 2>&1 || true
+  done
   unmount_under "$PM_DIR"
   ip netns del "$PM_NETNS" 2> /dev/null || true
   local p
@@ -120,12 +127,18 @@ teardown() {
   local ids
   ids=$(pm ps --all --quiet --filter "label=test=$BATS_TEST_NUMBER" 2> /dev/null || true)
   [ -z "$ids" ] || pm rm --force --time 0 $ids > /dev/null 2>&1 || true
-  # podman (not vessel) makes <parent>/conmon cgroups; remove this test's
-  # subtree, deepest first.
-  local d
-  for d in "$CGROUP_ROOT"/*"$(pm_cgroup_parent)" "$CGROUP_ROOT$(pm_cgroup_parent)"; do
-    [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2> /dev/null || true
-  done
+  # Whatever still runs in this test's cgroups (when rm failed: the
+  # container's processes, conmon in podman's <parent>/conmon) is
+  # killed, podman's rm tried again, the subtree removed deepest first.
+  local dirs d p
+  dirs=$(find "$CGROUP_ROOT"/*"$(pm_cgroup_parent)" "$CGROUP_ROOT$(pm_cgroup_parent)" -depth -type d 2> /dev/null || true)
+  if [ -n "$(cat $(printf '%s/cgroup.procs ' $dirs) 2> /dev/null)" ]; then
+    for d in $dirs; do
+      for p in $(cat "$d/cgroup.procs" 2> /dev/null); do kill -9 "$p" 2> /dev/null || true; done
+    done
+    [ -z "$ids" ] || pm rm --force --time 0 $ids > /dev/null 2>&1 || true
+  fi
+  for d in $dirs; do rmdir "$d" 2> /dev/null || { sleep 0.2 && rmdir "$d" 2> /dev/null; } || true; done
   common_teardown
 }
 
