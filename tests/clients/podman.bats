@@ -90,6 +90,8 @@ write_podman_wrapper() {
   cat > "$PM_DIR/podman" << EOF
 #!/bin/sh
 export CONTAINERS_CONF="$PM_DIR/containers.conf" CONTAINERS_STORAGE_CONF="$PM_DIR/storage.conf"
+# conmon inherits the directory and writes an "oom" file there.
+cd "$PM_DIR"
 exec nsenter --net="/run/netns/$PM_NETNS" podman --runtime "$VESSEL" "\$@"
 EOF
   chmod 755 "$PM_DIR/podman"
