@@ -1,8 +1,10 @@
 #!/bin/bash
 # run.sh of the cgroup v2 lane: runs INSIDE the VM (lane.sh copies it into
-# the test directory it packs).  Arguments: the bats files to run, names in
-# $CGV2_TESTDIR/src/tests/integration.  Prints each suite's TAP output and a
-# summary; writes FILE.tap and the guest's dmesg into $CGV2_OUT.
+# the test directory it packs).  Arguments: the bats files to run, as
+# DIR/NAME.bats in $CGV2_TESTDIR/src/tests (integration/errors.bats,
+# clients/containerd.bats; a bare NAME.bats is integration's).  Prints each
+# suite's TAP output and a summary; writes NAME.tap and the guest's dmesg
+# into $CGV2_OUT.
 # Exit status: 0 every suite passed, 1 a suite failed, 2 not a pure v2 guest.
 set -u
 T=${CGV2_TESTDIR:-/cgv2/test}
@@ -19,6 +21,10 @@ for f in /usr/sbin/*; do
   fi
 done
 
+# What every host has and the guest's bare tmpfs root lacks: podman keeps
+# its image copies in /var/tmp.
+mkdir -p /var/tmp && chmod 1777 /var/tmp
+
 export VESSEL=$T/build/vessel VESSEL_BUILDDIR=$T/build VESSEL_SRCDIR=$T/src BUSYBOX=$T/busybox
 
 echo "# guest: kernel $(uname -r), $(nproc) cpus, $(($(awk '/^MemTotal/ { print $2 }' /proc/meminfo) / 1024)) MiB"
@@ -34,14 +40,29 @@ fi
 # (status 124), so that what it did so far is printed and copied back.
 deadline=$(($(date +%s) + ${LANE_SECONDS:-86400}))
 
+# suite_file FILE: the path of suite FILE (an argument) in the guest.
+suite_file() {
+  case $1 in
+    */*) echo "$T/src/tests/$1" ;;
+    *) echo "$T/src/tests/integration/$1" ;;
+  esac
+}
+
+# suite_name FILE: NAME, for the files in $OUT.
+suite_name() {
+  local b=${1##*/}
+  echo "${b%.bats}"
+}
+
 # run_suite FILE: bats on one suite, its TAP output into $OUT/NAME.tap, its
 # status into $OUT/NAME.status, its duration into $OUT/NAME.time.
 run_suite() {
-  local f=$1 name=${1%.bats} t0 st left
+  local f=$1 name t0 st left
+  name=$(suite_name "$f")
   t0=$(date +%s)
   left=$((deadline - t0))
   [ "$left" -gt 0 ] || left=1
-  set -- timeout -k 10 "$left" bats --tap --timing ${LANE_FILTER:+--filter "$LANE_FILTER"} "$T/src/tests/integration/$f"
+  set -- timeout -k 10 "$left" bats --tap --timing ${LANE_FILTER:+--filter "$LANE_FILTER"} "$(suite_file "$f")"
   if [ "$JOBS" = 1 ]; then
     "$@" 2>&1 | tee "$OUT/$name.tap"
     st=${PIPESTATUS[0]}
@@ -67,9 +88,10 @@ if [ "$JOBS" = 1 ]; then
 else
   declare -A suite_of=()
   report() { # print the TAP output of the suite whose job was pid $1
-    local f=${suite_of[$1]}
-    echo "# ==== $f ($(cat "$OUT/${f%.bats}.time")s)"
-    cat "$OUT/${f%.bats}.tap"
+    local f=${suite_of[$1]} name
+    name=$(suite_name "$f")
+    echo "# ==== $f ($(cat "$OUT/$name.time")s)"
+    cat "$OUT/$name.tap"
   }
   running=0
   for f in "$@"; do
@@ -93,7 +115,7 @@ fi
 rc=0
 summary=""
 for f in "$@"; do
-  name=${f%.bats}
+  name=$(suite_name "$f")
   st=$(cat "$OUT/$name.status" 2>/dev/null || echo none)
   [ "$st" = 0 ] || rc=1
   pass=$(grep '^ok ' "$OUT/$name.tap" | grep -vc ' # skip')

@@ -9,8 +9,9 @@
 #   BUILDDIR  a vessel build directory holding ./vessel, tests/helpers/probe
 #             and tests/helpers/recvtty (make && make check_PROGRAMS);
 #             default: $VESSEL_BUILDDIR.
-#   FILE.bats the suites to run (names in tests/integration/, or paths); they
-#             replace the default list, LANE_FILES below.
+#   FILE.bats the suites to run: names in tests/integration/ or
+#             tests/clients/, or paths (from the current directory or the
+#             project's top); they replace the default list, LANE_FILES below.
 #   -o DIR    artifacts: one TAP file per suite, the guest's dmesg and the
 #             kernel console log are copied back into DIR
 #   -v        stream the guest's kernel console to stderr as well
@@ -20,7 +21,10 @@
 #             each suite's output comes when the suite ends
 #   -t SECS   wall-clock limit of the VM run (default 1200; the suites get
 #             all but the last minute of it, then are stopped).  Alone on
-#             this 2-CPU host the default suites take 7 to 9 minutes.
+#             this 2-CPU host the default suites take about 7 minutes: 5.5
+#             for tests/integration's, 1.5 more for the client suites
+#             (podman's 2 to 2.5 minutes and containerd's 1, run beside the
+#             others).
 #
 # Prints the suites' TAP output.  Exit status: 0 all passed, 1 a test failed,
 # 77 skipped (no qemu, no busybox-static or no kernel for the VM: the reason
@@ -30,9 +34,10 @@
 # the VM kernel is downloaded by run-in-vm.sh on first use (apt-get download).
 set -euo pipefail
 
-# The suites the lane runs by default (those that exist), the slowest first:
-# the guest runs them two at a time (-j).
-LANE_FILES="errors.bats lifecycle.bats process.bats namespaces.bats cgroups.bats mounts.bats terminal.bats exec.bats hooks.bats"
+# The suites the lane runs by default (those that exist), roughly the slowest
+# first: the guest runs them two at a time (-j).  Names in tests/integration
+# or tests/clients.
+LANE_FILES="podman.bats errors.bats lifecycle.bats process.bats namespaces.bats cgroups.bats mounts.bats terminal.bats exec.bats containerd.bats hooks.bats"
 
 # Host programs the tests, helpers.bash and bats call, brought into the guest,
 # whose userland is otherwise busybox: bash, bats, jq, and the programs whose
@@ -44,6 +49,27 @@ LANE_FILES="errors.bats lifecycle.bats process.bats namespaces.bats cgroups.bats
 GUEST_TOOLS="bash bats jq date timeout getopt flock unshare nsenter setpriv
   ipcmk ipcrm ipcs mount umount findmnt mountpoint hostname ps pgrep pkill ip bpftool script"
 GUEST_DIRS="/usr/lib/bats-core /usr/libexec/bats-core"
+
+# What a client suite needs in the guest on top of that, brought in only
+# when the suite runs (they are large): programs looked up like
+# GUEST_TOOLS, other paths, kernel modules.  A program missing on the host
+# is left out: the suite then skips, saying what it needs.
+declare -A SUITE_TOOLS=(
+  [containerd.bats]="containerd ctr containerd-shim-runc-v2 umoci"
+  [podman.bats]="podman conmon iptables ip6tables"
+)
+declare -A SUITE_PATHS=(
+  [podman.bats]="/usr/lib/podman/netavark /usr/lib/*/xtables /usr/share/containers
+    /etc/containers/policy.json /etc/containers/registries.conf /etc/containers/registries.conf.d"
+)
+# Modules each after those it depends on: run-in-vm.sh loses a module whose
+# dependency it has not yet seen.  podman: netavark's bridge and the
+# iptables-nft rules it adds (the guest has no modprobe to load on demand).
+declare -A SUITE_MODULES=(
+  [podman.bats]="llc stp bridge veth nfnetlink libcrc32c nf_tables x_tables nft_compat
+    nf_defrag_ipv4 nf_defrag_ipv6 nf_conntrack nf_nat nft_chain_nat
+    xt_conntrack xt_comment xt_addrtype xt_mark xt_MASQUERADE xt_nat xt_tcpudp"
+)
 
 prog=${0##*/}
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -75,13 +101,34 @@ for f in vessel tests/helpers/probe tests/helpers/recvtty; do
   [[ -x $builddir/$f ]] || { echo "$prog: $builddir/$f is missing (make && make check_PROGRAMS)" >&2; exit 2; }
 done
 
+# suite_path FILE: the host path of suite FILE, a path (from the current
+# directory, else from the project's top) or a name in tests/integration or
+# tests/clients.
+suite_path() {
+  local f=$1 d
+  if [[ $f == */* ]]; then
+    for d in "$PWD" "$top"; do
+      [[ $f == /* ]] && d=''
+      if [[ -f ${d:+$d/}$f ]]; then realpath "${d:+$d/}$f"; return 0; fi
+    done
+  else
+    for d in integration clients; do
+      if [[ -f $top/tests/$d/$f ]]; then echo "$top/tests/$d/$f"; return 0; fi
+    done
+  fi
+  return 1
+}
+
 # The suites: the arguments, else the default list.
 files=()
 if [[ $# -gt 0 ]]; then
-  files=("$@")
+  for f in "$@"; do
+    src=$(suite_path "$f") || { echo "$prog: $f not found (neither a name in tests/integration or tests/clients nor a path from here or from the top)" >&2; exit 2; }
+    files+=("$src")
+  done
 else
   for f in $LANE_FILES; do
-    if [[ -e $top/tests/integration/$f ]]; then files+=("$f"); else echo "# $prog: $f does not exist, not run"; fi
+    if src=$(suite_path "$f"); then files+=("$src"); else echo "# $prog: $f does not exist, not run"; fi
   done
 fi
 [[ ${#files[@]} -gt 0 ]] || { echo "$prog: no bats file to run" >&2; exit 2; }
@@ -100,17 +147,27 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/cgv2-lane.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
 T=$work/test
-mkdir -p "$T/build/tests/helpers" "$T/src/tests/integration"
+mkdir -p "$T/build/tests/helpers" "$T/src/tests/integration" "$T/src/tests/clients"
 cp "$builddir/vessel" "$T/build/vessel"
 cp "$builddir/tests/helpers/probe" "$builddir/tests/helpers/recvtty" "$T/build/tests/helpers/"
 cp "$BUSYBOX_STATIC" "$T/busybox"
 cp "$top"/tests/integration/*.bash "$T/src/tests/integration/"
-names=()
-for f in "${files[@]}"; do
-  if [[ $f == */* ]]; then src=$f; else src=$top/tests/integration/$f; fi
-  [[ -f $src ]] || { echo "$prog: $src not found" >&2; exit 2; }
-  cp "$src" "$T/src/tests/integration/"
-  names+=("${src##*/}")
+# A suite from a clients directory goes to tests/clients in the guest (it
+# loads ../integration/helpers), any other to tests/integration; run.sh is
+# given DIR/NAME.bats.
+names=() suite_tools='' suite_paths='' suite_modules=''
+declare -A base_seen=()
+for src in "${files[@]}"; do
+  base=${src##*/}
+  [[ -z ${base_seen[$base]:-} ]] || { echo "$prog: two suites named $base" >&2; exit 2; }
+  base_seen[$base]=1
+  dir=integration
+  [[ $(basename "$(dirname "$src")") != clients ]] || dir=clients
+  cp "$src" "$T/src/tests/$dir/"
+  names+=("$dir/$base")
+  suite_tools+=" ${SUITE_TOOLS[$base]:-}"
+  suite_paths+=" ${SUITE_PATHS[$base]:-}"
+  suite_modules+=" ${SUITE_MODULES[$base]:-}"
 done
 cp "$top/tests/cgroup2/guest-run.sh" "$T/run.sh"
 chmod 755 "$T/run.sh"
@@ -130,7 +187,7 @@ add_path() {
     p=$t
   done
 }
-for t in $GUEST_TOOLS; do
+for t in $GUEST_TOOLS $suite_tools; do
   found=0
   # every place the guest's PATH looks (/bin and /sbin are /usr's there)
   for d in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin; do
@@ -145,13 +202,18 @@ for d in $GUEST_DIRS; do
   [[ -d $d ]] || skip "$d not found (apt-get install bats)"
   add_path "$d"
 done
+for p in $suite_paths; do
+  [[ ! -e $p ]] || add_path "$p"
+done
+mods=()
+for m in $suite_modules; do mods+=(-M "$m"); done
 
 # brd: /dev/ram0 for the block I/O tests; veth: a namespaces test; loop:
 # /dev/loop-control (10:237), which a device-rule test names, exists as on
 # the host.
 # (No BATS_TEST_TIMEOUT: its countdown is a background job of the test,
 # which a `wait` without arguments then waits for.  -t bounds the run.)
-args=("${incl[@]}" -M brd -M veth -M loop -t "$TIMEOUT" -e "LANE_SECONDS=$((TIMEOUT > 120 ? TIMEOUT - 60 : TIMEOUT / 2))")
+args=("${incl[@]}" -M brd -M veth -M loop "${mods[@]}" -t "$TIMEOUT" -e "LANE_SECONDS=$((TIMEOUT > 120 ? TIMEOUT - 60 : TIMEOUT / 2))")
 [[ -z $FILTER ]] || args+=(-e "LANE_FILTER=$FILTER")
 [[ -z $JOBS ]] || args+=(-e "LANE_JOBS=$JOBS")
 [[ -z $OUTDIR ]] || args+=(-o "$OUTDIR")
