@@ -7,7 +7,7 @@
 # Usage: tests/cgroup2/lane.sh [-o DIR] [-v] [-f REGEX] [-j N] [-t SECS] BUILDDIR [FILE.bats...]
 #
 #   BUILDDIR  a vessel build directory holding ./vessel, tests/helpers/probe
-#             and tests/helpers/recvtty (make && make check_PROGRAMS);
+#             and tests/helpers/recvtty (make && make tests/helpers/probe tests/helpers/recvtty, or make check);
 #             default: $VESSEL_BUILDDIR.
 #   FILE.bats the suites to run: names in tests/integration/ or
 #             tests/clients/, or paths (from the current directory or the
@@ -98,7 +98,7 @@ if [[ $# -ge 1 && -d $1 ]]; then builddir=$1; shift; fi
 [[ -n $builddir ]] || { echo "$prog: no build directory given" >&2; usage >&2; exit 2; }
 builddir=$(cd "$builddir" && pwd)
 for f in vessel tests/helpers/probe tests/helpers/recvtty; do
-  [[ -x $builddir/$f ]] || { echo "$prog: $builddir/$f is missing (make && make check_PROGRAMS)" >&2; exit 2; }
+  [[ -x $builddir/$f ]] || { echo "$prog: $builddir/$f is missing (make && make tests/helpers/probe tests/helpers/recvtty, or make check)" >&2; exit 2; }
 done
 
 # suite_path FILE: the host path of suite FILE, a path (from the current

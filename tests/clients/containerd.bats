@@ -194,16 +194,6 @@ vessel_state() {
   "$VESSEL" --root "$VESSEL_ROOT/$CTR_NS" state "$1"
 }
 
-# wait_until COMMAND...: polls COMMAND for up to ~10 s.
-wait_until() {
-  local i
-  for i in $(seq 100); do
-    "$@" && return 0
-    sleep 0.1
-  done
-  "$@"
-}
-
 # A process that no longer exists, or a zombie.
 process_gone() {
   [ ! -e "/proc/$1" ] || [ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)" = Z ]

@@ -36,16 +36,6 @@ require_v1_controllers() {
   [ "$(cg_mode)" != v2 ] || skip "needs cgroup v1 controllers (this host is pure v2)"
 }
 
-# wait_until COMMAND...: polls COMMAND for up to ~10 s (a loaded machine is slow).
-wait_until() {
-  local i
-  for i in $(seq 100); do
-    "$@" && return 0
-    sleep 0.1
-  done
-  fail_with "timed out waiting for: $*"
-}
-
 # The value of KEY in FILE of CONTROLLER is above N.
 key_above() {
   [ "$(cg_key "$1" "$2" "$3")" -gt "$4" ]

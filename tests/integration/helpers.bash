@@ -179,6 +179,17 @@ container_status() {
   vessel state "$1" | jq -r .status
 }
 
+# wait_until COMMAND...: polls COMMAND for up to ~10 s (a loaded machine is
+# slow); fails saying what it waited for.
+wait_until() {
+  local i
+  for i in $(seq 100); do
+    "$@" && return 0
+    sleep 0.1
+  done
+  fail_with "timed out waiting for: $*"
+}
+
 # wait_for_lines FILE N: polls up to ~10 s until FILE has N lines.
 wait_for_lines() {
   local i
