@@ -348,5 +348,13 @@ vessel_openat2 (int dirfd, const char *path, int flags, uint64_t resolve)
   struct open_how how = { .flags = (uint64_t) (flags | O_CLOEXEC), .resolve = resolve };
   if (how.flags & O_CREAT)
     how.mode = 0644;
-  return (int) syscall (SYS_openat2, dirfd, path, &how, sizeof how);
+  /* With RESOLVE_IN_ROOT or RESOLVE_BENEATH, the kernel gives up with
+     EAGAIN when a rename or a mount anywhere on the host races a ".."
+     step of the lookup (another container starting is enough): not a
+     verdict on the path, so look it up again. */
+  int fd, tries = 0;
+  do
+    fd = (int) syscall (SYS_openat2, dirfd, path, &how, sizeof how);
+  while (fd < 0 && errno == EAGAIN && ++tries < 128);
+  return fd;
 }
