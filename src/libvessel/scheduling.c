@@ -60,8 +60,8 @@ parse_id_list (const char *list, struct id_mask *mask)
   return 0;
 }
 
-static int
-check_id_list (const char *list, const char *where, vessel_error **err)
+int
+vessel_id_list_check (const char *list, const char *where, vessel_error **err)
 {
   struct id_mask mask;
   int ret = list ? parse_id_list (list, &mask) : 0;
@@ -101,8 +101,8 @@ vessel_sched_validate (const struct oci_process *p, const char *where, vessel_er
     return 0;
   cleanup_free char *initial = xasprintf ("%s.execCPUAffinity.initial", where);
   cleanup_free char *final = xasprintf ("%s.execCPUAffinity.final", where);
-  int ret = check_id_list (a->initial, initial, err);
-  return ret < 0 ? ret : check_id_list (a->final, final, err);
+  int ret = vessel_id_list_check (a->initial, initial, err);
+  return ret < 0 ? ret : vessel_id_list_check (a->final, final, err);
 }
 
 /* sched_setattr's argument, its first version (SCHED_ATTR_SIZE_VER0):
@@ -241,7 +241,7 @@ vessel_memory_policy_validate (const struct oci_memory_policy *m, vessel_error *
     return vessel_fail (err, EINVAL, C ".nodes: %s takes no nodes", mode);
   if (has_flag (m, OCI_MPOL_F_STATIC_NODES) && has_flag (m, OCI_MPOL_F_RELATIVE_NODES))
     return vessel_fail (err, EINVAL, C ".flags: MPOL_F_STATIC_NODES and MPOL_F_RELATIVE_NODES exclude each other");
-  return check_id_list (nodes, C ".nodes", err);
+  return vessel_id_list_check (nodes, C ".nodes", err);
 }
 
 int

@@ -11,6 +11,10 @@
 
 /* Checks process.scheduler, ioPriority and execCPUAffinity as runc does;
    `where` names the process ("config.json: .process"). */
+/* Checks a CPU or memory node list ("0-3,7"); `where` names it in the
+   message.  (The parsing that execCPUAffinity and memoryPolicy share.) */
+int vessel_id_list_check (const char *list, const char *where, vessel_error **err);
+
 int vessel_sched_validate (const struct oci_process *p, const char *where, vessel_error **err);
 
 /* Checks linux.memoryPolicy: nodes where the mode needs them and only

@@ -8,7 +8,7 @@ set -u
 srcdir=${VESSEL_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 builddir=${VESSEL_BUILDDIR:-$srcdir}
 seconds=${FUZZ_SECONDS:-30}
-targets="config state"
+targets="config state mount-options names seccomp"
 
 echo "1..$(echo $targets | wc -w)"
 n=0
