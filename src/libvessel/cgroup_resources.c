@@ -325,6 +325,20 @@ plan_memory (struct planner *p, const struct oci_memory *m, vessel_error **err)
   if (!set.limit && !set.reservation && !set.swap && !m->has_kernel_tcp && !m->has_swappiness
       && !m->has_disable_oom_killer && !m->has_use_hierarchy)
     return 0;
+  /* -1 is "no limit"; other negative values are no size at all (v1 would
+     refuse them with EINVAL, v2 would take them as "max"). */
+  const struct
+  {
+    bool set;
+    int64_t value;
+    const char *name;
+  } sizes[] = { { set.limit, m->limit, "limit" },
+                { set.reservation, m->reservation, "reservation" },
+                { set.swap, m->swap, "swap" } };
+  for (size_t i = 0; i < ARRAY_SIZE (sizes); i++)
+    if (sizes[i].set && sizes[i].value < -1)
+      return vessel_fail (err, EINVAL, "%s.memory.%s: %" PRId64 " is not a size (bytes, or -1 for no limit)",
+                          p->where, sizes[i].name, sizes[i].value);
   int h = need (p, "memory", "memory", err);
   if (h < 0)
     return h;

@@ -1,6 +1,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,37 @@ has_dotdot (const char *path)
   return false;
 }
 
+/* What the kernel takes in a uid_map or gid_map: at most 340 ranges, none
+   empty, none running past the last 32-bit id, and no two overlapping on
+   either side (it would answer EINVAL, naming nothing). */
+#define MAX_ID_RANGES 340
+static int
+validate_id_mappings (const struct oci_id_mapping *m, size_t n, const char *where, vessel_error **err)
+{
+  if (n > MAX_ID_RANGES)
+    return vessel_fail (err, EINVAL, "%s: %zu ranges, the kernel takes at most %d", where, n, MAX_ID_RANGES);
+  for (size_t i = 0; i < n; i++)
+    {
+      if (m[i].size == 0)
+        return vessel_fail (err, EINVAL, "%s[%zu].size: an empty range", where, i);
+      if ((uint64_t) m[i].container_id + m[i].size > UINT32_MAX || (uint64_t) m[i].host_id + m[i].size > UINT32_MAX)
+        return vessel_fail (err, EINVAL, "%s[%zu]: %" PRIu32 " ids from container id %" PRIu32 " (host id %" PRIu32
+                            ") run past the last id, %" PRIu32,
+                            where, i, m[i].size, m[i].container_id, m[i].host_id, UINT32_MAX - 1);
+      for (size_t j = 0; j < i; j++)
+        {
+          bool inside = m[i].container_id < (uint64_t) m[j].container_id + m[j].size
+                        && m[j].container_id < (uint64_t) m[i].container_id + m[i].size;
+          bool outside = m[i].host_id < (uint64_t) m[j].host_id + m[j].size
+                         && m[j].host_id < (uint64_t) m[i].host_id + m[i].size;
+          if (inside || outside)
+            return vessel_fail (err, EINVAL, "%s[%zu]: overlaps range %zu (%s ids)", where, i, j,
+                                inside ? "container" : "host");
+        }
+    }
+  return 0;
+}
+
 static int
 validate_namespaces (const struct oci_linux *lx, vessel_error **err)
 {
@@ -117,6 +149,10 @@ validate_namespaces (const struct oci_linux *lx, vessel_error **err)
   for (size_t i = 0; i < lx->namespaces_len; i++)
     if (lx->namespaces[i].type == OCI_NS_USER)
       user = &lx->namespaces[i];
+  int ret;
+  if ((ret = validate_id_mappings (lx->uid_mappings, lx->uid_mappings_len, C ".linux.uidMappings", err)) < 0
+      || (ret = validate_id_mappings (lx->gid_mappings, lx->gid_mappings_len, C ".linux.gidMappings", err)) < 0)
+    return ret;
   bool has_maps = lx->uid_mappings_len > 0 || lx->gid_mappings_len > 0;
   if (has_maps && user == NULL)
     return vessel_fail (err, EINVAL, C ".linux.uidMappings: id mappings need a user namespace");
@@ -244,7 +280,11 @@ validate_idmap (const struct oci_config *c, size_t i, bool bind, vessel_error **
     return vessel_fail (err, EINVAL,
                         C ".mounts[%zu].options: an id-mapped mount without uidMappings and gidMappings "
                         "takes the container's user namespace, and it has none", i);
-  return 0;
+  char uid_where[64], gid_where[64];
+  snprintf (uid_where, sizeof uid_where, C ".mounts[%zu].uidMappings", i);
+  snprintf (gid_where, sizeof gid_where, C ".mounts[%zu].gidMappings", i);
+  int ret = validate_id_mappings (m->uid_mappings, m->uid_mappings_len, uid_where, err);
+  return ret < 0 ? ret : validate_id_mappings (m->gid_mappings, m->gid_mappings_len, gid_where, err);
 }
 
 static int

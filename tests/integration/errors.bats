@@ -77,6 +77,39 @@ assert_nothing_left() {
   refused "config.json: .process.args: expected array, got object"
 }
 
+@test "a huge config.json and a deeply nested one are refused before they are read whole" {
+  # 17 MiB of a valid config: one annotation holding the bulk.
+  jq --rawfile big <(head -c $((17 << 20)) /dev/zero | tr '\0' a) '.annotations.big = $big' \
+    "$BUNDLE/config.json" > "$BUNDLE/huge.json"
+  mv "$BUNDLE/huge.json" "$BUNDLE/config.json"
+  refused "config.json: larger than 16 MiB"
+  { printf '{"ociVersion": "1.0.0", "annotations": {"a": '; head -c 100000 /dev/zero | tr '\0' '['; } > "$BUNDLE/config.json"
+  refused "config.json: nested deeper than 64 levels"
+}
+
+@test "negative sizes are refused, naming the field" {
+  update_config '.linux.resources.memory.limit = -5'
+  refused "config.json: .linux.resources.memory.limit: -5 is not a size (bytes, or -1 for no limit)"
+  update_config '.linux.resources.memory.limit = 1048576 | .linux.resources.memory.reservation = -2'
+  refused "config.json: .linux.resources.memory.reservation: -2 is not a size"
+  update_config 'del(.linux.resources.memory) | .process.rlimits = [{"type": "RLIMIT_NOFILE", "soft": -1, "hard": -1}]'
+  refused "config.json: .process.rlimits[0].soft: value -1 is out of range"
+  update_config '.process.rlimits = [] | .linux.resources.cpu.shares = -1'
+  refused "config.json: .linux.resources.cpu.shares: value -1 is out of range"
+}
+
+@test "absurd id maps are refused, naming the range" {
+  update_config '.linux.namespaces += [{"type": "user"}]
+    | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    | .linux.uidMappings = [{"containerID": 0, "hostID": 4294967295, "size": 4294967295}]'
+  refused "config.json: .linux.uidMappings[0]: 4294967295 ids from container id 0 (host id 4294967295) run past the last id"
+  update_config '.linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536},
+    {"containerID": 1000, "hostID": 300000, "size": 10}]'
+  refused "config.json: .linux.uidMappings[1]: overlaps range 0 (container ids)"
+  update_config '.linux.uidMappings = [range(341) | {"containerID": ., "hostID": (100000 + .), "size": 1}]'
+  refused "config.json: .linux.uidMappings: 341 ranges, the kernel takes at most 340"
+}
+
 @test "an unknown namespace type is refused" {
   update_config '.linux.namespaces += [{"type": "bogus"}]'
   refused "config.json: .linux.namespaces[6].type: unknown value \"bogus\""

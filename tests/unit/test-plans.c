@@ -907,6 +907,12 @@ test_memory_v2 (void)
      swap limit without the memory limit". */
   expect_plan_error (h, "{\"memory\":{\"swap\":268435456}}", "memory.swap",
                      "v2: swap without a limit is an error naming memory.swap");
+  /* -1 is "no limit"; any other negative size is refused, naming it (v2
+     would take it as max, v1 answer EINVAL). */
+  expect_plan_error (h, "{\"memory\":{\"limit\":-5}}", "memory.limit: -5 is not a size",
+                     "a negative memory limit other than -1 is refused");
+  expect_plan_error (h, "{\"memory\":{\"limit\":1048576,\"reservation\":-2}}", "memory.reservation: -2",
+                     "a negative reservation other than -1 is refused");
 
   /* Settings cgroup v2 lacks: runc ignores them, crun refuses them. */
   must_plan (h, "{\"memory\":{\"kernel\":1048576,\"kernelTCP\":1048576,\"swappiness\":10,\"disableOOMKiller\":true}}",
@@ -1967,6 +1973,29 @@ test_config_checks (void)
   expect_valid ("{\"namespaces\":[{\"type\":\"uts\"},{\"type\":\"ipc\"},{\"type\":\"network\"}],"
                 "\"sysctl\":{\"vm.swappiness\":\"10\"}}",
                 false, "vm.swappiness", "a sysctl of no namespace (vm.swappiness) is refused");
+  /* Id maps the kernel would refuse with a bare EINVAL (kernel/user_namespace.c:
+     map_write, mappings_overlap). */
+#define USERNS "{\"namespaces\":[{\"type\":\"user\"}],"
+#define GIDS "\"gidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}]}"
+  expect_valid (USERNS "\"uidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536},"
+                "{\"containerID\":65536,\"hostID\":0,\"size\":1}]," GIDS,
+                true, NULL, "two disjoint uid ranges are fine");
+  expect_valid (USERNS "\"uidMappings\":[{\"containerID\":0,\"hostID\":4294967295,\"size\":4294967295}]," GIDS,
+                false, ".linux.uidMappings[0]: 4294967295 ids from container id 0 (host id 4294967295) run past",
+                "a range past the last id is refused");
+  expect_valid (USERNS "\"uidMappings\":[{\"containerID\":0,\"hostID\":4294967295,\"size\":1}]," GIDS,
+                false, "run past", "host id 4294967295 (-1) is refused");
+  expect_valid (USERNS "\"uidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":0}]," GIDS,
+                false, ".linux.uidMappings[0].size: an empty range", "an empty range is refused");
+  expect_valid (USERNS "\"uidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536},"
+                "{\"containerID\":1000,\"hostID\":300000,\"size\":10}]," GIDS,
+                false, ".linux.uidMappings[1]: overlaps range 0 (container ids)", "overlapping container ids are refused");
+  expect_valid (USERNS "\"uidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":10}],"
+                "\"gidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":10},"
+                "{\"containerID\":10,\"hostID\":100005,\"size\":10}]}",
+                false, ".linux.gidMappings[1]: overlaps range 0 (host ids)", "overlapping host ids are refused");
+#undef USERNS
+#undef GIDS
   ok (vessel_sysctl_namespace ("kernel.hostname") == OCI_NS_UTS && vessel_sysctl_namespace ("kernel.domainname") == OCI_NS_UTS
           && vessel_sysctl_namespace ("kernel.msgmax") == OCI_NS_IPC && vessel_sysctl_namespace ("kernel.pid_max") < 0,
       "sysctl namespaces: kernel.hostname/domainname uts, kernel.msg* ipc, kernel.pid_max none");
