@@ -537,7 +537,10 @@ spawn (struct exec *e, vessel_error **err)
 
   /* setns(CLONE_NEWPID) moves only our future children: the clone below
      is born in the container's pid namespace.  vessel makes no other
-     child after it, so nothing needs to move back. */
+     child after it, so nothing needs to move back -- except under
+     LeakSanitizer, whose check at exit clones a tracer that must see
+     vessel's threads from vessel's own pid namespace. */
+  cleanup_close int own_pid_ns = VESSEL_ASAN && e->join_pid ? open ("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC) : -1;
   int pid_ns = e->pidfd >= 0 ? e->pidfd : e->ns_fds[OCI_NS_PID];
   if (e->join_pid && setns (pid_ns, CLONE_NEWPID) < 0)
     return vessel_fail_errno (err, errno, "join the pid namespace of container `%s`", e->o->id);
@@ -553,6 +556,8 @@ spawn (struct exec *e, vessel_error **err)
     child_main (e);
   if (e->pid < 0)
     return vessel_fail_errno (err, errno, "clone the exec process");
+  if (own_pid_ns >= 0)
+    (void) setns (own_pid_ns, CLONE_NEWPID);
   closep (&e->child_end);
   closep (&e->console_fd);
   ret = enter_cgroups (e, into_cgroup2, err);

@@ -45,6 +45,19 @@ steal_fd (int *fd)
 
 #define ARRAY_SIZE(a) (sizeof (a) / sizeof ((a)[0]))
 
+/* Built with AddressSanitizer (and so LeakSanitizer): gcc says so with
+   __SANITIZE_ADDRESS__, clang with __has_feature. */
+#if defined(__SANITIZE_ADDRESS__)
+#define VESSEL_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define VESSEL_ASAN 1
+#endif
+#endif
+#ifndef VESSEL_ASAN
+#define VESSEL_ASAN 0
+#endif
+
 /* ---- allocation: out of memory aborts ---------------------------------- */
 
 /* abort() that is safe in the init (see utils.c). */
