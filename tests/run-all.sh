@@ -7,7 +7,9 @@
 #   cgroup v2   tests/cgroup2/lane.sh: the bats suites of the default build
 #               in a qemu VM whose only hierarchy is cgroup v2 (skipped,
 #               without failing, when the host cannot boot the VM)
-#   sanitizers  ./configure --enable-sanitizers: unit tests under ASan+UBSan
+#   sanitizers  ./configure --enable-sanitizers: unit tests, the fuzz corpus
+#               and every bats suite but valgrind's, vessel under ASan+UBSan
+#               (the churn suite with CHURN_N=100 containers per stream)
 #   fuzzing     CC=clang ./configure --enable-fuzzing: each fuzz target runs
 #               for FUZZ_SECONDS (default 30) from the committed corpus
 #   analyzer    a build with gcc -fanalyzer, and clang-tidy's bugprone checks
@@ -56,9 +58,11 @@ case $lane in
   *) fail "cgroup v2 lane (exit status $lane)" ;;
 esac
 
-stage "sanitizers (ASan + UBSan): unit tests"
+stage "sanitizers (ASan + UBSan): unit tests, fuzz corpus, integration tests"
 dir=$(build sanitizers --enable-sanitizers)
-check "$dir" TESTS="$(make -C "$dir" -s print-unit-tests) tests/fuzz/run-fuzz.sh" || fail "sanitizer make check"
+CHURN_N=${CHURN_N_SANITIZERS:-100} check "$dir" \
+  TESTS="$(make -C "$dir" -s print-unit-tests) tests/fuzz/run-fuzz.sh $(make -C "$dir" -s print-sanitizer-bats-tests)" ||
+  fail "sanitizer make check"
 
 stage "fuzzing (${FUZZ_SECONDS}s per target)"
 dir=$(build fuzzing CC=clang --enable-fuzzing)
