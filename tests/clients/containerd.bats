@@ -262,7 +262,7 @@ build_image() {
   [ "$(task_pid bg)" = "$(vessel_state bg | jq .pid)" ]
   run ctr_exec bg e1 sh -c 'echo exec says $$; exit 5'
   [ "$status" -eq 5 ] || fail_with "exit status $status: $output"
-  [[ "$output" == "exec says "[0-9]* ]]
+  [[ "$output" == "exec says "[0-9]* ]] || fail_with "exec output: $output"
   [ "${output#exec says }" -gt 1 ] # not the container's init
   ctr_ task kill --signal SIGTERM bg
   wait_until task_is bg STOPPED

@@ -98,16 +98,11 @@ write_state (const char *path, const char *json)
   return rename (tmp, path);
 }
 
+/* Answers notifications until nothing is left under the filter. */
 static int
-serve (int listener, int answer_errno, int go_on)
+answer_all (int listener, int answer_errno, int go_on, const struct seccomp_notif_sizes *sizes,
+            struct seccomp_notif *req, struct seccomp_notif_resp *resp)
 {
-  struct seccomp_notif_sizes sizes;
-  if (syscall (SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
-    return fail ("SECCOMP_GET_NOTIF_SIZES");
-  struct seccomp_notif *req = calloc (1, sizes.seccomp_notif);
-  struct seccomp_notif_resp *resp = calloc (1, sizes.seccomp_notif_resp);
-  if (req == NULL || resp == NULL)
-    return fail ("calloc");
   for (;;)
     {
       struct pollfd p = { .fd = listener, .events = POLLIN };
@@ -119,14 +114,14 @@ serve (int listener, int answer_errno, int go_on)
         }
       if (!(p.revents & POLLIN))
         return 0; /* POLLHUP: nothing is left under the filter */
-      memset (req, 0, sizes.seccomp_notif);
+      memset (req, 0, sizes->seccomp_notif);
       if (ioctl (listener, SECCOMP_IOCTL_NOTIF_RECV, req) < 0)
         {
           if (errno == EINTR || errno == ENOENT) /* ENOENT: the caller went away */
             continue;
           return fail ("SECCOMP_IOCTL_NOTIF_RECV");
         }
-      memset (resp, 0, sizes.seccomp_notif_resp);
+      memset (resp, 0, sizes->seccomp_notif_resp);
       resp->id = req->id;
       if (go_on)
         resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
@@ -142,6 +137,20 @@ serve (int listener, int answer_errno, int go_on)
       fflush (stdout);
       free (name);
     }
+}
+
+static int
+serve (int listener, int answer_errno, int go_on)
+{
+  struct seccomp_notif_sizes sizes;
+  if (syscall (SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
+    return fail ("SECCOMP_GET_NOTIF_SIZES");
+  struct seccomp_notif *req = calloc (1, sizes.seccomp_notif);
+  struct seccomp_notif_resp *resp = calloc (1, sizes.seccomp_notif_resp);
+  int ret = req && resp ? answer_all (listener, answer_errno, go_on, &sizes, req, resp) : fail ("calloc");
+  free (req);
+  free (resp);
+  return ret;
 }
 
 int
