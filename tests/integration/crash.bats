@@ -34,16 +34,6 @@ teardown() {
   common_teardown
 }
 
-# The vessel processes of this test (as in errors.bats: a sealed copy of
-# vessel with the test's --root; every init is one until it execs).
-vessel_processes() {
-  local f p
-  grep -lzxF -- "$VESSEL_TEST_ROOT" /proc/[0-9]*/cmdline 2> /dev/null | while read -r f; do
-    p=${f%/cmdline}
-    [ "$(readlink "$p/exe" 2> /dev/null)" = "/memfd:vessel (deleted)" ] && echo "${p#/proc/}"
-  done | sort | tr '\n' ' '
-}
-
 # The processes of the test's containers once they exec'd: each has $MARK
 # as an argument.
 marked_processes() {

@@ -16,21 +16,6 @@ teardown() {
   common_teardown
 }
 
-# The pids of processes running a sealed copy of vessel (every init does,
-# until it execs the container's program).
-# The vessel processes of this test: other suites run in parallel under
-# make -j, so match the test's own --root on the command line as well.
-vessel_processes() {
-  local f p
-  # One grep over every command line (a NUL ends each argument, so -z -x
-  # matches a whole argument), then readlink only for the few that match:
-  # forking per /proc entry took minutes under emulation.
-  grep -lzxF -- "$VESSEL_TEST_ROOT" /proc/[0-9]*/cmdline 2>/dev/null | while read -r f; do
-    p=${f%/cmdline}
-    [ "$(readlink "$p/exe" 2>/dev/null)" = "/memfd:vessel (deleted)" ] && echo "${p#/proc/}"
-  done | sort | tr '\n' ' '
-}
-
 # refused MESSAGE [create args...]: create fails with MESSAGE (a substring
 # of its one-line error) and leaves nothing behind.
 refused() {

@@ -174,6 +174,21 @@ assert_clean() {
   done
 }
 
+# The vessel processes of this test: processes running a sealed copy of
+# vessel (every init does, until it execs the container's program) with the
+# test's own --root on their command line (other suites run in parallel
+# under make -j).
+vessel_processes() {
+  local f p
+  # One grep over every command line (a NUL ends each argument, so -z -x
+  # matches a whole argument), then readlink only for the few that match:
+  # forking per /proc entry took minutes under emulation.
+  grep -lzxF -- "$VESSEL_TEST_ROOT" /proc/[0-9]*/cmdline 2>/dev/null | while read -r f; do
+    p=${f%/cmdline}
+    [ "$(readlink "$p/exe" 2>/dev/null)" = "/memfd:vessel (deleted)" ] && echo "${p#/proc/}"
+  done | sort | tr '\n' ' '
+}
+
 # The status of container ID.
 container_status() {
   vessel state "$1" | jq -r .status
