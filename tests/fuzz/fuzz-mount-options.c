@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "input.h"
 #include "libvessel/mount_options.h"
 
 #define MAX_OPTIONS 64
@@ -16,11 +17,9 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-  char *text = malloc (size + 1);
+  char *text = fuzz_input_string (data, size);
   if (text == NULL)
     return 0;
-  memcpy (text, data, size);
-  text[size] = '\0';
   char *options[MAX_OPTIONS];
   size_t n = 0;
   for (char *save = NULL, *o = strtok_r (text, "\n", &save); o && n < MAX_OPTIONS; o = strtok_r (NULL, "\n", &save))

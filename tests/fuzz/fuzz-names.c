@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "input.h"
 #include "libvessel/caps.h"
 #include "libvessel/scheduling.h"
 #include "libvessel/signals.h"
@@ -19,11 +20,9 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-  char *text = malloc (size + 1);
+  char *text = fuzz_input_string (data, size);
   if (text == NULL)
     return 0;
-  memcpy (text, data, size);
-  text[size] = '\0';
 
   int sig = vessel_signal_parse (text);
   if (sig != -EINVAL && (sig < 1 || sig > SIGRTMAX))
