@@ -78,37 +78,34 @@ check_fd_snapshot() {
     END { exit bad }' "$file" || fail_with "$file: $(cat "$file")"
 }
 
-# snapshot_exec ID TAG: a foreground `vessel exec` into ID whose process
-# waits on a fifo; vessel's fds are recorded in $OUT/fds-exec-TAG while
-# it waits, then the process is let go.
-snapshot_exec() {
-  local id=$1 tag=$2 vpid
-  rm -f "$OUT/ready-$tag"
-  mkfifo "$OUT/go-$tag"
-  "$VESSEL" --root "$VESSEL_TEST_ROOT" exec "$id" sh -c "echo > /out/ready-$tag; read x < /out/go-$tag" \
-    < /dev/null > "$OUT/churn-out-$tag" 2> "$OUT/churn-err-$tag" &
+# snapshot_waiting NAME SIG COMMAND...: starts COMMAND, a foreground vessel
+# command whose container process writes $OUT/ready-SIG and then waits on
+# the fifo $OUT/go-SIG; records vessel's fds in $OUT/fds-NAME while it
+# waits, then lets the process go and checks that vessel succeeded.
+snapshot_waiting() {
+  local name=$1 sig=$2 vpid
+  shift 2
+  rm -f "$OUT/ready-$sig"
+  mkfifo "$OUT/go-$sig"
+  "$@" < /dev/null > "$OUT/churn-out-$name" 2> "$OUT/churn-err-$name" &
   vpid=$!
-  wait_until test -e "$OUT/ready-$tag" || return 1
+  wait_until test -e "$OUT/ready-$sig" || return 1
   sleep 0.2
-  fd_snapshot "$vpid" > "$OUT/fds-exec-$tag"
-  timeout 10 sh -c 'echo > "$1"' - "$OUT/go-$tag"
-  wait "$vpid" || fail_with "exec $id for fds: $? $(cat "$OUT/churn-err-$tag")"
+  fd_snapshot "$vpid" > "$OUT/fds-$name"
+  timeout 10 sh -c 'echo > "$1"' - "$OUT/go-$sig"
+  rm "$OUT/go-$sig"
+  wait "$vpid" || fail_with "$name: $? $(cat "$OUT/churn-err-$name")"
 }
 
-# snapshot_run TAG: the same with a foreground `vessel run` of $RUNBUNDLE.
+# snapshot_exec ID TAG: a `vessel exec` into ID ($OUT/fds-exec-TAG).
+snapshot_exec() {
+  snapshot_waiting "exec-$2" "$2" "$VESSEL" --root "$VESSEL_TEST_ROOT" exec "$1" \
+    sh -c "echo > /out/ready-$2; read x < /out/go-$2"
+}
+
+# snapshot_run TAG: a foreground `vessel run` of $RUNBUNDLE ($OUT/fds-run-TAG).
 snapshot_run() {
-  local tag=$1 vpid
-  rm -f "$OUT/ready-run"
-  mkfifo "$OUT/go-run"
-  "$VESSEL" --root "$VESSEL_TEST_ROOT" run --bundle "$RUNBUNDLE" "fg-$tag" \
-    < /dev/null > "$OUT/churn-out-run-$tag" 2> "$OUT/churn-err-run-$tag" &
-  vpid=$!
-  wait_until test -e "$OUT/ready-run" || return 1
-  sleep 0.2
-  fd_snapshot "$vpid" > "$OUT/fds-run-$tag"
-  timeout 10 sh -c 'echo > "$1"' - "$OUT/go-run"
-  rm "$OUT/go-run"
-  wait "$vpid" || fail_with "run fg-$tag: $? $(cat "$OUT/churn-err-run-$tag")"
+  snapshot_waiting "run-$1" run "$VESSEL" --root "$VESSEL_TEST_ROOT" run --bundle "$RUNBUNDLE" "fg-$1"
 }
 
 # The start time of process PID (field 22 of its stat), or nothing.
@@ -152,9 +149,15 @@ stream() {
     vessel start "$id" || { echo "start $id: $?" >> "$OUT/errors"; return 1; }
     pid=$(< "$OUT/pid-$id")
     echo "$pid $(start_time "$pid")" >> "$OUT/inits"
-    # The init sees only 0, 1 and 2.
-    fds=(/proc/"$pid"/fd/*)
-    fds=${fds[*]//\/proc\/$pid\/fd\//}
+    # The init sees only 0, 1 and 2 (polled: while its shell runs a
+    # redirected builtin, it keeps stdout aside on fd 10 for a moment).
+    local try
+    for try in 1 2 3 4 5 6 7 8 9 10; do
+      fds=(/proc/"$pid"/fd/*)
+      fds=${fds[*]//\/proc\/$pid\/fd\//}
+      [ "$fds" != "0 1 2" ] || break
+      sleep 0.05
+    done
     [ "$fds" = "0 1 2" ] || { echo "init of $id has fds $fds" >> "$OUT/errors"; return 1; }
     # Every other container is exec'd into (all of them would cost a
     # third more time).
@@ -221,7 +224,7 @@ stream() {
   wait "$pb" || rb=$?
   snapshot_run end
   [ "$ra" -eq 0 ] && [ "$rb" -eq 0 ] && [ ! -s "$OUT/errors" ] ||
-    fail_with "streams: $ra $rb: $(head -20 "$OUT/errors") $(tail -5 "$OUT"/stderr-*)"
+    fail_with "streams: $ra $rb: $(head -20 "$OUT/errors") $(tail -n 5 "$OUT"/stderr-*)"
 
   # Every container ran, was exec'd into, and (but for the forced ones)
   # exited 0 through its trap.
