@@ -605,6 +605,12 @@ config_for_hooks (int dirfd, const char *id, bool needed)
   return config;
 }
 
+static int
+not_created (const char *id, int status, vessel_error **err)
+{
+  return vessel_fail (err, EINVAL, "cannot start container `%s`: it is %s, not created", id, status_name (status));
+}
+
 int
 vessel_container_start (const char *root, const char *id, vessel_error **err)
 {
@@ -614,15 +620,18 @@ vessel_container_start (const char *root, const char *id, vessel_error **err)
   if (state == NULL)
     return ret;
   int status = vessel_state_current_status (state);
-  if (status != OCI_STATUS_CREATED)
-    return vessel_fail (err, EINVAL, "cannot start container `%s`: it is %s, not created", id,
-                        status_name (status));
+  /* The socket outlives a start only when that start was killed: one
+     killed before it told the init left "running" with an init that
+     still listens, and this start finishes the job. */
+  bool unfinished = status == OCI_STATUS_RUNNING && faccessat (dirfd, VESSEL_EXEC_SOCKET, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+  if (status != OCI_STATUS_CREATED && !unfinished)
+    return not_created (id, status, err);
 
   /* Marked before the exec, so the state never calls created a process
      that already runs the container's program. */
   state->vessel->started = true;
   state->status = OCI_STATUS_RUNNING;
-  if ((ret = vessel_state_write (dirfd, state, err)) < 0)
+  if (!unfinished && (ret = vessel_state_write (dirfd, state, err)) < 0)
     return ret;
 
   cleanup_close int fd = socket (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
@@ -630,7 +639,16 @@ vessel_container_start (const char *root, const char *id, vessel_error **err)
     return vessel_fail_errno (err, errno, "socket");
   struct sockaddr_un addr = exec_socket_address (dirfd);
   if (connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
-    return vessel_fail_errno (err, errno, "container `%s`: connect to its init", id);
+    {
+      /* Nobody listens: the killed start had told the init, which runs
+         the container's program now. */
+      if (unfinished && errno == ECONNREFUSED)
+        {
+          unlinkat (dirfd, VESSEL_EXEC_SOCKET, 0);
+          return not_created (id, status, err);
+        }
+      return vessel_fail_errno (err, errno, "container `%s`: connect to its init", id);
+    }
   struct listener_target target = { .state = state, .dirfd = dirfd };
   ret = signal_start (fd, &target, err);
   unlinkat (dirfd, VESSEL_EXEC_SOCKET, 0);

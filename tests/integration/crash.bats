@@ -231,9 +231,19 @@ kill_at() {
       [ "$(container_status c1)" = created ] || fail_with "$p: $(container_status c1)"
       vessel start c1
       ;;
-    recvmsg:1 | unlinkat:*)
-      # The init was told: the container's process runs.
+    socket:1 | connect:1)
+      # Marked running, but the init was not told and still listens: a
+      # second start finishes the job.
+      [ "$(container_status c1)" = running ] || fail_with "$p: $(container_status c1)"
+      vessel start c1
       wait_until test -n "$(marked_processes)"
+      ;;
+    recvmsg:1 | unlinkat:*)
+      # The init was told: the container's process runs, and is not
+      # started twice.
+      wait_until test -n "$(marked_processes)"
+      run vessel start c1
+      [ "$status" -eq 1 ] && [[ "$output" == *"it is running, not created"* ]] || fail_with "$p: start again: $status: $output"
       ;;
     esac
     # Whatever start got to, the init is the one recorded, or it is gone

@@ -268,3 +268,24 @@ assert_nothing_left() {
   ! ps -eo stat,args | grep -q '^Z.*vessel'
   assert_nothing_left
 }
+
+@test "a NUL cannot reach vessel in an id or a string of config.json" {
+  # execve copies argv strings up to their NUL: perl passes "c1<NUL>/../x"
+  # as it is, and vessel gets the id "c1" (bash would drop the NUL).
+  # (Not through `run`: the init would hold its pipe open.)
+  perl -e 'exec { $ARGV[0] } @ARGV, "c1\0/../x"' "$VESSEL" --root "$VESSEL_TEST_ROOT" create --bundle "$BUNDLE"
+  [ "$(vessel state c1 | jq -r .id)" = c1 ]
+  [ ! -e "$VESSEL_TEST_ROOT/x" ] && [ ! -e "$VESSEL_TEST_ROOT/../x" ]
+  # A state.json whose id holds one is refused, not truncated.
+  local f="$VESSEL_TEST_ROOT/c1/state.json"
+  jq -c '.id = "c1\u0000/../x"' "$f" > "$f.new" && mv "$f.new" "$f"
+  run vessel state c1
+  [ "$status" -eq 1 ] && [[ "$output" == "vessel: "*"\\u0000"* ]] || fail_with "$output"
+  # delete --force still finds the init through the state it can read.
+  jq -c '.id = "c1"' "$f" > "$f.new" && mv "$f.new" "$f"
+  vessel delete --force c1
+  # In config.json a \u0000 is refused wherever it is: a NUL-cut mount
+  # destination would be another path.
+  update_config '.mounts[0].destination = "/proc\u0000/../../etc"'
+  refused 'config.json: string with a \u0000 escape at offset'
+}
