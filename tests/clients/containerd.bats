@@ -368,10 +368,11 @@ freezer_state() {
     sh -c 'tty; test -t 0 && test -t 1 && echo both are terminals; exit 7')
   # script gives ctr a pty of its own.
   run script -qec "$cmd" /dev/null < /dev/null
-  [ "$status" -eq 7 ] || fail_with "exit status $status: $output"
+  local why=""
+  [ "$status" -eq 7 ] || why="exit status $status"
   output=$(tr -d '\r' <<< "$output")
-  [[ "$output" =~ /dev/pts/[0-9]+ ]] || fail_with "$output"
-  [[ "$output" == *"both are terminals"* ]]
+  [[ "$output" =~ /dev/pts/[0-9]+ ]] && [[ "$output" == *"both are terminals"* ]] || why+=" output"
+  [ -z "$why" ] || fail_with "wrong$why: $output; containerd said: $(tail -n 20 "$CTD_DIR/containerd.log")"
 }
 
 @test "a create that fails in vessel: ctr reports vessel's message from log.json" {
