@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/memfd.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -62,6 +63,24 @@ sealed_copy (int exe, vessel_error **err)
   return steal_fd (&memfd);
 }
 
+/* A read-only bind mount of the binary itself, detached (no path leads
+   to it): the same file, nothing copied, and a write through it fails
+   with EROFS.  -1 where the mount API is missing or not allowed. */
+static int
+readonly_bind (int exe)
+{
+  int fd = open_tree (exe, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+  if (fd < 0)
+    return -1;
+  struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
+  if (mount_setattr (fd, "", AT_EMPTY_PATH, &a, sizeof a) < 0)
+    {
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
 int
 vessel_exe_ensure_sealed (char **argv, vessel_error **err)
 {
@@ -70,9 +89,9 @@ vessel_exe_ensure_sealed (char **argv, vessel_error **err)
     return vessel_fail_errno (err, errno, "open /proc/self/exe");
   if (already_safe (exe))
     return 0;
-  cleanup_close int copy = sealed_copy (exe, err);
-  if (copy < 0)
-    return copy;
-  syscall (SYS_execveat, copy, "", argv, environ, AT_EMPTY_PATH);
-  return vessel_fail_errno (err, errno, "execute the sealed copy of vessel");
+  cleanup_close int safe = readonly_bind (exe);
+  if (safe < 0 && (safe = sealed_copy (exe, err)) < 0)
+    return safe;
+  syscall (SYS_execveat, safe, "", argv, environ, AT_EMPTY_PATH);
+  return vessel_fail_errno (err, errno, "execute the read-only image of vessel");
 }

@@ -12,10 +12,13 @@
  *     then runs vessel's own image, loading the image's shared libraries,
  *     which could open /proc/self/exe for writing once vessel exits.  So
  *     vessel never runs from a file the container could write: before it
- *     creates a container process it re-executes itself from a sealed
- *     memfd copy (F_SEAL_WRITE | SHRINK | GROW | SEAL), unless it already
- *     runs from one or from a read-only mount.  The copy lives in memory,
- *     has no path, and no process can ever write to it.
+ *     creates a container process it re-executes itself through a
+ *     read-only bind mount of its binary, detached (no path leads to it,
+ *     and only a mount in the caller's namespace could be made writable
+ *     again), unless it already runs from a read-only mount or a sealed
+ *     memfd.  Nothing is copied: the kernel maps the same pages.  Where
+ *     the mount API is missing or refused, the fallback is a sealed memfd
+ *     copy (F_SEAL_WRITE | SHRINK | GROW | SEAL).
  */
 #ifndef VESSEL_EXE_SEAL_H
 #define VESSEL_EXE_SEAL_H
@@ -23,7 +26,7 @@
 #include "error.h"
 
 /* Returns 0 when the running binary is already safe; otherwise execs the
-   sealed copy with argv and returns only on failure. */
+   read-only image (or sealed copy) with argv and returns only on failure. */
 int vessel_exe_ensure_sealed (char **argv, vessel_error **err);
 
 #endif

@@ -18,6 +18,7 @@
      probe sysctl NAME     NAME VALUE (net.ipv4.ip_forward or net/ipv4/ip_forward)
      probe clocks          monotonic S, boottime S (whole seconds)
      probe seals FILE      seals NAME... (F_GET_SEALS of FILE: seal shrink grow write)
+     probe mount FILE      ro|rw: whether FILE's mount is read-only (fstatvfs)
      probe stdio FILE      writes to FILE what fds 0, 1 and 2 are (their
                            /proc/self/fd links), a line each
      probe tty             stdin|stdout|stderr TTYNAME or "none" (one line each),
@@ -37,6 +38,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -291,6 +293,21 @@ cmd_clocks (void)
 }
 
 static int
+cmd_mount (const char *path)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return fail (path);
+  struct statvfs sv;
+  int ret = fstatvfs (fd, &sv);
+  close (fd);
+  if (ret < 0)
+    return fail ("fstatvfs");
+  printf ("%s\n", (sv.f_flag & ST_RDONLY) ? "ro" : "rw");
+  return 0;
+}
+
+static int
 cmd_seals (const char *path)
 {
   int fd = open (path, O_RDONLY | O_CLOEXEC);
@@ -386,6 +403,8 @@ main (int argc, char **argv)
     ret = cmd_sysctl (arg);
   else if (strcmp (cmd, "clocks") == 0)
     ret = cmd_clocks ();
+  else if (strcmp (cmd, "mount") == 0 && arg)
+    ret = cmd_mount (arg);
   else if (strcmp (cmd, "seals") == 0 && arg)
     ret = cmd_seals (arg);
   else if (strcmp (cmd, "stdio") == 0 && arg)
@@ -394,7 +413,7 @@ main (int argc, char **argv)
     ret = cmd_tty ();
   else
     fprintf (stderr, "usage: probe caps|ids|umask|nnp|fds|cwd|ns|hostname|domainname|keyring|add_key|clocks|tty\n"
-                     "       probe rlimit NAME | probe sysctl NAME | probe seals FILE | probe stdio FILE\n");
+                     "       probe rlimit NAME | probe sysctl NAME | probe seals FILE | probe mount FILE | probe stdio FILE\n");
   if (fflush (stdout) != 0)
     return fail ("write");
   return ret;

@@ -12,12 +12,6 @@
 
 load helpers
 
-# traced COMMAND...: COMMAND, which runs vessel under strace.  A sanitized
-# vessel's LeakSanitizer cannot work under ptrace: its exit check is off.
-traced() {
-  ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 "$@"
-}
-
 setup() {
   require_root
   command -v strace > /dev/null || skip "needs strace"

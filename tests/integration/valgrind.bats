@@ -1,9 +1,9 @@
 #!/usr/bin/env bats
 # The command-line paths run under valgrind: no leak, no invalid access.
-# create and run re-execute vessel from a sealed memfd unless it runs from
-# a read-only mount (exe_seal.h); under valgrind /proc/self/exe is
-# valgrind itself, so the tests run a copy of vessel on a read-only bind
-# mount, which is sealed enough.
+# create and run re-execute vessel from a read-only mount of itself unless
+# it already runs from one or a sealed memfd (exe_seal.h); under valgrind
+# /proc/self/exe is valgrind itself, so the tests run a copy of vessel on
+# a read-only bind mount, which is safe already.
 
 load helpers
 
