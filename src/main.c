@@ -15,6 +15,7 @@
 #include "libvessel/exe_seal.h"
 #include "libvessel/features.h"
 #include "libvessel/log.h"
+#include "libvessel/state.h"
 #include "libvessel/utils.h"
 #include "vessel-commit.h"
 
@@ -76,11 +77,8 @@ static void
 format_time (char *buf, size_t size)
 {
   struct timespec ts;
-  struct tm tm;
   clock_gettime (CLOCK_REALTIME, &ts);
-  gmtime_r (&ts.tv_sec, &tm);
-  size_t n = strftime (buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf (buf + n, size - n, ".%09ldZ", ts.tv_nsec);
+  vessel_rfc3339_format (buf, size, &ts);
 }
 
 /* A log line as runc's logger writes it: JSON, or logfmt-like text. */

@@ -322,16 +322,44 @@ vessel_state_freep (struct oci_state **state)
   oci_state_free (*state);
 }
 
+/* The proleptic Gregorian date of a day count from 1970-01-01 (Howard
+   Hinnant's civil_from_days).  Not gmtime_r: glibc's reads and parses
+   /etc/localtime on first use, even for UTC. */
+static void
+civil_from_days (int64_t days, int64_t *year, int *month, int *day)
+{
+  days += 719468;
+  int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  int64_t doe = days - era * 146097;                                 /* [0, 146096] */
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);              /* [0, 365] */
+  int64_t mp = (5 * doy + 2) / 153;                                   /* [0, 11], from March */
+  *day = (int) (doy - (153 * mp + 2) / 5 + 1);
+  *month = (int) (mp < 10 ? mp + 3 : mp - 9);
+  *year = yoe + era * 400 + (*month <= 2);
+}
+
+void
+vessel_rfc3339_format (char *buf, size_t size, const struct timespec *ts)
+{
+  int64_t secs = ts->tv_sec;
+  int64_t days = (secs >= 0 ? secs : secs - 86399) / 86400;
+  int64_t rest = secs - days * 86400;
+  int64_t year;
+  int month, day;
+  civil_from_days (days, &year, &month, &day);
+  snprintf (buf, size, "%04" PRId64 "-%02d-%02dT%02d:%02d:%02d.%09ldZ", year, month, day, (int) (rest / 3600),
+            (int) (rest / 60 % 60), (int) (rest % 60), ts->tv_nsec);
+}
+
 char *
 vessel_rfc3339_now (void)
 {
   struct timespec ts;
-  struct tm tm;
   clock_gettime (CLOCK_REALTIME, &ts);
-  gmtime_r (&ts.tv_sec, &tm);
-  char date[32];
-  strftime (date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
-  return xasprintf ("%s.%09ldZ", date, ts.tv_nsec);
+  char buf[VESSEL_RFC3339_MAX];
+  vessel_rfc3339_format (buf, sizeof buf, &ts);
+  return xstrdup (buf);
 }
 
 int

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "error.h"
 #include "ocispec.h"
@@ -68,6 +69,9 @@ int vessel_state_init_pidfd (const struct oci_state *state);
 int vessel_state_current_status (const struct oci_state *state);
 
 /* "2026-11-23T10:00:00.123456789Z" */
+/* "2026-11-23T18:55:52.123456789Z": UTC, nanoseconds, as runc writes. */
+#define VESSEL_RFC3339_MAX 64
+void vessel_rfc3339_format (char *buf, size_t size, const struct timespec *ts);
 char *vessel_rfc3339_now (void);
 
 /* Writes `pid` to path atomically (a temporary file, then rename), as

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mount.h>
 
 #include "libvessel/cgroup.h"
@@ -29,6 +30,7 @@
 #include "libvessel/mounts.h"
 #include "libvessel/namespaces.h"
 #include "libvessel/signals.h"
+#include "libvessel/state.h"
 #include "tap.h"
 
 #ifndef CLONE_NEWTIME
@@ -2041,6 +2043,31 @@ test_process_document (void)
                   "unknown capabilities are named with the caller's path");
 }
 
+/* vessel_rfc3339_format against glibc's gmtime_r + strftime, across
+   leap years, centuries, the epoch and before it. */
+static void
+test_rfc3339 (void)
+{
+  static const int64_t secs[] = { 0, -1, 59, 86399, 86400, 951782400 /* 2000-02-29 */, 951868800, 4107542400 /* 2100-03-01 */,
+                                  4102444799, 1795046152, -86401, -2208988800 /* 1900-01-01 */, 253402300799 /* 9999-12-31 */ };
+  int bad = 0;
+  char got[VESSEL_RFC3339_MAX], want[VESSEL_RFC3339_MAX];
+  for (size_t i = 0; i < sizeof secs / sizeof secs[0] + 2000; i++)
+    {
+      /* The fixed cases, then a day's worth of steps through 1970..2400. */
+      int64_t t = i < sizeof secs / sizeof secs[0] ? secs[i] : (int64_t) (i - 13) * 6311003 + 12345;
+      struct timespec ts = { .tv_sec = (time_t) t, .tv_nsec = 5 };
+      struct tm tm;
+      gmtime_r (&ts.tv_sec, &tm);
+      size_t n = strftime (want, sizeof want, "%Y-%m-%dT%H:%M:%S", &tm);
+      snprintf (want + n, sizeof want - n, ".%09ldZ", ts.tv_nsec);
+      vessel_rfc3339_format (got, sizeof got, &ts);
+      if (strcmp (got, want) != 0 && bad++ < 3)
+        printf ("# %lld: got %s, want %s\n", (long long) t, got, want);
+    }
+  ok (bad == 0, "RFC 3339 times are gmtime_r's, with nanoseconds");
+}
+
 int
 main (void)
 {
@@ -2073,5 +2100,6 @@ main (void)
   test_signals ();
   test_config_checks ();
   test_process_document ();
+  test_rfc3339 ();
   return tap_done ();
 }
