@@ -124,7 +124,9 @@ vessel_caps_apply_sets (const struct vessel_caps *caps, vessel_error **err)
      both permitted and inheritable; configs (runc's default among them)
      often list ambient capabilities without the inheritable ones, which
      runc and crun skip rather than fail on. */
-  if (cap_reset_ambient () < 0 && errno != EINVAL)
+  /* One prctl: libcap's cap_reset_ambient asks about every capability
+     first.  EINVAL: a kernel without ambient capabilities (< 4.3). */
+  if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
     return vessel_fail_errno (err, errno, "clear the ambient capabilities");
   uint64_t ambient = caps->ambient & caps->permitted & caps->inheritable;
   if (ambient != caps->ambient)

@@ -499,57 +499,69 @@ sleep_ms (long ms)
 
 /* A frozen v1 task does not die of SIGKILL until thawed: kill, then thaw. */
 static void
-kill_frozen_v1 (char **paths)
+kill_frozen_v1 (int dfd, const char *dir)
 {
-  for (size_t i = 0; paths[i]; i++)
+  cleanup_free char *state = NULL;
+  if (read_file_at (dfd, "freezer.state", &state, NULL, NULL) < 0 || strncmp (state, "THAWED", 6) == 0)
+    return;
+  signal_procs (dir, SIGKILL, NULL);
+  write_file_at (dfd, "freezer.state", "THAWED", 6, NULL);
+}
+
+/* Kills what is left in a cgroup v2 directory and waits until it is empty. */
+static void
+empty_v2 (int dfd, const char *dir)
+{
+  /* cgroup.kill (5.14+) kills everything inside at once, forks and all. */
+  vessel_error *ignored = NULL;
+  if (write_file_at (dfd, "cgroup.kill", "1", 1, &ignored) < 0)
+    signal_procs (dir, SIGKILL, NULL);
+  vessel_error_free (ignored);
+  wait_v2_empty (dir, 5000);
+}
+
+/* rmdir, retried: cgroup v1 has no event for "empty", and a dead process
+   leaves its v1 cgroups only when its parent reaps it (which may be
+   another program, such as a shim): retry, backing off, for up to 5 s. */
+static int
+remove_dir (const char *dir, vessel_error **err)
+{
+  long waited = 0, step = 1;
+  while (rmdir (dir) < 0)
     {
-      cleanup_close int dfd = open (paths[i], O_DIRECTORY | O_PATH | O_CLOEXEC);
-      cleanup_free char *state = NULL;
-      if (dfd < 0 || read_file_at (dfd, "freezer.state", &state, NULL, NULL) < 0
-          || strncmp (state, "THAWED", 6) == 0)
-        continue;
-      signal_procs (paths[i], SIGKILL, NULL);
-      write_file_at (dfd, "freezer.state", "THAWED", 6, NULL);
+      if (errno == ENOENT)
+        break;
+      if (errno != EBUSY || waited >= 5000)
+        return vessel_fail_errno (err, errno, "remove cgroup `%s`", dir);
+      signal_procs (dir, SIGKILL, NULL);
+      sleep_ms (step);
+      waited += step;
+      step = step < 64 ? step * 2 : 64;
     }
+  return 0;
 }
 
 int
 vessel_cgroup_destroy (char **paths, vessel_error **err)
 {
-  kill_frozen_v1 (paths);
+  /* First everything killed (a frozen v1 cgroup thawed), then the
+     directories removed: a frozen process would keep every hierarchy's
+     directory busy. */
   for (size_t i = 0; paths[i]; i++)
     {
-      const char *dir = paths[i];
-      cleanup_close int dfd = open (dir, O_DIRECTORY | O_PATH | O_CLOEXEC);
-      if (dfd < 0 && errno == ENOENT)
+      cleanup_close int dfd = open (paths[i], O_DIRECTORY | O_PATH | O_CLOEXEC);
+      if (dfd < 0)
         continue;
-      /* cgroup.kill (5.14+) kills everything inside at once, forks and all. */
-      vessel_error *ignored = NULL;
-      bool killed = dfd >= 0 && write_file_at (dfd, "cgroup.kill", "1", 1, &ignored) == 0;
-      vessel_error_free (ignored);
-      bool v2 = dfd >= 0 && faccessat (dfd, "cgroup.events", F_OK, 0) == 0;
-      if (v2)
-        {
-          if (!killed)
-            signal_procs (dir, SIGKILL, NULL);
-          wait_v2_empty (dir, 5000);
-        }
-
-      /* cgroup v1 has no event for "empty", and a dead process leaves its
-         v1 cgroups only when its parent reaps it (which may be another
-         program, such as a shim): retry, backing off, for up to 5 s. */
-      long waited = 0, step = 1;
-      while (rmdir (dir) < 0)
-        {
-          if (errno == ENOENT)
-            break;
-          if (errno != EBUSY || waited >= 5000)
-            return vessel_fail_errno (err, errno, "remove cgroup `%s`", dir);
-          signal_procs (dir, SIGKILL, NULL);
-          sleep_ms (step);
-          waited += step;
-          step = step < 64 ? step * 2 : 64;
-        }
+      if (faccessat (dfd, "cgroup.events", F_OK, 0) == 0)
+        empty_v2 (dfd, paths[i]);
+      else
+        kill_frozen_v1 (dfd, paths[i]);
+    }
+  for (size_t i = 0; paths[i]; i++)
+    {
+      int ret = remove_dir (paths[i], err);
+      if (ret < 0)
+        return ret;
     }
   return 0;
 }

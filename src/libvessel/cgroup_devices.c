@@ -252,14 +252,20 @@ apply_v1 (const char *dir, const struct vessel_cgroup_plan *plan, vessel_error *
   cleanup_close int dfd = open (dir, O_DIRECTORY | O_PATH | O_CLOEXEC);
   if (dfd < 0)
     return vessel_fail_errno (err, errno, "open cgroup `%s`", dir);
+  /* Each file opened once: the kernel takes every write(2) as one rule. */
+  cleanup_close int allow_fd = -1, deny_fd = -1;
   for (size_t i = 0; i < plan->n_devices; i++)
     {
       char text[64];
       rule_text (&plan->devices[i], text, sizeof text);
-      const char *file = plan->devices[i].allow ? "devices.allow" : "devices.deny";
-      int ret = write_file_at (dfd, file, text, strlen (text), err);
+      bool allow = plan->devices[i].allow;
+      const char *file = allow ? "devices.allow" : "devices.deny";
+      int *fd = allow ? &allow_fd : &deny_fd;
+      if (*fd < 0 && (*fd = openat (dfd, file, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW)) < 0)
+        return vessel_fail_errno (err, errno, "cgroup `%s`: open `%s`", dir, file);
+      int ret = write_all (*fd, text, strlen (text));
       if (ret < 0)
-        return vessel_error_wrap (err, ret, "cgroup `%s`: device rule `%s`", dir, text);
+        return vessel_fail_errno (err, -ret, "cgroup `%s`: device rule `%s`", dir, text);
     }
   return 0;
 }

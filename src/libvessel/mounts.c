@@ -183,12 +183,35 @@ through_symlink (int parent, const char *dir, const char *name, const char *rest
    the root before the next is made in it.  A dangling symlink on the way
    is followed, inside the root, and its target created (as runc does for
    images with links such as /var/lock -> /run/lock). */
+/* The common case of root_mkdirs: only the last component of path is
+   missing (a mount point in a directory that is there, often a tmpfs
+   just mounted).  -1 for anything else, which the general walk handles. */
+static int
+mkdir_last (int rootfd, const char *path)
+{
+  cleanup_free char *copy = xstrdup (path);
+  size_t len = strlen (copy);
+  while (len > 1 && copy[len - 1] == '/')
+    copy[--len] = '\0';
+  char *slash = strrchr (copy, '/');
+  if (slash == NULL || slash[1] == '\0' || strcmp (slash + 1, "..") == 0 || strcmp (slash + 1, ".") == 0)
+    return -1;
+  *slash = '\0';
+  cleanup_close int parent = root_open (rootfd, copy, O_PATH | O_DIRECTORY);
+  if (parent < 0 || mkdirat (parent, slash + 1, 0755) < 0)
+    return -1;
+  /* Made just now by us: a directory, and not a symlink. */
+  return openat (parent, slash + 1, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
 static int
 root_mkdirs_depth (int rootfd, const char *path, int depth, vessel_error **err)
 {
   int fd = root_open (rootfd, path, O_PATH | O_DIRECTORY);
   if (fd >= 0 || errno != ENOENT)
     return fd >= 0 ? fd : vessel_fail_errno (err, errno, "open `%s` in the rootfs", path);
+  if ((fd = mkdir_last (rootfd, path)) >= 0)
+    return fd;
   if (depth > 40)
     return vessel_fail_errno (err, ELOOP, "open `%s` in the rootfs", path);
 

@@ -55,7 +55,26 @@ vessel_close_fds_except (int first, const int *keep, size_t n)
     }
 }
 
-/* Every signal back to SIG_DFL with the raw system call: glibc's
+/* The signals this process ignores (bit N-1 for signal N), from SigIgn
+   in /proc/self/status: one read instead of a sigaction per signal.
+   Every signal when it cannot be read. */
+static uint64_t
+ignored_signals (void)
+{
+  char buf[4096];
+  cleanup_close int fd = open ("/proc/self/status", O_RDONLY | O_CLOEXEC);
+  ssize_t n = fd < 0 ? -1 : read (fd, buf, sizeof buf - 1);
+  if (n <= 0)
+    return UINT64_MAX;
+  buf[n] = '\0';
+  const char *line = strstr (buf, "\nSigIgn:");
+  char *end = NULL;
+  uint64_t mask = line ? strtoull (line + strlen ("\nSigIgn:"), &end, 16) : 0;
+  return line && end != line + strlen ("\nSigIgn:") ? mask : UINT64_MAX;
+}
+
+/* Signals unblocked, and the ignored ones back to SIG_DFL (execve resets
+   handled signals, not ignored ones), with the raw system call: glibc's
    sigaction refuses 32 and 33, which it keeps for itself, and a caller
    may have ignored those too. */
 void
@@ -71,8 +90,9 @@ vessel_process_reset_signals (void)
     void (*restorer) (void);
     uint64_t mask;
   } dfl = { SIG_DFL, 0, NULL, 0 };
+  uint64_t ignored = ignored_signals ();
   for (int sig = 1; sig <= 64; sig++)
-    if (sig != SIGKILL && sig != SIGSTOP)
+    if (sig != SIGKILL && sig != SIGSTOP && (ignored & (UINT64_C (1) << (sig - 1))))
       syscall (SYS_rt_sigaction, sig, &dfl, NULL, sizeof (dfl.mask));
 }
 
