@@ -37,7 +37,7 @@ set -euo pipefail
 # The suites the lane runs by default (those that exist), roughly the slowest
 # first: the guest runs them two at a time (-j).  Names in tests/integration
 # or tests/clients.
-LANE_FILES="podman.bats errors.bats lifecycle.bats process.bats namespaces.bats cgroups.bats mounts.bats terminal.bats exec.bats containerd.bats hooks.bats"
+LANE_FILES="podman.bats errors.bats lifecycle.bats process.bats namespaces.bats cgroups.bats mounts.bats terminal.bats exec.bats containerd.bats hooks.bats syscalls.bats"
 
 # Host programs the tests, helpers.bash and bats call, brought into the guest,
 # whose userland is otherwise busybox: bash, bats, jq, and the programs whose
@@ -57,6 +57,9 @@ GUEST_DIRS="/usr/lib/bats-core /usr/libexec/bats-core"
 declare -A SUITE_TOOLS=(
   [containerd.bats]="containerd ctr containerd-shim-runc-v2 umoci"
   [podman.bats]="podman conmon iptables ip6tables"
+  [syscalls.bats]="strace readelf"
+  [errors.bats]="perl"
+  [process.bats]="strace"
 )
 declare -A SUITE_PATHS=(
   [podman.bats]="/usr/lib/podman/netavark /usr/lib/*/xtables /usr/share/containers
