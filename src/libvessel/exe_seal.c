@@ -28,9 +28,11 @@ extern char **environ;
 static bool
 already_safe (int fd)
 {
+  /* Sealed (our memfd), or on a read-only mount (our bind): a file on
+     tmpfs answers F_GET_SEALS too, with F_SEAL_SEAL alone. */
   int seals = fcntl (fd, F_GET_SEALS);
-  if (seals >= 0)
-    return (seals & SEALS) == SEALS;
+  if (seals >= 0 && (seals & SEALS) == SEALS)
+    return true;
   struct statvfs sv;
   return fstatvfs (fd, &sv) == 0 && (sv.f_flag & ST_RDONLY);
 }
