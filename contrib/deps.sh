@@ -2,6 +2,7 @@
 # Installs what vessel needs, from Debian 12's packages.
 #   contrib/deps.sh build   what building vessel needs
 #   contrib/deps.sh test    that, plus what the test suite needs
+#   contrib/deps.sh bench   that, plus runc and crun for contrib/bench/bench.sh
 set -eu
 build="build-essential autoconf automake pkg-config libyajl-dev libseccomp-dev libcap-dev"
 # qemu-system-x86: the cgroup v2 lane (tests/cgroup2/lane.sh) boots a VM; its
@@ -13,7 +14,8 @@ test="$build libc6-dev busybox-static bats jq clang libclang-rt-14-dev valgrind 
 case "${1:-build}" in
   build) pkgs=$build ;;
   test) pkgs=$test ;;
-  *) echo "usage: $0 build|test" >&2; exit 2 ;;
+  bench) pkgs="$test runc crun" ;;
+  *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
 esac
 missing=""
 for p in $pkgs; do
