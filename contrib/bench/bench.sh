@@ -41,7 +41,7 @@ bench=${BENCH:-$top/../shared/bench/bench.sh}
 for t in runc crun; do command -v "$t" > /dev/null || die "$t is not installed (contrib/deps.sh bench)"; done
 
 mask=()
-if [ "$(stat -fc %T /sys/fs/cgroup)" != cgroup2fs ] && [ -s /sys/fs/cgroup/unified/cgroup.controllers ]; then
+if [ "$(stat -fc %T /sys/fs/cgroup)" != cgroup2fs ] && [ -n "$(cat /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null)" ]; then
   mask=(--mask-cgroup2-controllers)
 fi
 
