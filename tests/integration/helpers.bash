@@ -179,13 +179,19 @@ assert_clean() {
 # test's own --root on their command line (other suites run in parallel
 # under make -j).
 vessel_processes() {
-  local f p
+  local f p vessel_file
+  # vessel runs its own file through a read-only mount (the same inode) or
+  # a sealed memfd copy of it (exe_seal.h).
+  vessel_file=$(stat -L -c %d:%i "$VESSEL")
   # One grep over every command line (a NUL ends each argument, so -z -x
-  # matches a whole argument), then readlink only for the few that match:
-  # forking per /proc entry took minutes under emulation.
+  # matches a whole argument), then a look at the exe of the few that
+  # match: forking per /proc entry took minutes under emulation.
   grep -lzxF -- "$VESSEL_TEST_ROOT" /proc/[0-9]*/cmdline 2>/dev/null | while read -r f; do
     p=${f%/cmdline}
-    [ "$(readlink "$p/exe" 2>/dev/null)" = "/memfd:vessel (deleted)" ] && echo "${p#/proc/}"
+    if [ "$(stat -L -c %d:%i "$p/exe" 2>/dev/null)" = "$vessel_file" ] ||
+      [ "$(readlink "$p/exe" 2>/dev/null)" = "/memfd:vessel (deleted)" ]; then
+      echo "${p#/proc/}"
+    fi
   done | sort | tr '\n' ' '
 }
 
