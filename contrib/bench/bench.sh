@@ -76,8 +76,8 @@ tp_crun=$(cell "e. throughput" 1) tp_v=$(cell "e. throughput" 3)
 
 section=$(
   echo "<!-- bench:begin (written by contrib/bench/bench.sh; edit outside the markers) -->"
-  echo "Run of $(date -u +%Y-%m-%d), vessel commit \`$commit\`$dirty, \`contrib/bench/bench.sh ${quick[*]}\`"
-  echo "(\`bench.sh ${quick[*]} ${mask[*]} crun runc vessel\`: ratios against crun)."
+  echo "Run of $(date -u +%Y-%m-%d), vessel commit \`$commit\`$dirty, $([ ${#quick[@]} = 0 ] && echo full || echo quick) run:"
+  echo "\`$(echo bench.sh "${quick[@]}" "${mask[@]}" crun runc vessel)\` (ratios against crun)."
   echo
   echo '```text'
   sed -n '/^machine:/,$p' "$out"
