@@ -178,11 +178,6 @@ through_symlink (int parent, const char *dir, const char *name, const char *rest
   return xasprintf ("%s/%s%s", dir, target, rest);
 }
 
-/* Opens the directory at path inside the root, creating what is missing
-   (0755), one component at a time so that every component is resolved in
-   the root before the next is made in it.  A dangling symlink on the way
-   is followed, inside the root, and its target created (as runc does for
-   images with links such as /var/lock -> /run/lock). */
 /* The common case of root_mkdirs: only the last component of path is
    missing (a mount point in a directory that is there, often a tmpfs
    just mounted).  -1 for anything else, which the general walk handles. */
@@ -204,6 +199,11 @@ mkdir_last (int rootfd, const char *path)
   return openat (parent, slash + 1, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 }
 
+/* Opens the directory at path inside the root, creating what is missing
+   (0755), one component at a time so that every component is resolved in
+   the root before the next is made in it.  A dangling symlink on the way
+   is followed, inside the root, and its target created (as runc does for
+   images with links such as /var/lock -> /run/lock). */
 static int
 root_mkdirs_depth (int rootfd, const char *path, int depth, vessel_error **err)
 {
