@@ -94,15 +94,22 @@ plant_at_create() {
 
 # ---- symlinks at mount destinations (CVE-2021-30465, CVE-2023-27561) ----------
 
-@test "/proc, /dev and /sys as absolute symlinks to a host directory are mounted inside the rootfs" {
-  new_container c1
+# special_dirs_as_symlinks PREFIX: the rootfs's /proc, /dev and /sys become
+# symlinks to PREFIX/proc, PREFIX/dev and PREFIX/sys, with PREFIX leading
+# to the host directory HOSTDIR, whose state is recorded first.
+special_dirs_as_symlinks() {
   mkdir -p "$HOSTDIR"/{proc,dev,sys}
   host_snapshot > "$BATS_TEST_TMPDIR/hostdir.before"
   local d
   for d in proc dev sys; do
     replace /$d
-    ln -s "$HOSTDIR/$d" "$BUNDLE/rootfs/$d"
+    ln -s "$1/$d" "$BUNDLE/rootfs/$d"
   done
+}
+
+@test "/proc, /dev and /sys as absolute symlinks to a host directory are mounted inside the rootfs" {
+  new_container c1
+  special_dirs_as_symlinks "$HOSTDIR"
   in_container c1 'stat -f -c "%n %T" /proc/ /dev/ /sys/ /dev/pts/; stat -c "%n %t:%T" /dev/null'
   assert_host_untouched
   assert_success
@@ -117,13 +124,7 @@ plant_at_create() {
 
 @test "/proc, /dev and /sys as relative symlinks climbing out of the rootfs are mounted inside it" {
   new_container c1
-  mkdir -p "$HOSTDIR"/{proc,dev,sys}
-  host_snapshot > "$BATS_TEST_TMPDIR/hostdir.before"
-  local d
-  for d in proc dev sys; do
-    replace /$d
-    ln -s "../../../../../../../../../../..$HOSTDIR/$d" "$BUNDLE/rootfs/$d"
-  done
+  special_dirs_as_symlinks "../../../../../../../../../../..$HOSTDIR"
   in_container c1 'stat -f -c "%n %T" /proc/ /dev/ /sys/; stat -c "%n %t:%T" /dev/zero'
   assert_host_untouched
   assert_success
