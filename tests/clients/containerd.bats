@@ -64,7 +64,9 @@ disabled_plugins = [
   path = ""
 EOF
   # fd 3 closed: bats waits for whoever holds it.
-  containerd --config "$CTD_DIR/config.toml" > "$CTD_DIR/containerd.log" 2>&1 < /dev/null 3>&- &
+  # TMPDIR: where containerd writes its goroutine dump on SIGUSR1.
+  TMPDIR=$CTD_DIR/tmp containerd --config "$CTD_DIR/config.toml" \
+    > "$CTD_DIR/containerd.log" 2>&1 < /dev/null 3>&- &
   export CTD_PID=$!
   local i
   for i in $(seq 100); do
@@ -111,6 +113,30 @@ teardown_file() {
 
 setup() {
   require_root
+}
+
+# goroutines_of_interest PATTERN: the goroutines of a Go stack dump on
+# stdin whose stack matches PATTERN; text other than goroutines and
+# registers passes unchanged.
+goroutines_of_interest() {
+  awk -v pattern="$1" 'BEGIN { RS = ""; ORS = "\n\n" }
+    /^goroutine [0-9]+ \[/ { if ($0 ~ pattern) print; next }
+    !/^rax /'
+}
+
+# Where containerd's goroutines wait now (it writes a dump on SIGUSR1).
+containerd_goroutines() {
+  local dump
+  kill -USR1 "$CTD_PID" 2>/dev/null || return 0
+  for _ in $(seq 20); do
+    sleep 0.1 # written, perhaps not yet whole
+    ! compgen -G "$CTD_DIR/tmp/containerd.*.stacks.log" > /dev/null || break
+  done
+  sleep 0.2
+  for dump in "$CTD_DIR"/tmp/containerd.*.stacks.log; do
+    goroutines_of_interest 'containerd/(services/(tasks|snapshots|containers)|runtime/v2|metadata|snapshots)|bbolt' < "$dump"
+    rm -f "$dump"
+  done
 }
 
 # The test's containers are deleted through containerd; vessel must have
@@ -362,8 +388,11 @@ freezer_state() {
 
 @test "ctr run -t: the container's process has a terminal, its output and exit code come back" {
   local cmd
+  # A ctr still waiting after 30 s gets SIGQUIT, and Go prints where
+  # every goroutine waits.
   # shellcheck disable=SC2046
-  cmd=$(printf '%q ' timeout -k 5 30 ctr --address "$CTD_SOCK" --namespace "$CTR_NS" \
+  cmd=$(printf '%q ' env GOTRACEBACK=all timeout -s QUIT -k 5 30 \
+    ctr --address "$CTD_SOCK" --namespace "$CTR_NS" \
     run -t --rm $(vessel_run_flags tty) "$IMAGE" tty \
     sh -c 'tty; test -t 0 && test -t 1 && echo both are terminals; exit 7')
   # script gives ctr a pty of its own.
@@ -372,7 +401,9 @@ freezer_state() {
   [ "$status" -eq 7 ] || why="exit status $status"
   output=$(tr -d '\r' <<< "$output")
   [[ "$output" =~ /dev/pts/[0-9]+ ]] && [[ "$output" == *"both are terminals"* ]] || why+=" output"
-  [ -z "$why" ] || fail_with "wrong$why: $output; containerd said: $(tail -n 20 "$CTD_DIR/containerd.log")"
+  [ -z "$why" ] || fail_with "wrong$why: $(goroutines_of_interest 'cmd/ctr|containerd/(cio|console|fifo)' <<< "$output")
+containerd said: $(tail -n 20 "$CTD_DIR/containerd.log")
+containerd's goroutines: $(containerd_goroutines)"
 }
 
 @test "a create that fails in vessel: ctr reports vessel's message from log.json" {
