@@ -108,31 +108,58 @@ add_hierarchy (struct vessel_cgroup_host *host, char *mountpoint, char *mount_ro
   };
 }
 
+/* The cgroup and cgroup2 lines of a mountinfo text, split in place in
+   `text`: the text is read once, not once per hierarchy. */
+struct cgroup_mounts
+{
+  char *text;
+  struct cgroup_mount *m;
+  size_t n;
+};
+
+static void
+cgroup_mounts_parse (const char *mountinfo, struct cgroup_mounts *out)
+{
+  out->text = xstrdup (mountinfo);
+  char *save = NULL;
+  for (char *line = strtok_r (out->text, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+    {
+      struct cgroup_mount m;
+      if (!parse_mountinfo_line (line, &m) || (strcmp (m.fstype, "cgroup") != 0 && strcmp (m.fstype, "cgroup2") != 0))
+        continue;
+      out->m = xrealloc (out->m, (out->n + 1) * sizeof (*out->m));
+      out->m[out->n++] = m;
+    }
+}
+
+static void
+cgroup_mounts_free (struct cgroup_mounts *mounts)
+{
+  free (mounts->text);
+  free (mounts->m);
+}
+
 /* The mount of a hierarchy: for v1 the cgroup mount whose options name
    all its controllers, for v2 the cgroup2 mount.  When a hierarchy is
    mounted more than once, the mount showing its root wins. */
 static bool
-find_mount (const char *mountinfo, bool v2, const char *controllers, char **mountpoint,
+find_mount (const struct cgroup_mounts *mounts, bool v2, const char *controllers, char **mountpoint,
             char **mount_root)
 {
-  cleanup_free char *copy = xstrdup (mountinfo);
-  char *save = NULL;
   *mountpoint = *mount_root = NULL;
-  for (char *line = strtok_r (copy, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+  for (size_t i = 0; i < mounts->n; i++)
     {
-      struct cgroup_mount m;
-      if (!parse_mountinfo_line (line, &m))
+      const struct cgroup_mount *m = &mounts->m[i];
+      if (strcmp (m->fstype, v2 ? "cgroup2" : "cgroup") != 0)
         continue;
-      if (strcmp (m.fstype, v2 ? "cgroup2" : "cgroup") != 0)
-        continue;
-      if (!v2 && !options_have_all (m.options, controllers))
+      if (!v2 && !options_have_all (m->options, controllers))
         continue;
       if (*mount_root && strcmp (*mount_root, "/") == 0)
         continue;
       free (*mountpoint);
       free (*mount_root);
-      *mountpoint = unescape_mount_field (m.mountpoint);
-      *mount_root = unescape_mount_field (m.root);
+      *mountpoint = unescape_mount_field (m->mountpoint);
+      *mount_root = unescape_mount_field (m->root);
     }
   return *mountpoint != NULL;
 }
@@ -143,6 +170,8 @@ vessel_cgroup_host_parse (const char *mountinfo, const char *self_cgroup,
 {
   memset (host, 0, sizeof (*host));
   bool any_v1 = false, any_v2 = false;
+  struct cgroup_mounts mounts = { 0 };
+  cgroup_mounts_parse (mountinfo, &mounts);
   cleanup_free char *copy = xstrdup (self_cgroup);
   char *save = NULL;
   for (char *line = strtok_r (copy, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
@@ -158,12 +187,13 @@ vessel_cgroup_host_parse (const char *mountinfo, const char *self_cgroup,
       if (!v2 && *controllers == '\0')
         continue;
       char *mountpoint, *mount_root;
-      if (!find_mount (mountinfo, v2, controllers, &mountpoint, &mount_root))
+      if (!find_mount (&mounts, v2, controllers, &mountpoint, &mount_root))
         continue; /* a hierarchy that is not mounted: nothing to do there */
       add_hierarchy (host, mountpoint, mount_root, v2 ? "" : controllers, path, v2);
       any_v1 |= !v2;
       any_v2 |= v2;
     }
+  cgroup_mounts_free (&mounts);
   if (!any_v1 && !any_v2)
     return vessel_fail (err, ENOENT, "no cgroup hierarchy is mounted");
   host->mode = any_v1 ? (any_v2 ? VESSEL_CGROUP_HYBRID : VESSEL_CGROUP_V1) : VESSEL_CGROUP_V2;
@@ -406,23 +436,39 @@ vessel_cgroup_create (const struct vessel_cgroup_host *host, char **paths, int *
 }
 
 int
-vessel_cgroup_enter (const struct vessel_cgroup_host *host, char **paths, pid_t pid, bool all,
-                     vessel_error **err)
+vessel_cgroup_enter_one (char **paths, size_t i, pid_t pid, vessel_error **err)
 {
   char text[32];
   int len = snprintf (text, sizeof text, "%d", (int) pid);
+  cleanup_close int fd = open (paths[i], O_DIRECTORY | O_PATH | O_CLOEXEC);
+  if (fd < 0)
+    return vessel_fail_errno (err, errno, "open cgroup `%s`", paths[i]);
+  int ret = write_file_at (fd, "cgroup.procs", text, (size_t) len, err);
+  return ret < 0 ? vessel_error_wrap (err, ret, "join cgroup `%s`", paths[i]) : 0;
+}
+
+int
+vessel_cgroup_enter (const struct vessel_cgroup_host *host, char **paths, pid_t pid, bool all, int skip,
+                     vessel_error **err)
+{
   for (size_t i = 0; i < host->n; i++)
     {
-      if (host->h[i].v2 && !all)
+      if ((host->h[i].v2 && !all) || (int) i == skip)
         continue;
-      cleanup_close int fd = open (paths[i], O_DIRECTORY | O_PATH | O_CLOEXEC);
-      if (fd < 0)
-        return vessel_fail_errno (err, errno, "open cgroup `%s`", paths[i]);
-      int ret = write_file_at (fd, "cgroup.procs", text, (size_t) len, err);
+      int ret = vessel_cgroup_enter_one (paths, i, pid, err);
       if (ret < 0)
-        return vessel_error_wrap (err, ret, "join cgroup `%s`", paths[i]);
+        return ret;
     }
   return 0;
+}
+
+bool
+vessel_cgroup_enter_needed (const struct vessel_cgroup_host *host, bool cloned_into_cgroup)
+{
+  for (size_t i = 0; i < host->n; i++)
+    if (!host->h[i].v2 || !cloned_into_cgroup)
+      return true;
+  return false;
 }
 
 /* Signals every pid listed in cgroup.procs; returns how many there were. */
@@ -544,7 +590,15 @@ remove_dir (const char *dir, vessel_error **err)
 int
 vessel_cgroup_destroy (char **paths, vessel_error **err)
 {
-  /* First everything killed (a frozen v1 cgroup thawed), then the
+  /* Mostly the container has stopped and its directories are empty: one
+     rmdir each. */
+  bool busy = false;
+  for (size_t i = 0; paths[i]; i++)
+    if (rmdir (paths[i]) < 0 && errno != ENOENT)
+      busy = true;
+  if (!busy)
+    return 0;
+  /* Else first everything killed (a frozen v1 cgroup thawed), then the
      directories removed: a frozen process would keep every hierarchy's
      directory busy. */
   for (size_t i = 0; paths[i]; i++)
@@ -570,18 +624,17 @@ pid_t
 vessel_clone_into_cgroup (unsigned long flags, int cgroup_fd, bool *into_cgroup)
 {
   struct clone_args args = { .flags = flags, .exit_signal = SIGCHLD };
-  *into_cgroup = false;
+  /* Set before each clone: the child's copy says how it was made. */
+  *into_cgroup = cgroup_fd >= 0;
   if (cgroup_fd >= 0)
     {
       args.flags |= CLONE_INTO_CGROUP;
       args.cgroup = (uint64_t) cgroup_fd;
       pid_t pid = (pid_t) syscall (SYS_clone3, &args, sizeof args);
       if (pid >= 0)
-        {
-          *into_cgroup = true;
-          return pid;
-        }
+        return pid;
       args.flags &= ~(uint64_t) CLONE_INTO_CGROUP;
+      *into_cgroup = false;
     }
   pid_t pid = (pid_t) syscall (SYS_clone3, &args, sizeof args);
   if (pid < 0 && errno == ENOSYS)

@@ -66,14 +66,23 @@ int vessel_cgroup_create (const struct vessel_cgroup_host *host, char **paths, i
                           vessel_error **err);
 
 /* Moves pid into the v1 hierarchies (the cgroup2 one was entered at clone
-   time), or into every hierarchy when `all`. */
+   time), or into every hierarchy when `all`; not into hierarchy `skip`
+   (-1: none). */
 int vessel_cgroup_enter (const struct vessel_cgroup_host *host, char **paths, pid_t pid,
-                         bool all, vessel_error **err);
+                         bool all, int skip, vessel_error **err);
+/* Moves pid into hierarchy i. */
+int vessel_cgroup_enter_one (char **paths, size_t i, pid_t pid, vessel_error **err);
+
+/* Whether vessel_cgroup_enter of a child cloned (or not) into its
+   cgroup2 directory has anything to write. */
+bool vessel_cgroup_enter_needed (const struct vessel_cgroup_host *host, bool cloned_into_cgroup);
 
 /* clone3 (fork semantics, SIGCHLD at exit) with the CLONE_* `flags`,
    straight into the cgroup2 directory cgroup_fd when it is >= 0 and the
    kernel can (*into_cgroup true); otherwise the caller moves the child
-   with cgroup.procs.  Returns as fork does. */
+   with cgroup.procs.  *into_cgroup is set before each attempt, so that
+   the child's copy of it, when it lies in the memory the child gets,
+   tells the child how it was made.  Returns as fork does. */
 pid_t vessel_clone_into_cgroup (unsigned long flags, int cgroup_fd, bool *into_cgroup);
 
 /* Sends signo to every process in the cgroups. */

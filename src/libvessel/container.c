@@ -59,6 +59,8 @@ struct container
   pid_t child; /* what clone3 made */
   pid_t pid;   /* the init: the child, or its child in a new pid namespace */
   struct oci_state *state;
+  int memory_later; /* the memory hierarchy, when the init is moved into it
+                       only once it asks (SYNC_NEED_CGROUPS); else -1 */
   bool dir_created;
   bool cgroups_created;
 };
@@ -66,7 +68,7 @@ struct container
 #define CONTAINER_INIT(opts)                                                                 \
   {                                                                                          \
     .o = (opts), .rootfd = -1, .dirfd = -1, .sync_fd = -1, .console_fd = -1, .console_peer = -1, \
-    .resources.devices_hierarchy = -1                                                        \
+    .resources.devices_hierarchy = -1, .memory_later = -1                                    \
   }
 
 static void
@@ -287,23 +289,40 @@ reply (struct container *c, int type, vessel_error **err)
   return ret < 0 ? vessel_fail_errno (err, -ret, "write to the init process") : 0;
 }
 
+/* The init asks for its cgroups (see move_init): they exist and it is
+   in all of them but the memory one, which it enters now if it asks to be
+   in every one. */
+static int
+cgroups_for_init (struct container *c, int stage, vessel_error **err)
+{
+  if (stage == VESSEL_CGROUPS_ENTERED && c->memory_later >= 0)
+    {
+      int ret = vessel_cgroup_enter_one (c->cgroup_paths, (size_t) c->memory_later, c->pid, err);
+      if (ret < 0)
+        return ret;
+      c->memory_later = -1;
+    }
+  return reply (c, SYNC_CGROUPS_DONE, err);
+}
+
 /* The conversation with the init until it is set up (see sync.h). */
 static int
 handshake (struct container *c, vessel_error **err)
 {
-  int ret = vessel_sync_send (c->sync_fd, SYNC_GO, 0, NULL, 0);
-  if (ret < 0)
-    return vessel_fail_errno (err, -ret, "write to the init process");
   for (;;)
     {
       int type, value;
       pid_t sender = 0;
       cleanup_free char *text = NULL;
-      ret = vessel_sync_recv (c->sync_fd, &type, &value, &text, &sender);
+      int ret = vessel_sync_recv (c->sync_fd, &type, &value, &text, &sender);
       if (ret < 0)
         return vessel_fail_errno (err, -ret, "read from the init process");
       switch (type)
         {
+        case SYNC_NEED_CGROUPS:
+          if ((ret = cgroups_for_init (c, value, err)) < 0)
+            return ret;
+          break;
         case SYNC_NEED_MAPS:
           if ((ret = vessel_ns_write_id_maps (c->child, c->bundle.config->linux, err)) < 0
               || (ret = reply (c, SYNC_MAPS_DONE, err)) < 0)
@@ -338,6 +357,62 @@ handshake (struct container *c, vessel_error **err)
     }
 }
 
+/* An init that ran ahead and is gone by the time we moved it: what it
+   reported says why, rather than the cgroup.procs write's ESRCH. */
+static int
+init_gone (struct container *c, int ret, vessel_error **err)
+{
+  vessel_error *why = NULL;
+  int code = handshake (c, &why);
+  if (code >= 0)
+    return ret; /* it said it was ready: then why was it gone? */
+  if (err)
+    {
+      vessel_error_free (*err);
+      *err = why;
+    }
+  else
+    vessel_error_free (why);
+  return code;
+}
+
+/* Moves the init into its cgroups.  A child that forks into a new pid
+   namespace must be in them before it forks: it waits for SYNC_GO.  Any
+   other init has started at once and asks for its cgroups only where it
+   needs them (SYNC_NEED_CGROUPS, see vessel_init.wait_for_go), which
+   hides these writes behind its setup: on cgroup v1 the first one after a
+   quiet spell waits for an RCU grace period (the kernel's
+   cgroup_threadgroup_rwsem).  Such an init enters the memory cgroup only
+   when it asks, so that what it allocated for its setup stays charged to
+   us, not to the container. */
+static int
+move_init (struct container *c, const struct vessel_init *init, vessel_error **err)
+{
+  int memory = vessel_cgroup_locate (&c->cgroup_host, "memory");
+  if (!init->wait_for_go && memory >= 0 && (!c->cgroup_host.h[memory].v2 || !init->cloned_into_cgroup))
+    c->memory_later = memory;
+  int ret = vessel_cgroup_enter (&c->cgroup_host, c->cgroup_paths, c->pid, !init->cloned_into_cgroup,
+                                 c->memory_later, err);
+  if (ret == -ESRCH && !init->wait_for_go)
+    return init_gone (c, ret, err);
+  if (ret < 0)
+    return ret;
+  return init->wait_for_go ? reply (c, SYNC_GO, err) : 0;
+}
+
+/* The container's cgroups, with their limits. */
+static int
+make_cgroups (struct container *c, int *v2_fd, vessel_error **err)
+{
+  int ret = vessel_cgroup_create (&c->cgroup_host, c->cgroup_paths, v2_fd, err);
+  if (ret < 0)
+    return ret;
+  c->cgroups_created = true;
+  if ((ret = vessel_cgroup_enable_controllers (&c->cgroup_host, c->cgroup_paths, &c->resources, err)) < 0)
+    return ret;
+  return vessel_cgroup_apply (&c->cgroup_host, c->cgroup_paths, &c->resources, err);
+}
+
 static int
 spawn_init (struct container *c, bool run_mode, vessel_error **err)
 {
@@ -345,12 +420,17 @@ spawn_init (struct container *c, bool run_mode, vessel_error **err)
   cleanup_close int listen_fd = -1, v2_fd = -1, child_end = -1;
   int ret;
 
-  if ((ret = vessel_cgroup_create (&c->cgroup_host, c->cgroup_paths, &v2_fd, err)) < 0)
-    return ret;
-  c->cgroups_created = true;
-  /* The limits are in place before the init can run, let alone exec. */
-  if ((ret = vessel_cgroup_enable_controllers (&c->cgroup_host, c->cgroup_paths, &c->resources, err)) < 0
-      || (ret = vessel_cgroup_apply (&c->cgroup_host, c->cgroup_paths, &c->resources, err)) < 0)
+  /* Where the init must be moved into cgroup v1 hierarchies with
+     cgroup.procs writes anyway, and may start before it is in its cgroups
+     (see move_init), it starts first: it makes its namespaces (the
+     network one alone takes a good half millisecond) and sets itself up
+     while we make the cgroups, one directory per hierarchy, and move it
+     in.  On cgroup v2 the cgroup comes first and the init is cloned into
+     it.  Either way the limits are in place before the init can exec. */
+  bool init_first = c->cgroup_host.mode != VESSEL_CGROUP_V2 && c->cgroup_host.n > 0 && !c->ns.fork_for_pid;
+  if (init_first)
+    vessel_ns_plan_unshare_in_init (&c->ns);
+  else if ((ret = make_cgroups (c, &v2_fd, err)) < 0)
     return ret;
   if (!run_mode && (listen_fd = exec_socket (c->dirfd, err)) < 0)
     return listen_fd;
@@ -400,9 +480,10 @@ spawn_init (struct container *c, bool run_mode, vessel_error **err)
     .parent = getpid (),
   };
 
+  init.wait_for_go = c->ns.fork_for_pid;
+  init.cgroups_after_clone = init_first;
   fflush (NULL); /* nothing buffered may be written twice */
-  bool into_cgroup;
-  pid_t pid = vessel_clone_into_cgroup (c->ns.clone_flags, v2_fd, &into_cgroup);
+  pid_t pid = vessel_clone_into_cgroup (c->ns.clone_flags, v2_fd, &init.cloned_into_cgroup);
   if (pid == 0)
     vessel_init_main (&init);
   int clone_errno = errno;
@@ -411,26 +492,27 @@ spawn_init (struct container *c, bool run_mode, vessel_error **err)
     return vessel_fail_errno (err, clone_errno, "clone the init process");
   c->child = c->pid = pid;
   vessel_mount_plan_close_premade (&c->mounts);
-
-  /* The init waits for SYNC_GO, so it runs nothing before it is in all
-     its cgroups. */
-  if ((ret = vessel_cgroup_enter (&c->cgroup_host, c->cgroup_paths, pid, !into_cgroup, err)) < 0)
-    return ret;
   closep (&child_end);
   closep (&c->console_fd); /* the init's now */
+
+  if ((init_first && (ret = make_cgroups (c, &v2_fd, err)) < 0) || (ret = move_init (c, &init, err)) < 0)
+    return ret;
   return handshake (c, err);
 }
 
-/* Records the init in the state and frees it from our lifetime. */
+/* Records the init in the state and frees it from our lifetime.  `run`
+   starts it next, and records it as running at once rather than writing
+   the state twice. */
 static int
-commit (struct container *c, vessel_error **err)
+commit (struct container *c, bool run_mode, vessel_error **err)
 {
   uint64_t start_time = 0;
   int ret = vessel_process_start_time (c->pid, &start_time);
   if (ret < 0)
     return vessel_fail_errno (err, -ret, "read the start time of the init process %d", (int) c->pid);
   c->state->pid = c->pid;
-  c->state->status = OCI_STATUS_CREATED;
+  c->state->status = run_mode ? OCI_STATUS_RUNNING : OCI_STATUS_CREATED;
+  c->state->vessel->started = run_mode;
   c->state->vessel->init_start_time = start_time;
   if ((ret = vessel_state_write (c->dirfd, c->state, err)) < 0)
     return ret;
@@ -461,7 +543,7 @@ container_create (struct container *c, bool run_mode, bool foreground, vessel_er
   if ((ret = vessel_state_write (c->dirfd, c->state, err)) < 0
       || (ret = vessel_state_save_config (c->dirfd, c->bundle.config_text, c->bundle.config_len, err)) < 0
       || (c->seccomp.prog && (ret = vessel_seccomp_save (c->dirfd, &c->seccomp, err)) < 0)
-      || (ret = spawn_init (c, run_mode, err)) < 0 || (ret = commit (c, err)) < 0)
+      || (ret = spawn_init (c, run_mode, err)) < 0 || (ret = commit (c, run_mode, err)) < 0)
     {
       container_abort (c);
       return ret;
@@ -713,12 +795,10 @@ vessel_container_run (const struct vessel_create_opts *o, const struct vessel_ru
           goto out;
         }
     }
-  c.state->vessel->started = true;
-  c.state->status = OCI_STATUS_RUNNING;
   const struct oci_hooks *hooks = c.bundle.config->hooks;
   const struct oci_linux *lx = c.bundle.config->linux;
   struct listener_target target = { .state = c.state, .seccomp = lx ? lx->seccomp : NULL };
-  if ((ret = vessel_state_write (c.dirfd, c.state, err)) < 0 || (ret = signal_start (c.sync_fd, &target, err)) < 0
+  if ((ret = signal_start (c.sync_fd, &target, err)) < 0
       || (hooks && hooks->poststart_len && (ret = poststart_hooks (c.state, hooks, err)) < 0))
     {
       container_abort (&c);

@@ -14,6 +14,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "hooks.h"
 #include "init.h"
 #include "lsm.h"
@@ -24,9 +25,9 @@
 
 /* Asks vessel to do `type` for us, and waits until it has. */
 static int
-ask_vessel (struct vessel_init *in, int type, int done, vessel_error **err)
+ask_vessel (struct vessel_init *in, int type, int value, int done, vessel_error **err)
 {
-  int ret = vessel_sync_send (in->sync_fd, type, 0, NULL, 0);
+  int ret = vessel_sync_send (in->sync_fd, type, value, NULL, 0);
   if (ret < 0)
     return vessel_fail_errno (err, -ret, "write to vessel");
   return vessel_sync_expect (in->sync_fd, done, NULL, err);
@@ -49,7 +50,7 @@ enter_namespaces (struct vessel_init *in, vessel_error **err)
     return vessel_fail_errno (err, errno, "create namespaces (unshare)");
   if (ns->new_user)
     {
-      if ((ret = ask_vessel (in, SYNC_NEED_MAPS, SYNC_MAPS_DONE, err)) < 0
+      if ((ret = ask_vessel (in, SYNC_NEED_MAPS, 0, SYNC_MAPS_DONE, err)) < 0
           || (ret = vessel_ns_become_root (err)) < 0)
         return ret;
     }
@@ -65,11 +66,39 @@ enter_namespaces (struct vessel_init *in, vessel_error **err)
       if ((ret = vessel_sync_send (in->sync_fd, SYNC_INIT_PID, 0, NULL, 1)) < 0)
         return vessel_fail_errno (err, -ret, "write to vessel");
     }
-  /* Only now is the init in its final cgroups, which become the root of
-     its cgroup namespace. */
-  if (ns->unshare_cgroup && unshare (CLONE_NEWCGROUP) < 0)
+  return 0;
+}
+
+/* Called where the init needs its cgroups (see vessel_init.wait_for_go):
+   to exist, before the container's cgroup directories are bound into its
+   /sys/fs/cgroup; to have it in every one, before its cgroup namespace is
+   made (whose root is the cgroup it is in at that moment), a cgroup
+   filesystem is mounted in it, a hook runs or the init says it is ready.
+   What it allocates before it is in the memory cgroup is charged to
+   vessel's, not the container's. */
+static int
+await_cgroups (struct vessel_init *in, int stage, vessel_error **err)
+{
+  if (in->cgroups_stage >= stage)
+    return 0;
+  bool ask = stage == VESSEL_CGROUPS_MADE
+                 ? in->cgroups_after_clone
+                 : !in->wait_for_go && in->rootfs.cgroup_host
+                       && vessel_cgroup_enter_needed (in->rootfs.cgroup_host, in->cloned_into_cgroup);
+  int ret;
+  if (ask && (ret = ask_vessel (in, SYNC_NEED_CGROUPS, stage, SYNC_CGROUPS_DONE, err)) < 0)
+    return ret;
+  in->cgroups_stage = stage;
+  if (stage == VESSEL_CGROUPS_ENTERED && in->ns->unshare_cgroup && unshare (CLONE_NEWCGROUP) < 0)
     return vessel_fail_errno (err, errno, "create a cgroup namespace");
   return 0;
+}
+
+static int
+await_cgroups_for_mount (void *arg, vessel_error **err)
+{
+  struct vessel_init *in = arg;
+  return await_cgroups (in, in->rootfs.cgroup_ns ? VESSEL_CGROUPS_ENTERED : VESSEL_CGROUPS_MADE, err);
 }
 
 /* The host's /dev/null, for maskedPaths: checked here, before anything in
@@ -126,8 +155,10 @@ create_hooks (void *arg, vessel_error **err)
 {
   struct vessel_init *in = arg;
   const struct oci_hooks *h = in->config->hooks;
-  int ret = vessel_sync_send (in->sync_fd, SYNC_CREATE_HOOKS, 0, NULL, 0);
+  int ret = await_cgroups (in, VESSEL_CGROUPS_ENTERED, err);
   if (ret < 0)
+    return ret;
+  if ((ret = vessel_sync_send (in->sync_fd, SYNC_CREATE_HOOKS, 0, NULL, 0)) < 0)
     return vessel_fail_errno (err, -ret, "write to vessel");
   cleanup_free char *state = NULL;
   if ((ret = vessel_sync_expect_text (in->sync_fd, SYNC_HOOKS_DONE, &state, err)) < 0)
@@ -172,14 +203,14 @@ init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
   n_keep += vessel_mount_plan_fds (in->rootfs.plan, keep + n_keep, max_keep - n_keep);
   vessel_close_fds_except (3 + in->preserve_fds, keep, n_keep);
 
-  if ((ret = vessel_sync_expect (in->sync_fd, SYNC_GO, NULL, err)) < 0)
+  if (in->wait_for_go && (ret = vessel_sync_expect (in->sync_fd, SYNC_GO, NULL, err)) < 0)
     return ret;
   if ((ret = enter_namespaces (in, err)) < 0)
     return ret;
   vessel_ns_plan_close (in->ns);
   /* Before the sysctls, which may name the devices. */
   const struct oci_linux *lx = in->config->linux;
-  if (lx && lx->net_devices_len > 0 && (ret = ask_vessel (in, SYNC_NET_DEVICES, SYNC_NET_DEVICES_DONE, err)) < 0)
+  if (lx && lx->net_devices_len > 0 && (ret = ask_vessel (in, SYNC_NET_DEVICES, 0, SYNC_NET_DEVICES_DONE, err)) < 0)
     return ret;
 
   if ((ret = vessel_process_early (in->config, in->id, in->new_keyring, err)) < 0)
@@ -190,11 +221,10 @@ init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
     return ret;
   if (lx && lx->masked_paths_len > 0 && (in->rootfs.dev_null_fd = open_dev_null (err)) < 0)
     return in->rootfs.dev_null_fd;
+  in->rootfs.hooks_arg = in;
+  in->rootfs.before_cgroup_mount = await_cgroups_for_mount;
   if (has_create_hooks (in->config->hooks))
-    {
-      in->rootfs.before_pivot = create_hooks;
-      in->rootfs.before_pivot_arg = in;
-    }
+    in->rootfs.before_pivot = create_hooks;
   if ((ret = vessel_rootfs_setup (&in->rootfs, err)) < 0)
     return ret;
   /* The terminal comes from the container's devpts, and /dev/console is
@@ -216,6 +246,8 @@ init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
 
   cleanup_free char *program = NULL;
   if (p && (ret = vessel_process_find_program (p, &program, err)) < 0)
+    return ret;
+  if ((ret = await_cgroups (in, VESSEL_CGROUPS_ENTERED, err)) < 0)
     return ret;
 
   if ((ret = vessel_sync_send (in->sync_fd, SYNC_READY, 0, NULL, 0)) < 0)

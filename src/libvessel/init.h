@@ -28,6 +28,16 @@ struct vessel_init
   int console_fd;     /* process.terminal: where the pty's master goes; else -1 */
   int preserve_fds;
   bool new_keyring;
+  /* How the init gets into its cgroups (see move_init in container.c):
+     with a fork into a new pid namespace, vessel moves the first child
+     before it forks and then sends SYNC_GO, which the init waits for
+     before anything else; otherwise the init starts at once and asks for
+     its cgroups (SYNC_NEED_CGROUPS) only where it needs them, so that its
+     setup runs while vessel makes them and writes cgroup.procs. */
+  bool wait_for_go;
+  bool cgroups_after_clone; /* vessel makes them while the init starts */
+  bool cloned_into_cgroup;  /* set by vessel_clone_into_cgroup for this very clone */
+  int cgroups_stage;        /* the init: enum vessel_cgroups_stage it has made sure of */
   pid_t parent; /* to notice a parent that died before PR_SET_PDEATHSIG */
 };
 

@@ -666,12 +666,18 @@ cgroup_hierarchy_mount (const struct vessel_rootfs *r, size_t i, const struct ve
                         const char *what, vessel_error **err)
 {
   const struct vessel_cgroup_hierarchy *h = &r->cgroup_host->h[i];
+  /* The container's cgroup directory must exist by now, and with a
+     cgroup namespace the init must be in it: a fresh cgroup filesystem
+     shows the root of the cgroup namespace the init is in. */
+  int ret;
+  if (r->before_cgroup_mount && (ret = r->before_cgroup_mount (r->hooks_arg, err)) < 0)
+    return ret;
   if (!r->cgroup_ns)
     {
       int fd = tree_clone (AT_FDCWD, r->cgroup_paths[i], false, r->cgroup_paths[i], err);
       if (fd >= 0)
         {
-          int ret = apply_attrs (fd, o, true, what, err);
+          ret = apply_attrs (fd, o, true, what, err);
           if (ret < 0)
             {
               close (fd);
@@ -955,7 +961,7 @@ vessel_rootfs_setup (struct vessel_rootfs *r, vessel_error **err)
     return ret;
   if ((ret = create_config_devices (rootfd, r, err)) < 0)
     return ret;
-  if (r->before_pivot && (ret = r->before_pivot (r->before_pivot_arg, err)) < 0)
+  if (r->before_pivot && (ret = r->before_pivot (r->hooks_arg, err)) < 0)
     return ret;
   return pivot (rootfd, r, err);
 }

@@ -81,10 +81,12 @@ struct vessel_rootfs
                       there, as with runc) and chroot instead of pivot_root */
   bool no_pivot;   /* MS_MOVE and chroot instead of pivot_root */
   int dev_null_fd; /* a detached bind of the host's /dev/null, checked, for maskedPaths */
-  /* Called once everything is mounted, right before pivot_root (the
-     create hooks), when set. */
+  /* When set, called with hooks_arg: before the first cgroup filesystem
+     is mounted (the init enters its cgroups), and once everything is
+     mounted, right before pivot_root (the create hooks). */
+  int (*before_cgroup_mount) (void *arg, vessel_error **err);
   int (*before_pivot) (void *arg, vessel_error **err);
-  void *before_pivot_arg;
+  void *hooks_arg;
 };
 
 /* In the init, in its new mount namespace: everything up to and

@@ -77,6 +77,15 @@ vessel_ns_plan_build (const struct oci_config *c, struct vessel_ns_plan *plan)
     }
 }
 
+void
+vessel_ns_plan_unshare_in_init (struct vessel_ns_plan *plan)
+{
+  if (plan->new_user || plan->fork_for_pid)
+    return;
+  plan->unshare_flags |= plan->clone_flags & ~(unsigned long) CLONE_NEWPID;
+  plan->clone_flags &= CLONE_NEWPID;
+}
+
 static int
 open_namespace (struct vessel_ns_join *j, vessel_error **err)
 {

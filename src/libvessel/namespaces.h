@@ -54,6 +54,12 @@ struct vessel_ns_plan
 /* Pure: decides from the config. */
 void vessel_ns_plan_build (const struct oci_config *c, struct vessel_ns_plan *plan);
 
+/* Leaves clone3 only the new pid namespace (which must be made there),
+   and lets the init create the others itself with unshare, while the
+   parent goes on.  Not with a new user namespace, which must own them
+   all, nor on the slow path, which unshares already. */
+void vessel_ns_plan_unshare_in_init (struct vessel_ns_plan *plan);
+
 /* Parent, before clone: opens every path to join (errors name the path),
    enters a joined pid namespace and creates the time namespace for its
    children (writing the offsets), saving what to restore. */

@@ -11,7 +11,7 @@
 
 enum vessel_sync_type
 {
-  SYNC_GO = 1,     /* parent: you are in your cgroups, go on */
+  SYNC_GO = 1,     /* parent: you are in your cgroups, go on (see vessel_init.wait_for_go) */
   SYNC_NEED_MAPS,  /* init: my user namespace exists, write its id maps */
   SYNC_MAPS_DONE,  /* parent: written */
   SYNC_INIT_PID,   /* init (after one more fork): I am the init, see my credentials */
@@ -26,7 +26,16 @@ enum vessel_sync_type
   SYNC_START,      /* parent (run): exec the process now */
   SYNC_SECCOMP_FD, /* init or exec's child, after loading the filter: its
                       seccomp listener (SCM_RIGHTS), for listenerPath */
+  SYNC_NEED_CGROUPS, /* init: value VESSEL_CGROUPS_MADE or _ENTERED is what I need now */
+  SYNC_CGROUPS_DONE, /* parent: it is so */
   SYNC_ERROR,      /* init: failed; value is the errno, text the message */
+};
+
+/* How far the init needs its cgroups (SYNC_NEED_CGROUPS). */
+enum vessel_cgroups_stage
+{
+  VESSEL_CGROUPS_MADE = 1, /* the directories exist */
+  VESSEL_CGROUPS_ENTERED,  /* and the init is in every one */
 };
 
 /* Sends a message; `text` may be NULL.  With `credentials`, the kernel

@@ -60,6 +60,7 @@ declare -A SUITE_TOOLS=(
   [syscalls.bats]="strace readelf"
   [errors.bats]="perl"
   [process.bats]="strace"
+  [cgroups.bats]="strace"
 )
 declare -A SUITE_PATHS=(
   [podman.bats]="/usr/lib/podman/netavark /usr/lib/*/xtables /usr/share/containers

@@ -334,6 +334,56 @@ procs_count() {
   assert_clean c1
 }
 
+@test "the init waits for its cgroups where it needs them, however slowly vessel makes them" {
+  command -v strace > /dev/null || skip "needs strace"
+  # With v1 hierarchies the init starts before its cgroups exist and sets
+  # itself up while vessel makes them: here each of vessel's mkdir takes
+  # 50 ms more (strace without -f: the init runs at full speed), and the
+  # init gets to the cgroup mount long before they exist.
+  local ns own_line procs
+  for ns in cgroup none; do
+    make_bundle "$BATS_TEST_TMPDIR/$ns"
+    use_cgroup "$ns"
+    [ "$ns" = cgroup ] || update_config '.linux.namespaces |= map(select(.type != "cgroup"))'
+    set_args sh -c 'cat /proc/self/cgroup; echo procs; cat /sys/fs/cgroup/pids/cgroup.procs 2>/dev/null || cat /sys/fs/cgroup/cgroup.procs'
+    run traced strace -qq -o /dev/null -e trace=mkdir -e inject=mkdir:delay_exit=50000 \
+      "$VESSEL" --root "$VESSEL_TEST_ROOT" run --bundle "$BUNDLE" "$ns"
+    assert_success
+    # In every hierarchy, from the start; the cgroup namespace's root is
+    # the container's cgroup.
+    own_line=":$(test_cgroup "$ns")\$"
+    [ "$ns" = none ] || own_line=':/$'
+    [ -z "$(sed '/^procs$/,$d' <<< "$output" | grep -v "$own_line")" ] || fail_with "not in its cgroups: $output"
+    # The cgroup mounted at /sys/fs/cgroup is the container's own: it
+    # lists the container's pid 1.
+    procs=$(sed '1,/^procs$/d' <<< "$output")
+    grep -qx 1 <<< "$procs" || fail_with "the mounted cgroup is not the container's: $output"
+    assert_clean "$ns"
+  done
+}
+
+@test "v1 and hybrid: the init's setup is charged to vessel's memory cgroup, not the container's" {
+  [ "$(cg_mode)" != v2 ] || skip "on cgroup v2 the init is cloned into its cgroup"
+  # A cgroup namespace would need the init in its memory cgroup before
+  # the cgroup mounts; without one, only before it says it is ready.
+  update_config '.linux.namespaces |= map(select(.type != "cgroup"))'
+  vessel create --bundle "$BUNDLE" c1 > /dev/null 2>&1
+  local pid kmem f=$CGROUP_ROOT/memory$(test_cgroup c1)/memory.kmem.usage_in_bytes
+  pid=$(init_pid c1)
+  # Created, the init is in its memory cgroup ...
+  grep -q ":memory:$(test_cgroup c1)\$" "/proc/$pid/cgroup"
+  if [ ! -e "$f" ]; then
+    vessel delete --force c1
+    skip "this kernel has no memory.kmem.usage_in_bytes"
+  fi
+  # ... but its namespaces, mounts and /dev were made before it entered:
+  # 60 KiB of kernel memory when it entered first, a page now.
+  kmem=$(cat "$f")
+  vessel delete --force c1
+  [ "$kmem" -le 16384 ] || fail_with "the container was charged $kmem bytes of kernel memory before it ran anything"
+  assert_clean c1
+}
+
 @test "hybrid host: the process is in the v1 hierarchies and in the unified one" {
   [ "$(cg_mode)" = hybrid ] || skip "needs a hybrid host (this one is $(cg_mode))"
   set_args sleep 100
