@@ -414,13 +414,14 @@ mkdir_tree (const char *path, const char *stop, bool cpuset, vessel_error **err)
 }
 
 int
-vessel_cgroup_create (const struct vessel_cgroup_host *host, char **paths, int *v2_fd,
+vessel_cgroup_create (const struct vessel_cgroup_host *host, char **paths, int which, int *v2_fd,
                       vessel_error **err)
 {
-  *v2_fd = -1;
   for (size_t i = 0; i < host->n; i++)
     {
       const struct vessel_cgroup_hierarchy *h = &host->h[i];
+      if (!(which & (h->v2 ? VESSEL_CGROUP_V2_PART : VESSEL_CGROUP_V1_PART)))
+        continue;
       bool cpuset = !h->v2 && options_have_all (h->controllers, "cpuset");
       int ret = mkdir_tree (paths[i], h->mountpoint, cpuset, err);
       if (ret < 0)
@@ -431,6 +432,29 @@ vessel_cgroup_create (const struct vessel_cgroup_host *host, char **paths, int *
           if (*v2_fd < 0)
             return vessel_fail_errno (err, errno, "open cgroup `%s`", paths[i]);
         }
+    }
+  return 0;
+}
+
+int
+vessel_cgroup_join_self (const struct vessel_cgroup_host *host, char *const *paths, int skip, int *skipped_fd,
+                         vessel_error **err)
+{
+  for (size_t i = 0; i < host->n; i++)
+    {
+      if (host->h[i].v2)
+        continue;
+      cleanup_free char *tasks = xasprintf ("%s/tasks", paths[i]);
+      cleanup_close int fd = open (tasks, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+      if (fd < 0)
+        return vessel_fail_errno (err, errno, "open `%s`", tasks);
+      if ((int) i == skip)
+        {
+          *skipped_fd = steal_fd (&fd);
+          continue;
+        }
+      if (write (fd, "0", 1) < 0)
+        return vessel_fail_errno (err, errno, "join cgroup `%s`", paths[i]);
     }
   return 0;
 }

@@ -59,11 +59,29 @@ int vessel_cgroup_paths_match (const struct vessel_cgroup_host *host, char **sav
 bool vessel_cgroup_dir_has_controllers (const struct vessel_cgroup_host *host, const char *dir,
                                         const char *list);
 
-/* Creates the directories (cpuset.cpus and cpuset.mems copied from the
-   parent on v1, where a new cpuset starts empty).  *v2_fd gets an fd of
-   the directory in the cgroup2 hierarchy, for CLONE_INTO_CGROUP, or -1. */
-int vessel_cgroup_create (const struct vessel_cgroup_host *host, char **paths, int *v2_fd,
+/* Which hierarchies vessel_cgroup_create makes directories in. */
+enum
+{
+  VESSEL_CGROUP_V1_PART = 1,
+  VESSEL_CGROUP_V2_PART = 2,
+  VESSEL_CGROUP_ALL_PARTS = 3,
+};
+
+/* Creates the directories in the hierarchies `which` names (cpuset.cpus
+   and cpuset.mems copied from the parent on v1, where a new cpuset starts
+   empty).  *v2_fd (-1 before) gets an fd of the directory in the cgroup2
+   hierarchy, for CLONE_INTO_CGROUP. */
+int vessel_cgroup_create (const struct vessel_cgroup_host *host, char **paths, int which, int *v2_fd,
                           vessel_error **err);
+
+/* The caller (a single thread) moves itself into its cgroup in every v1
+   hierarchy, writing "0" to `tasks`: unlike a pid written to
+   cgroup.procs, which takes the kernel's cgroup_threadgroup_rwsem and may
+   wait for an RCU grace period, a thread that moves itself skips that
+   lock (Linux 6.4 and later).  Hierarchy `skip` is left out: its `tasks`
+   file is opened for *skipped_fd, to write "0" to later. */
+int vessel_cgroup_join_self (const struct vessel_cgroup_host *host, char *const *paths, int skip, int *skipped_fd,
+                             vessel_error **err);
 
 /* Moves pid into the v1 hierarchies (the cgroup2 one was entered at clone
    time), or into every hierarchy when `all`; not into hierarchy `skip`

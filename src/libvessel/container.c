@@ -289,13 +289,12 @@ reply (struct container *c, int type, vessel_error **err)
   return ret < 0 ? vessel_fail_errno (err, -ret, "write to the init process") : 0;
 }
 
-/* The init asks for its cgroups (see move_init): they exist and it is
-   in all of them but the memory one, which it enters now if it asks to be
-   in every one. */
+/* The init asks to be in all its cgroups (see move_init): it is in all
+   of them but perhaps the memory one, which it enters now. */
 static int
-cgroups_for_init (struct container *c, int stage, vessel_error **err)
+cgroups_for_init (struct container *c, vessel_error **err)
 {
-  if (stage == VESSEL_CGROUPS_ENTERED && c->memory_later >= 0)
+  if (c->memory_later >= 0)
     {
       int ret = vessel_cgroup_enter_one (c->cgroup_paths, (size_t) c->memory_later, c->pid, err);
       if (ret < 0)
@@ -320,7 +319,7 @@ handshake (struct container *c, vessel_error **err)
       switch (type)
         {
         case SYNC_NEED_CGROUPS:
-          if ((ret = cgroups_for_init (c, value, err)) < 0)
+          if ((ret = cgroups_for_init (c, err)) < 0)
             return ret;
           break;
         case SYNC_NEED_MAPS:
@@ -357,8 +356,9 @@ handshake (struct container *c, vessel_error **err)
     }
 }
 
-/* An init that ran ahead and is gone by the time we moved it: what it
-   reported says why, rather than the cgroup.procs write's ESRCH. */
+/* An init that ran ahead and is gone by the time we moved it or told it
+   its cgroups exist: what it reported says why, rather than the
+   cgroup.procs write's ESRCH or the socket's EPIPE. */
 static int
 init_gone (struct container *c, int ret, vessel_error **err)
 {
@@ -400,17 +400,40 @@ move_init (struct container *c, const struct vessel_init *init, vessel_error **e
   return init->wait_for_go ? reply (c, SYNC_GO, err) : 0;
 }
 
-/* The container's cgroups, with their limits. */
+/* The container's cgroup directories in the hierarchies `which` names. */
 static int
-make_cgroups (struct container *c, int *v2_fd, vessel_error **err)
+make_cgroup_dirs (struct container *c, int which, int *v2_fd, vessel_error **err)
 {
-  int ret = vessel_cgroup_create (&c->cgroup_host, c->cgroup_paths, v2_fd, err);
+  c->cgroups_created = true; /* even half-made: container_abort removes what exists */
+  return vessel_cgroup_create (&c->cgroup_host, c->cgroup_paths, which, v2_fd, err);
+}
+
+/* Their limits. */
+static int
+limit_cgroups (struct container *c, vessel_error **err)
+{
+  int ret = vessel_cgroup_enable_controllers (&c->cgroup_host, c->cgroup_paths, &c->resources, err);
   if (ret < 0)
     return ret;
-  c->cgroups_created = true;
-  if ((ret = vessel_cgroup_enable_controllers (&c->cgroup_host, c->cgroup_paths, &c->resources, err)) < 0)
-    return ret;
   return vessel_cgroup_apply (&c->cgroup_host, c->cgroup_paths, &c->resources, err);
+}
+
+/* For an init that joins its v1 cgroups itself (see spawn_init): the
+   rest of the directories and the limits, then word that they exist.
+   Only a cgroup2 directory it could not be cloned into is ours to move
+   it into. */
+static int
+cgroups_for_self_join (struct container *c, const struct vessel_init *init, int *v2_fd, vessel_error **err)
+{
+  int ret;
+  if ((ret = make_cgroup_dirs (c, VESSEL_CGROUP_V1_PART, v2_fd, err)) < 0 || (ret = limit_cgroups (c, err)) < 0)
+    return ret;
+  for (size_t i = 0; i < c->cgroup_host.n && !init->cloned_into_cgroup; i++)
+    if (c->cgroup_host.h[i].v2 && (ret = vessel_cgroup_enter_one (c->cgroup_paths, i, c->pid, err)) < 0)
+      return ret == -ESRCH ? init_gone (c, ret, err) : ret;
+  if ((ret = reply (c, SYNC_CGROUPS_MADE, err)) < 0)
+    return init_gone (c, ret, err);
+  return 0;
 }
 
 static int
@@ -420,17 +443,25 @@ spawn_init (struct container *c, bool run_mode, vessel_error **err)
   cleanup_close int listen_fd = -1, v2_fd = -1, child_end = -1;
   int ret;
 
-  /* Where the init must be moved into cgroup v1 hierarchies with
-     cgroup.procs writes anyway, and may start before it is in its cgroups
-     (see move_init), it starts first: it makes its namespaces (the
-     network one alone takes a good half millisecond) and sets itself up
-     while we make the cgroups, one directory per hierarchy, and move it
-     in.  On cgroup v2 the cgroup comes first and the init is cloned into
-     it.  Either way the limits are in place before the init can exec. */
-  bool init_first = c->cgroup_host.mode != VESSEL_CGROUP_V2 && c->cgroup_host.n > 0 && !c->ns.fork_for_pid;
-  if (init_first)
-    vessel_ns_plan_unshare_in_init (&c->ns);
-  else if ((ret = make_cgroups (c, &v2_fd, err)) < 0)
+  /* With cgroup v1 hierarchies, an init that may start before it is in
+     its cgroups (see move_init) and is root in our user namespace starts
+     first, cloned into its cgroup2 directory if there is one: it makes its
+     namespaces (the network one alone takes a good half millisecond) and
+     sets itself up while we make the v1 directories and their limits, and
+     then moves itself into them (vessel_cgroup_join_self), which spares
+     the RCU grace period a cgroup.procs write of ours may wait for.
+     Otherwise the cgroups come first, and we move the init into what it
+     was not cloned into.  Either way the limits are in place before the
+     init can exec. */
+  bool self_join = c->cgroup_host.mode != VESSEL_CGROUP_V2 && c->cgroup_host.n > 0 && !c->ns.fork_for_pid
+                   && !c->ns.new_user;
+  if (self_join)
+    {
+      vessel_ns_plan_unshare_in_init (&c->ns);
+      if ((ret = make_cgroup_dirs (c, VESSEL_CGROUP_V2_PART, &v2_fd, err)) < 0)
+        return ret;
+    }
+  else if ((ret = make_cgroup_dirs (c, VESSEL_CGROUP_ALL_PARTS, &v2_fd, err)) < 0 || (ret = limit_cgroups (c, err)) < 0)
     return ret;
   if (!run_mode && (listen_fd = exec_socket (c->dirfd, err)) < 0)
     return listen_fd;
@@ -477,11 +508,12 @@ spawn_init (struct container *c, bool run_mode, vessel_error **err)
     .console_fd = c->console_fd,
     .preserve_fds = c->o->listen_fds + c->o->preserve_fds,
     .new_keyring = !c->o->no_new_keyring,
+    .memory_tasks_fd = -1,
     .parent = getpid (),
   };
 
   init.wait_for_go = c->ns.fork_for_pid;
-  init.cgroups_after_clone = init_first;
+  init.join_cgroups_itself = self_join;
   fflush (NULL); /* nothing buffered may be written twice */
   pid_t pid = vessel_clone_into_cgroup (c->ns.clone_flags, v2_fd, &init.cloned_into_cgroup);
   if (pid == 0)
@@ -495,7 +527,7 @@ spawn_init (struct container *c, bool run_mode, vessel_error **err)
   closep (&child_end);
   closep (&c->console_fd); /* the init's now */
 
-  if ((init_first && (ret = make_cgroups (c, &v2_fd, err)) < 0) || (ret = move_init (c, &init, err)) < 0)
+  if ((ret = self_join ? cgroups_for_self_join (c, &init, &v2_fd, err) : move_init (c, &init, err)) < 0)
     return ret;
   return handshake (c, err);
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "cgroup_resources.h"
 #include "hooks.h"
 #include "init.h"
 #include "lsm.h"
@@ -23,14 +24,39 @@
 #include "terminal.h"
 #include "utils.h"
 
+/* The next message from vessel, which must be `type`.  SYNC_CGROUPS_MADE
+   may come first, at whatever point vessel sent it (see await_cgroups). */
+static int
+expect_from_vessel (struct vessel_init *in, int type, vessel_error **err)
+{
+  for (;;)
+    {
+      int got, value;
+      cleanup_free char *text = NULL;
+      int ret = vessel_sync_recv (in->sync_fd, &got, &value, &text, NULL);
+      if (ret < 0)
+        return vessel_fail_errno (err, -ret, "read from vessel");
+      if (got == SYNC_CGROUPS_MADE && in->join_cgroups_itself && !in->cgroups_made)
+        {
+          in->cgroups_made = true;
+          if (type == SYNC_CGROUPS_MADE)
+            return 0;
+          continue;
+        }
+      if (got == type)
+        return 0;
+      return vessel_fail (err, EPROTO, "unexpected message %d from vessel (wanted %d)", got, type);
+    }
+}
+
 /* Asks vessel to do `type` for us, and waits until it has. */
 static int
-ask_vessel (struct vessel_init *in, int type, int value, int done, vessel_error **err)
+ask_vessel (struct vessel_init *in, int type, int done, vessel_error **err)
 {
-  int ret = vessel_sync_send (in->sync_fd, type, value, NULL, 0);
+  int ret = vessel_sync_send (in->sync_fd, type, 0, NULL, 0);
   if (ret < 0)
     return vessel_fail_errno (err, -ret, "write to vessel");
-  return vessel_sync_expect (in->sync_fd, done, NULL, err);
+  return expect_from_vessel (in, done, err);
 }
 
 /* The slow path of vessel_ns_plan (see namespaces.h): join, then create,
@@ -50,7 +76,7 @@ enter_namespaces (struct vessel_init *in, vessel_error **err)
     return vessel_fail_errno (err, errno, "create namespaces (unshare)");
   if (ns->new_user)
     {
-      if ((ret = ask_vessel (in, SYNC_NEED_MAPS, 0, SYNC_MAPS_DONE, err)) < 0
+      if ((ret = ask_vessel (in, SYNC_NEED_MAPS, SYNC_MAPS_DONE, err)) < 0
           || (ret = vessel_ns_become_root (err)) < 0)
         return ret;
     }
@@ -69,27 +95,62 @@ enter_namespaces (struct vessel_init *in, vessel_error **err)
   return 0;
 }
 
+/* The init joins its v1 cgroups itself once vessel has made them (see
+   spawn_init), before pivot_root hides the host's cgroup filesystems: all
+   but the memory one, whose `tasks` file it keeps open for later. */
+static int
+join_cgroups_itself (struct vessel_init *in, vessel_error **err)
+{
+  int ret;
+  if (!in->cgroups_made && (ret = expect_from_vessel (in, SYNC_CGROUPS_MADE, err)) < 0)
+    return ret;
+  const struct vessel_cgroup_host *host = in->rootfs.cgroup_host;
+  int memory = vessel_cgroup_locate (host, "memory");
+  return vessel_cgroup_join_self (host, in->rootfs.cgroup_paths, memory, &in->memory_tasks_fd, err);
+}
+
+/* The last cgroup, when the init needs to be in all of them: the memory
+   one it joins itself, or the ones vessel moves it into when it asks. */
+static int
+enter_last_cgroups (struct vessel_init *in, vessel_error **err)
+{
+  if (in->join_cgroups_itself)
+    {
+      cleanup_close int fd = in->memory_tasks_fd;
+      in->memory_tasks_fd = -1;
+      if (fd >= 0 && write (fd, "0", 1) < 0)
+        return vessel_fail_errno (err, errno, "join the memory cgroup");
+      return 0;
+    }
+  if (!in->wait_for_go && in->rootfs.cgroup_host
+      && vessel_cgroup_enter_needed (in->rootfs.cgroup_host, in->cloned_into_cgroup))
+    return ask_vessel (in, SYNC_NEED_CGROUPS, SYNC_CGROUPS_DONE, err);
+  return 0;
+}
+
 /* Called where the init needs its cgroups (see vessel_init.wait_for_go):
    to exist, before the container's cgroup directories are bound into its
-   /sys/fs/cgroup; to have it in every one, before its cgroup namespace is
-   made (whose root is the cgroup it is in at that moment), a cgroup
-   filesystem is mounted in it, a hook runs or the init says it is ready.
-   What it allocates before it is in the memory cgroup is charged to
-   vessel's, not the container's. */
+   /sys/fs/cgroup and before pivot_root; to have it in every one, before
+   its cgroup namespace is made (whose root is the cgroup it is in at that
+   moment), a cgroup filesystem is mounted in it, a hook runs or the init
+   says it is ready.  What it allocates before it is in the memory cgroup
+   is charged to vessel's, not the container's. */
 static int
 await_cgroups (struct vessel_init *in, int stage, vessel_error **err)
 {
-  if (in->cgroups_stage >= stage)
-    return 0;
-  bool ask = stage == VESSEL_CGROUPS_MADE
-                 ? in->cgroups_after_clone
-                 : !in->wait_for_go && in->rootfs.cgroup_host
-                       && vessel_cgroup_enter_needed (in->rootfs.cgroup_host, in->cloned_into_cgroup);
   int ret;
-  if (ask && (ret = ask_vessel (in, SYNC_NEED_CGROUPS, stage, SYNC_CGROUPS_DONE, err)) < 0)
+  if (in->cgroups_stage < VESSEL_CGROUPS_MADE)
+    {
+      if (in->join_cgroups_itself && (ret = join_cgroups_itself (in, err)) < 0)
+        return ret;
+      in->cgroups_stage = VESSEL_CGROUPS_MADE;
+    }
+  if (stage < VESSEL_CGROUPS_ENTERED || in->cgroups_stage >= VESSEL_CGROUPS_ENTERED)
+    return 0;
+  if ((ret = enter_last_cgroups (in, err)) < 0)
     return ret;
-  in->cgroups_stage = stage;
-  if (stage == VESSEL_CGROUPS_ENTERED && in->ns->unshare_cgroup && unshare (CLONE_NEWCGROUP) < 0)
+  in->cgroups_stage = VESSEL_CGROUPS_ENTERED;
+  if (in->ns->unshare_cgroup && unshare (CLONE_NEWCGROUP) < 0)
     return vessel_fail_errno (err, errno, "create a cgroup namespace");
   return 0;
 }
@@ -148,13 +209,23 @@ wait_for_start (struct vessel_init *in, vessel_error **err)
   return conn;
 }
 
-/* Before pivot_root: vessel runs prestart and createRuntime, then the init
-   createContainer, in the container's namespaces with the host's root. */
+static bool
+has_create_hooks (const struct oci_hooks *h)
+{
+  return h && (h->prestart_len || h->create_runtime_len || h->create_container_len);
+}
+
+/* Right before pivot_root, while the host's cgroup filesystems are in
+   view: the cgroups, then the create hooks (vessel runs prestart and
+   createRuntime, then the init createContainer, in the container's
+   namespaces with the host's root), which see the init in all of them. */
 static int
-create_hooks (void *arg, vessel_error **err)
+before_pivot (void *arg, vessel_error **err)
 {
   struct vessel_init *in = arg;
   const struct oci_hooks *h = in->config->hooks;
+  if (!has_create_hooks (h))
+    return await_cgroups (in, VESSEL_CGROUPS_MADE, err);
   int ret = await_cgroups (in, VESSEL_CGROUPS_ENTERED, err);
   if (ret < 0)
     return ret;
@@ -165,12 +236,6 @@ create_hooks (void *arg, vessel_error **err)
     return ret;
   return vessel_hooks_run (h->create_container, h->create_container_len, "createContainer", state,
                            state ? strlen (state) : 0, false, err);
-}
-
-static bool
-has_create_hooks (const struct oci_hooks *h)
-{
-  return h && (h->prestart_len || h->create_runtime_len || h->create_container_len);
 }
 
 static int
@@ -210,7 +275,7 @@ init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
   vessel_ns_plan_close (in->ns);
   /* Before the sysctls, which may name the devices. */
   const struct oci_linux *lx = in->config->linux;
-  if (lx && lx->net_devices_len > 0 && (ret = ask_vessel (in, SYNC_NET_DEVICES, 0, SYNC_NET_DEVICES_DONE, err)) < 0)
+  if (lx && lx->net_devices_len > 0 && (ret = ask_vessel (in, SYNC_NET_DEVICES, SYNC_NET_DEVICES_DONE, err)) < 0)
     return ret;
 
   if ((ret = vessel_process_early (in->config, in->id, in->new_keyring, err)) < 0)
@@ -223,8 +288,7 @@ init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
     return in->rootfs.dev_null_fd;
   in->rootfs.hooks_arg = in;
   in->rootfs.before_cgroup_mount = await_cgroups_for_mount;
-  if (has_create_hooks (in->config->hooks))
-    in->rootfs.before_pivot = create_hooks;
+  in->rootfs.before_pivot = before_pivot;
   if ((ret = vessel_rootfs_setup (&in->rootfs, err)) < 0)
     return ret;
   /* The terminal comes from the container's devpts, and /dev/console is

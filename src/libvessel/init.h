@@ -15,6 +15,15 @@
 #include "ocispec.h"
 #include "seccomp.h"
 
+/* How far the init is sure of its cgroups (see await_cgroups). */
+enum vessel_init_cgroups
+{
+  VESSEL_CGROUPS_UNKNOWN,
+  VESSEL_CGROUPS_MADE,    /* the directories exist (and an init that joins them
+                             itself is in all but the memory one) */
+  VESSEL_CGROUPS_ENTERED, /* and the init is in every one */
+};
+
 struct vessel_init
 {
   const struct oci_config *config;
@@ -28,16 +37,20 @@ struct vessel_init
   int console_fd;     /* process.terminal: where the pty's master goes; else -1 */
   int preserve_fds;
   bool new_keyring;
-  /* How the init gets into its cgroups (see move_init in container.c):
-     with a fork into a new pid namespace, vessel moves the first child
-     before it forks and then sends SYNC_GO, which the init waits for
-     before anything else; otherwise the init starts at once and asks for
-     its cgroups (SYNC_NEED_CGROUPS) only where it needs them, so that its
-     setup runs while vessel makes them and writes cgroup.procs. */
+  /* How the init gets into its cgroups (see spawn_init and move_init in
+     container.c): with a fork into a new pid namespace, vessel moves the
+     first child before it forks and then sends SYNC_GO, which the init
+     waits for before anything else; otherwise the init starts at once.
+     Then either vessel makes the v1 directories meanwhile, says so
+     (SYNC_CGROUPS_MADE) and the init joins them itself
+     (join_cgroups_itself), or vessel moves it and the init asks for that
+     (SYNC_NEED_CGROUPS) only where it needs to be in them. */
   bool wait_for_go;
-  bool cgroups_after_clone; /* vessel makes them while the init starts */
+  bool join_cgroups_itself;
   bool cloned_into_cgroup;  /* set by vessel_clone_into_cgroup for this very clone */
-  int cgroups_stage;        /* the init: enum vessel_cgroups_stage it has made sure of */
+  bool cgroups_made;        /* the init: SYNC_CGROUPS_MADE came */
+  int cgroups_stage;        /* the init: enum vessel_init_cgroups, how far it is sure of them */
+  int memory_tasks_fd;      /* the init: where it moves itself into its memory cgroup, last */
   pid_t parent; /* to notice a parent that died before PR_SET_PDEATHSIG */
 };
 

@@ -26,16 +26,10 @@ enum vessel_sync_type
   SYNC_START,      /* parent (run): exec the process now */
   SYNC_SECCOMP_FD, /* init or exec's child, after loading the filter: its
                       seccomp listener (SCM_RIGHTS), for listenerPath */
-  SYNC_NEED_CGROUPS, /* init: value VESSEL_CGROUPS_MADE or _ENTERED is what I need now */
-  SYNC_CGROUPS_DONE, /* parent: it is so */
+  SYNC_CGROUPS_MADE, /* parent, unasked, when the init started first: your cgroups exist */
+  SYNC_NEED_CGROUPS, /* init: put me in all my cgroups now */
+  SYNC_CGROUPS_DONE, /* parent: you are */
   SYNC_ERROR,      /* init: failed; value is the errno, text the message */
-};
-
-/* How far the init needs its cgroups (SYNC_NEED_CGROUPS). */
-enum vessel_cgroups_stage
-{
-  VESSEL_CGROUPS_MADE = 1, /* the directories exist */
-  VESSEL_CGROUPS_ENTERED,  /* and the init is in every one */
 };
 
 /* Sends a message; `text` may be NULL.  With `credentials`, the kernel

@@ -384,6 +384,23 @@ procs_count() {
   assert_clean c1
 }
 
+@test "v1 and hybrid: the init moves itself into its v1 cgroups, vessel writes no cgroup.procs" {
+  [ "$(cg_mode)" != v2 ] || skip "on cgroup v2 the init is cloned into its cgroup"
+  command -v strace > /dev/null || skip "needs strace"
+  # A pid written to cgroup.procs may wait for an RCU grace period (the
+  # kernel's cgroup_threadgroup_rwsem); a thread writing "0" to tasks
+  # moves itself without that lock.
+  run traced strace -f -qq -e trace=openat -o "$BATS_TEST_TMPDIR/trace" \
+    "$VESSEL" --root "$VESSEL_TEST_ROOT" run --bundle "$BUNDLE" c1
+  assert_success
+  ! grep 'cgroup.procs", O_WRONLY' "$BATS_TEST_TMPDIR/trace" || fail_with "vessel wrote a cgroup.procs"
+  local v1 joins
+  v1=$(grep -c '^[1-9][0-9]*:' /proc/self/cgroup)
+  joins=$(grep -c "$(test_cgroup c1)/tasks\", O_WRONLY" "$BATS_TEST_TMPDIR/trace")
+  [ "$joins" -eq "$v1" ] || fail_with "$joins tasks files opened for $v1 v1 hierarchies"
+  assert_clean c1
+}
+
 @test "hybrid host: the process is in the v1 hierarchies and in the unified one" {
   [ "$(cg_mode)" = hybrid ] || skip "needs a hybrid host (this one is $(cg_mode))"
   set_args sleep 100
