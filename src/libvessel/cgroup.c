@@ -472,12 +472,12 @@ vessel_cgroup_enter_one (char **paths, size_t i, pid_t pid, vessel_error **err)
 }
 
 int
-vessel_cgroup_enter (const struct vessel_cgroup_host *host, char **paths, pid_t pid, bool all, int skip,
+vessel_cgroup_enter (const struct vessel_cgroup_host *host, char **paths, pid_t pid, bool all,
                      vessel_error **err)
 {
   for (size_t i = 0; i < host->n; i++)
     {
-      if ((host->h[i].v2 && !all) || (int) i == skip)
+      if (host->h[i].v2 && !all)
         continue;
       int ret = vessel_cgroup_enter_one (paths, i, pid, err);
       if (ret < 0)

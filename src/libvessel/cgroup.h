@@ -84,10 +84,9 @@ int vessel_cgroup_join_self (const struct vessel_cgroup_host *host, char *const 
                              vessel_error **err);
 
 /* Moves pid into the v1 hierarchies (the cgroup2 one was entered at clone
-   time), or into every hierarchy when `all`; not into hierarchy `skip`
-   (-1: none). */
+   time), or into every hierarchy when `all`. */
 int vessel_cgroup_enter (const struct vessel_cgroup_host *host, char **paths, pid_t pid,
-                         bool all, int skip, vessel_error **err);
+                         bool all, vessel_error **err);
 /* Moves pid into hierarchy i. */
 int vessel_cgroup_enter_one (char **paths, size_t i, pid_t pid, vessel_error **err);
 

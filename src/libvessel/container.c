@@ -59,8 +59,6 @@ struct container
   pid_t child; /* what clone3 made */
   pid_t pid;   /* the init: the child, or its child in a new pid namespace */
   struct oci_state *state;
-  int memory_later; /* the memory hierarchy, when the init is moved into it
-                       only once it asks (SYNC_NEED_CGROUPS); else -1 */
   bool dir_created;
   bool cgroups_created;
 };
@@ -68,7 +66,7 @@ struct container
 #define CONTAINER_INIT(opts)                                                                 \
   {                                                                                          \
     .o = (opts), .rootfd = -1, .dirfd = -1, .sync_fd = -1, .console_fd = -1, .console_peer = -1, \
-    .resources.devices_hierarchy = -1, .memory_later = -1                                    \
+    .resources.devices_hierarchy = -1                                                        \
   }
 
 static void
@@ -289,21 +287,6 @@ reply (struct container *c, int type, vessel_error **err)
   return ret < 0 ? vessel_fail_errno (err, -ret, "write to the init process") : 0;
 }
 
-/* The init asks to be in all its cgroups (see move_init): it is in all
-   of them but perhaps the memory one, which it enters now. */
-static int
-cgroups_for_init (struct container *c, vessel_error **err)
-{
-  if (c->memory_later >= 0)
-    {
-      int ret = vessel_cgroup_enter_one (c->cgroup_paths, (size_t) c->memory_later, c->pid, err);
-      if (ret < 0)
-        return ret;
-      c->memory_later = -1;
-    }
-  return reply (c, SYNC_CGROUPS_DONE, err);
-}
-
 /* The conversation with the init until it is set up (see sync.h). */
 static int
 handshake (struct container *c, vessel_error **err)
@@ -318,10 +301,6 @@ handshake (struct container *c, vessel_error **err)
         return vessel_fail_errno (err, -ret, "read from the init process");
       switch (type)
         {
-        case SYNC_NEED_CGROUPS:
-          if ((ret = cgroups_for_init (c, err)) < 0)
-            return ret;
-          break;
         case SYNC_NEED_MAPS:
           if ((ret = vessel_ns_write_id_maps (c->child, c->bundle.config->linux, err)) < 0
               || (ret = reply (c, SYNC_MAPS_DONE, err)) < 0)
@@ -376,28 +355,15 @@ init_gone (struct container *c, int ret, vessel_error **err)
   return code;
 }
 
-/* Moves the init into its cgroups.  A child that forks into a new pid
-   namespace must be in them before it forks: it waits for SYNC_GO.  Any
-   other init has started at once and asks for its cgroups only where it
-   needs them (SYNC_NEED_CGROUPS, see vessel_init.wait_for_go), which
-   hides these writes behind its setup: on cgroup v1 the first one after a
-   quiet spell waits for an RCU grace period (the kernel's
-   cgroup_threadgroup_rwsem).  Such an init enters the memory cgroup only
-   when it asks, so that what it allocated for its setup stays charged to
-   us, not to the container. */
+/* Moves the init into what it was not cloned into, with cgroup.procs
+   writes, and lets it go on (SYNC_GO, see vessel_init.join_cgroups_itself). */
 static int
 move_init (struct container *c, const struct vessel_init *init, vessel_error **err)
 {
-  int memory = vessel_cgroup_locate (&c->cgroup_host, "memory");
-  if (!init->wait_for_go && memory >= 0 && (!c->cgroup_host.h[memory].v2 || !init->cloned_into_cgroup))
-    c->memory_later = memory;
-  int ret = vessel_cgroup_enter (&c->cgroup_host, c->cgroup_paths, c->pid, !init->cloned_into_cgroup,
-                                 c->memory_later, err);
-  if (ret == -ESRCH && !init->wait_for_go)
-    return init_gone (c, ret, err);
-  if (ret < 0)
-    return ret;
-  return init->wait_for_go ? reply (c, SYNC_GO, err) : 0;
+  if (!vessel_init_waits_for_go (init))
+    return 0;
+  int ret = vessel_cgroup_enter (&c->cgroup_host, c->cgroup_paths, c->pid, !init->cloned_into_cgroup, err);
+  return ret < 0 ? ret : reply (c, SYNC_GO, err);
 }
 
 /* The container's cgroup directories in the hierarchies `which` names. */
@@ -443,16 +409,16 @@ spawn_init (struct container *c, bool run_mode, vessel_error **err)
   cleanup_close int listen_fd = -1, v2_fd = -1, child_end = -1;
   int ret;
 
-  /* With cgroup v1 hierarchies, an init that may start before it is in
-     its cgroups (see move_init) and is root in our user namespace starts
-     first, cloned into its cgroup2 directory if there is one: it makes its
-     namespaces (the network one alone takes a good half millisecond) and
-     sets itself up while we make the v1 directories and their limits, and
-     then moves itself into them (vessel_cgroup_join_self), which spares
-     the RCU grace period a cgroup.procs write of ours may wait for.
-     Otherwise the cgroups come first, and we move the init into what it
-     was not cloned into.  Either way the limits are in place before the
-     init can exec. */
+  /* With cgroup v1 hierarchies, an init that does not fork into a new
+     pid namespace (which must come after its cgroups) and is root in our
+     user namespace starts first, cloned into its cgroup2 directory if
+     there is one: it makes its namespaces (the network one alone takes a
+     good half millisecond) and sets itself up while we make the v1
+     directories and their limits, and then moves itself into them
+     (vessel_cgroup_join_self), which spares the RCU grace period a
+     cgroup.procs write of ours may wait for.  Otherwise the cgroups come
+     first, and we move the init into what it was not cloned into before
+     it goes on.  Either way the limits are in place before it can exec. */
   bool self_join = c->cgroup_host.mode != VESSEL_CGROUP_V2 && c->cgroup_host.n > 0 && !c->ns.fork_for_pid
                    && !c->ns.new_user;
   if (self_join)
@@ -512,7 +478,6 @@ spawn_init (struct container *c, bool run_mode, vessel_error **err)
     .parent = getpid (),
   };
 
-  init.wait_for_go = c->ns.fork_for_pid;
   init.join_cgroups_itself = self_join;
   fflush (NULL); /* nothing buffered may be written twice */
   pid_t pid = vessel_clone_into_cgroup (c->ns.clone_flags, v2_fd, &init.cloned_into_cgroup);

@@ -109,26 +109,26 @@ join_cgroups_itself (struct vessel_init *in, vessel_error **err)
   return vessel_cgroup_join_self (host, in->rootfs.cgroup_paths, memory, &in->memory_tasks_fd, err);
 }
 
-/* The last cgroup, when the init needs to be in all of them: the memory
-   one it joins itself, or the ones vessel moves it into when it asks. */
+/* The memory cgroup, last, for an init that joins its cgroups itself. */
 static int
-enter_last_cgroups (struct vessel_init *in, vessel_error **err)
+enter_memory_cgroup (struct vessel_init *in, vessel_error **err)
 {
-  if (in->join_cgroups_itself)
-    {
-      cleanup_close int fd = in->memory_tasks_fd;
-      in->memory_tasks_fd = -1;
-      if (fd >= 0 && write (fd, "0", 1) < 0)
-        return vessel_fail_errno (err, errno, "join the memory cgroup");
-      return 0;
-    }
-  if (!in->wait_for_go && in->rootfs.cgroup_host
-      && vessel_cgroup_enter_needed (in->rootfs.cgroup_host, in->cloned_into_cgroup))
-    return ask_vessel (in, SYNC_NEED_CGROUPS, SYNC_CGROUPS_DONE, err);
+  cleanup_close int fd = in->memory_tasks_fd;
+  in->memory_tasks_fd = -1;
+  if (fd >= 0 && write (fd, "0", 1) < 0)
+    return vessel_fail_errno (err, errno, "join the memory cgroup");
   return 0;
 }
 
-/* Called where the init needs its cgroups (see vessel_init.wait_for_go):
+bool
+vessel_init_waits_for_go (const struct vessel_init *in)
+{
+  return in->ns->fork_for_pid
+         || (!in->join_cgroups_itself && in->rootfs.cgroup_host
+             && vessel_cgroup_enter_needed (in->rootfs.cgroup_host, in->cloned_into_cgroup));
+}
+
+/* Called where the init needs its cgroups (see vessel_init.join_cgroups_itself):
    to exist, before the container's cgroup directories are bound into its
    /sys/fs/cgroup and before pivot_root; to have it in every one, before
    its cgroup namespace is made (whose root is the cgroup it is in at that
@@ -147,7 +147,7 @@ await_cgroups (struct vessel_init *in, int stage, vessel_error **err)
     }
   if (stage < VESSEL_CGROUPS_ENTERED || in->cgroups_stage >= VESSEL_CGROUPS_ENTERED)
     return 0;
-  if ((ret = enter_last_cgroups (in, err)) < 0)
+  if ((ret = enter_memory_cgroup (in, err)) < 0)
     return ret;
   in->cgroups_stage = VESSEL_CGROUPS_ENTERED;
   if (in->ns->unshare_cgroup && unshare (CLONE_NEWCGROUP) < 0)
@@ -268,7 +268,7 @@ init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
   n_keep += vessel_mount_plan_fds (in->rootfs.plan, keep + n_keep, max_keep - n_keep);
   vessel_close_fds_except (3 + in->preserve_fds, keep, n_keep);
 
-  if (in->wait_for_go && (ret = vessel_sync_expect (in->sync_fd, SYNC_GO, NULL, err)) < 0)
+  if (vessel_init_waits_for_go (in) && (ret = vessel_sync_expect (in->sync_fd, SYNC_GO, NULL, err)) < 0)
     return ret;
   if ((ret = enter_namespaces (in, err)) < 0)
     return ret;

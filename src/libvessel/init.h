@@ -37,15 +37,14 @@ struct vessel_init
   int console_fd;     /* process.terminal: where the pty's master goes; else -1 */
   int preserve_fds;
   bool new_keyring;
-  /* How the init gets into its cgroups (see spawn_init and move_init in
-     container.c): with a fork into a new pid namespace, vessel moves the
-     first child before it forks and then sends SYNC_GO, which the init
-     waits for before anything else; otherwise the init starts at once.
-     Then either vessel makes the v1 directories meanwhile, says so
-     (SYNC_CGROUPS_MADE) and the init joins them itself
-     (join_cgroups_itself), or vessel moves it and the init asks for that
-     (SYNC_NEED_CGROUPS) only where it needs to be in them. */
-  bool wait_for_go;
+  /* How the init gets into its cgroups (see spawn_init in container.c):
+     either it starts at once, vessel makes the v1 directories meanwhile
+     and says so (SYNC_CGROUPS_MADE), and the init joins them itself
+     (join_cgroups_itself); or vessel moves it, with a pid written to
+     cgroup.procs, and then sends SYNC_GO, which the init waits for before
+     anything else (vessel_init_waits_for_go: with a fork into a new pid
+     namespace, which must come after, or whenever it was not cloned into
+     all its cgroups). */
   bool join_cgroups_itself;
   bool cloned_into_cgroup;  /* set by vessel_clone_into_cgroup for this very clone */
   bool cgroups_made;        /* the init: SYNC_CGROUPS_MADE came */
@@ -53,6 +52,10 @@ struct vessel_init
   int memory_tasks_fd;      /* the init: where it moves itself into its memory cgroup, last */
   pid_t parent; /* to notice a parent that died before PR_SET_PDEATHSIG */
 };
+
+/* Whether vessel moves the init into cgroups and then sends SYNC_GO: the
+   same answer in both, from the init's copy of this struct. */
+bool vessel_init_waits_for_go (const struct vessel_init *in);
 
 /* The init's life up to execve.  Never returns: it execs the container's
    process or exits with status 1 after reporting why. */

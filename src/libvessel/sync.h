@@ -11,7 +11,7 @@
 
 enum vessel_sync_type
 {
-  SYNC_GO = 1,     /* parent: you are in your cgroups, go on (see vessel_init.wait_for_go) */
+  SYNC_GO = 1,     /* parent: you are in your cgroups, go on (see vessel_init_waits_for_go) */
   SYNC_NEED_MAPS,  /* init: my user namespace exists, write its id maps */
   SYNC_MAPS_DONE,  /* parent: written */
   SYNC_INIT_PID,   /* init (after one more fork): I am the init, see my credentials */
@@ -27,8 +27,6 @@ enum vessel_sync_type
   SYNC_SECCOMP_FD, /* init or exec's child, after loading the filter: its
                       seccomp listener (SCM_RIGHTS), for listenerPath */
   SYNC_CGROUPS_MADE, /* parent, unasked, when the init started first: your cgroups exist */
-  SYNC_NEED_CGROUPS, /* init: put me in all my cgroups now */
-  SYNC_CGROUPS_DONE, /* parent: you are */
   SYNC_ERROR,      /* init: failed; value is the errno, text the message */
 };
 
