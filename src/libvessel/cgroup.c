@@ -445,16 +445,16 @@ vessel_cgroup_join_self (const struct vessel_cgroup_host *host, char *const *pat
       if (host->h[i].v2)
         continue;
       cleanup_free char *tasks = xasprintf ("%s/tasks", paths[i]);
-      cleanup_close int fd = open (tasks, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-      if (fd < 0)
-        return vessel_fail_errno (err, errno, "open `%s`", tasks);
-      if ((int) i == skip)
+      if ((int) i != skip)
         {
-          *skipped_fd = steal_fd (&fd);
+          int ret = write_file_at (AT_FDCWD, tasks, "0", 1, err);
+          if (ret < 0)
+            return ret;
           continue;
         }
-      if (write (fd, "0", 1) < 0)
-        return vessel_fail_errno (err, errno, "join cgroup `%s`", paths[i]);
+      *skipped_fd = open (tasks, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+      if (*skipped_fd < 0)
+        return vessel_fail_errno (err, errno, "open `%s`", tasks);
     }
   return 0;
 }

@@ -29,24 +29,9 @@
 static int
 expect_from_vessel (struct vessel_init *in, int type, vessel_error **err)
 {
-  for (;;)
-    {
-      int got, value;
-      cleanup_free char *text = NULL;
-      int ret = vessel_sync_recv (in->sync_fd, &got, &value, &text, NULL);
-      if (ret < 0)
-        return vessel_fail_errno (err, -ret, "read from vessel");
-      if (got == SYNC_CGROUPS_MADE && in->join_cgroups_itself && !in->cgroups_made)
-        {
-          in->cgroups_made = true;
-          if (type == SYNC_CGROUPS_MADE)
-            return 0;
-          continue;
-        }
-      if (got == type)
-        return 0;
-      return vessel_fail (err, EPROTO, "unexpected message %d from vessel (wanted %d)", got, type);
-    }
+  if (!in->join_cgroups_itself)
+    return vessel_sync_expect (in->sync_fd, type, NULL, err);
+  return vessel_sync_expect_after (in->sync_fd, type, SYNC_CGROUPS_MADE, &in->cgroups_made, err);
 }
 
 /* Asks vessel to do `type` for us, and waits until it has. */

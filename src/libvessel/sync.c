@@ -136,14 +136,17 @@ vessel_sync_recv (int fd, int *type, int *value, char **text, pid_t *pid)
   return sync_recv (fd, type, value, text, pid, &unexpected);
 }
 
+/* 1 when the message is `notice` (-1: none) rather than `type`. */
 static int
-expect (int fd, int type, pid_t *pid, char **text_out, vessel_error **err)
+expect_one (int fd, int type, int notice, pid_t *pid, char **text_out, vessel_error **err)
 {
   int got, value;
   cleanup_free char *text = NULL;
   int ret = vessel_sync_recv (fd, &got, &value, &text, pid);
   if (ret < 0)
     return vessel_fail_errno (err, -ret, "read from the init process");
+  if (got == notice)
+    return 1;
   if (got == SYNC_ERROR)
     return vessel_fail (err, value > 0 ? value : EIO, "%s", text ? text : "the init process failed");
   if (got == 0)
@@ -155,10 +158,30 @@ expect (int fd, int type, pid_t *pid, char **text_out, vessel_error **err)
   return 0;
 }
 
+static int
+expect (int fd, int type, pid_t *pid, char **text_out, vessel_error **err)
+{
+  return expect_one (fd, type, -1, pid, text_out, err);
+}
+
 int
 vessel_sync_expect (int fd, int type, pid_t *pid, vessel_error **err)
 {
   return expect (fd, type, pid, NULL, err);
+}
+
+int
+vessel_sync_expect_after (int fd, int type, int notice, bool *noticed, vessel_error **err)
+{
+  for (;;)
+    {
+      int ret = expect_one (fd, type, *noticed ? -1 : notice, NULL, NULL, err);
+      if (ret <= 0)
+        return ret;
+      *noticed = true;
+      if (type == notice)
+        return 0;
+    }
 }
 
 int

@@ -5,6 +5,7 @@
 #ifndef VESSEL_SYNC_H
 #define VESSEL_SYNC_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -41,6 +42,9 @@ int vessel_sync_send_fd (int fd, int type, int pass_fd);
    *err; the end of the stream becomes "the init process exited".  With
    `pid`, the sender's pid from its credentials is stored there. */
 int vessel_sync_expect (int fd, int type, pid_t *pid, vessel_error **err);
+/* The same, but a message `notice` may come first, once: it sets
+   *noticed (and is the answer when type is notice). */
+int vessel_sync_expect_after (int fd, int type, int notice, bool *noticed, vessel_error **err);
 
 /* The same, and the message's text (malloc'ed, NULL when there is none). */
 int vessel_sync_expect_text (int fd, int type, char **text, vessel_error **err);
