@@ -389,12 +389,12 @@ freezer_state() {
 @test "ctr run -t: the container's process has a terminal, its output and exit code come back" {
   local cmd
   # A ctr still waiting after 30 s gets SIGQUIT, and Go prints where
-  # every goroutine waits.  --foreground: script's shell may stay
-  # (dash does not exec a lone command), and a timeout that made its own
-  # process group would leave ctr in a background group of the pty,
-  # stopped by SIGTTOU when it makes the terminal raw.
+  # every goroutine waits.  exec: dash does not exec a lone command, and
+  # coreutils' timeout under a shell makes its own process group, which
+  # leaves ctr in a background group of the pty, stopped by SIGTTOU when
+  # it makes the terminal raw; as the session leader, timeout cannot.
   # shellcheck disable=SC2046
-  cmd=$(printf '%q ' env GOTRACEBACK=all timeout --foreground -s QUIT -k 5 30 \
+  cmd=exec\ $(printf '%q ' env GOTRACEBACK=all timeout -s QUIT -k 5 30 \
     ctr --address "$CTD_SOCK" --namespace "$CTR_NS" \
     run -t --rm $(vessel_run_flags tty) "$IMAGE" tty \
     sh -c 'tty; test -t 0 && test -t 1 && echo both are terminals; exit 7')
