@@ -258,6 +258,8 @@ init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
   if ((ret = enter_namespaces (in, err)) < 0)
     return ret;
   vessel_ns_plan_close (in->ns);
+  if (in->ns->create[OCI_NS_NETWORK] && (ret = vessel_ns_loopback_up (err)) < 0)
+    return ret;
   /* Before the sysctls, which may name the devices. */
   const struct oci_linux *lx = in->config->linux;
   if (lx && lx->net_devices_len > 0 && (ret = ask_vessel (in, SYNC_NET_DEVICES, SYNC_NET_DEVICES_DONE, err)) < 0)

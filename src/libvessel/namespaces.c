@@ -3,12 +3,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/nsfs.h>
+#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -315,5 +317,20 @@ vessel_ns_become_root (vessel_error **err)
     return vessel_fail_errno (err, errno, "setgid 0 in the user namespace");
   if (setresuid (0, 0, 0) < 0 && errno != EINVAL)
     return vessel_fail_errno (err, errno, "setuid 0 in the user namespace");
+  return 0;
+}
+
+int
+vessel_ns_loopback_up (vessel_error **err)
+{
+  cleanup_close int s = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0)
+    return vessel_fail_errno (err, errno, "socket to bring lo up");
+  /* SIOCSIFFLAGS keeps the flags the device fixes itself (LOOPBACK) and
+     takes UP; a new namespace's lo has no other flag to keep. */
+  struct ifreq ifr = { .ifr_flags = IFF_UP };
+  memcpy (ifr.ifr_name, "lo", sizeof "lo");
+  if (ioctl (s, SIOCSIFFLAGS, &ifr) < 0)
+    return vessel_fail_errno (err, errno, "bring lo up (SIOCSIFFLAGS)");
   return 0;
 }

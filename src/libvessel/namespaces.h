@@ -93,4 +93,9 @@ int vessel_ns_join_all (struct vessel_ns_plan *plan, vessel_error **err);
    then it stays as it is). */
 int vessel_ns_become_root (vessel_error **err);
 
+/* Init, in a network namespace it created: brings the loopback device up
+   (a new namespace's lo starts down; runc and crun bring it up, and a
+   service bound to 127.0.0.1 counts on it). */
+int vessel_ns_loopback_up (vessel_error **err);
+
 #endif

@@ -107,6 +107,33 @@ have_time_ns() {
   assert_clean c1
 }
 
+@test "a new network namespace's loopback is up: a server on 127.0.0.1 answers, as under runc and crun" {
+  new_container c1
+  set_args sh -c 'ip -o link show lo | grep -o "<[^>]*>"; ip -o addr show lo | awk "{ print \$4 }";
+    echo served > /tmp/page; httpd -p 127.0.0.1:8080 -h /tmp; wget -qO- http://127.0.0.1:8080/page'
+  update_config '.root.readonly = false'
+  run vessel run --bundle "$BUNDLE" c1
+  assert_success
+  [ "$(sed -n 1p <<< "$output")" = "<LOOPBACK,UP,LOWER_UP>" ] || fail_with "$output"
+  grep -qx '127.0.0.1/8' <<< "$output" || fail_with "$output"
+  [ "$(tail -n 1 <<< "$output")" = served ] || fail_with "$output"
+  assert_clean c1
+}
+
+@test "a joined network namespace's loopback is left as it is" {
+  local name
+  name=$(test_netns_name lo)
+  ip netns add "$name"
+  CLEANUP_NETNS+=("$name")
+  new_container c1
+  update_config '(.linux.namespaces[] | select(.type == "network")).path = $p' --arg p "/run/netns/$name"
+  set_args sh -c 'ip -o link show lo | grep -o "<[^>]*>"'
+  run vessel run --bundle "$BUNDLE" c1
+  assert_success
+  [ "$output" = "<LOOPBACK>" ] || fail_with "$output"
+  assert_clean c1
+}
+
 @test "a new ipc namespace hides the host's System V shared memory, the host's ipc namespace shows it" {
   local id
   id=$(ipcmk -M 4096 | grep -o '[0-9]*$')
