@@ -2,24 +2,34 @@
 # Checks that the documentation follows the command line: every command
 # that `vessel --help` lists has a man page, every long option that
 # `vessel --help` and `vessel COMMAND --help` list is described in the
-# matching page, the pages render without groff warnings, and the bash
-# completion is valid bash that knows every command and option.
-# Output is TAP.  No arguments; run from the source directory, or with
-# VESSEL_SRCDIR (the source tree) and VESSEL (the binary, by default
-# $VESSEL_BUILDDIR/vessel) set, as `make check` does.
+# matching page and, the other way round, every long option a page
+# documents in its OPTIONS (vessel.8: GLOBAL OPTIONS) section is one that
+# --help lists, or one of the hidden options below that vessel still takes,
+# the pages render without groff warnings, and the bash completion is valid
+# bash that knows every command and option.
+# The pages checked are the ones the build generated from man/*.8.scd with
+# scdoc: $VESSEL_BUILDDIR/man/*.8.
+# Output is TAP.  No arguments; run from an in-tree build's source
+# directory, or with VESSEL_SRCDIR (the source tree), VESSEL_BUILDDIR (the
+# build directory, by default the source tree) and VESSEL (the binary, by
+# default $VESSEL_BUILDDIR/vessel) set, as `make check` does.
 set -u
 srcdir=${VESSEL_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 builddir=${VESSEL_BUILDDIR:-$srcdir}
 vessel=${VESSEL:-$builddir/vessel}
-mandir=$srcdir/man
+mandir=$builddir/man
 completion=$srcdir/contrib/completion/bash/vessel
+
+# Options that vessel takes but --help does not list, documented as such in
+# their page: COMMAND:OPTION, "vessel" for a global option.
+hidden_options="vessel:--criu update:--l3-cache-schema update:--mem-bw-schema"
 
 if [ ! -x "$vessel" ]; then
   echo "Bail out! no vessel binary at $vessel: build it, or set VESSEL"
   exit 1
 fi
-if [ ! -d "$mandir" ]; then
-  echo "Bail out! no man directory at $mandir: set VESSEL_SRCDIR"
+if [ ! -f "$mandir/vessel.8" ]; then
+  echo "Bail out! no generated man pages in $mandir: build them (make), or set VESSEL_BUILDDIR"
   exit 1
 fi
 
@@ -54,6 +64,55 @@ missing_options() {
   done
 }
 
+# The long options a page documents, one per line: those named by the
+# entries of its OPTIONS sections (".SH OPTIONS", ".SH GLOBAL OPTIONS"),
+# that is the text lines at the section's own level; scdoc puts each
+# entry's description (and any list or example) between .RS and .RE.
+documented_options() {
+  page_text "$1" |
+    awk '/^\.SH/ { on = ($0 ~ /OPTIONS"?[ \t]*$/); depth = 0; next }
+         !on { next }
+         /^\.RS/ { depth++; next }
+         /^\.RE/ { if (depth > 0) depth--; next }
+         /^[.\047]/ { next }
+         depth == 0' |
+    grep -o -- '--[a-z0-9][a-z0-9-]*' | sort -u
+}
+
+# Whether vessel still takes the option $2 of the command $1 ("vessel" for
+# a global option): it is given, with a value, before --help; a state
+# directory of its own keeps it from touching any container.
+accepted() {
+  probe_root=$(mktemp -d) || return 1
+  if [ "$1" = vessel ]; then
+    out=$("$vessel" --root "$probe_root" "$2" x --help 2>&1 </dev/null)
+  else
+    out=$("$vessel" --root "$probe_root" "$1" "$2" x --help 2>&1 </dev/null)
+  fi
+  rm -rf "$probe_root"
+  case $out in
+    *"unknown option"*) return 1 ;;
+  esac
+  return 0
+}
+
+# Prints the options that the page $2 of the command $1 documents and that
+# neither its --help ($3, a list) lists nor $hidden_options names with vessel
+# still taking them; fails when the page documents no option at all (no
+# OPTIONS section, or one this script cannot read).
+stale_options() {
+  documented=$(documented_options "$2")
+  [ -n "$documented" ] || return 1
+  for opt in $documented; do
+    printf '%s\n' "$3" | grep -qx -- "$opt" && continue
+    case " $hidden_options " in
+      *" $1:$opt "*) accepted "$1" "$opt" && continue ;;
+    esac
+    printf ' %s' "$opt"
+  done
+  return 0
+}
+
 # Renders a page as man(1) does and prints groff's warnings, if any.
 render_warnings() {
   if command -v man >/dev/null 2>&1; then
@@ -82,16 +141,24 @@ for c in $commands; do
   pages="$pages $mandir/vessel-$c.8"
 done
 
-# 1 test for the global options, 2 per command, 1 per page, 2 for the completion.
+# 2 tests for the global options, 3 per command, 1 per page, 2 for the completion.
 # shellcheck disable=SC2086 # one command per line
 count=$(printf '%s\n' $commands | wc -l)
-echo "1..$((1 + 3 * count + 1 + 2))"
+echo "1..$((2 + 3 * count + (count + 1) + 2))"
 
-missing=$(missing_options "$mandir/vessel.8" "$("$vessel" --help | long_options)")
+global_options=$("$vessel" --help | long_options)
+missing=$(missing_options "$mandir/vessel.8" "$global_options")
 if [ -z "$missing" ]; then
   ok "vessel.8 describes every global option of vessel --help"
 else
   not_ok "vessel.8 does not describe the global options:$missing"
+fi
+if ! stale=$(stale_options vessel "$mandir/vessel.8" "$global_options"); then
+  not_ok "vessel.8 documents no option in a GLOBAL OPTIONS section"
+elif [ -z "$stale" ]; then
+  ok "vessel.8 documents only global options that vessel --help lists (or vessel takes, hidden)"
+else
+  not_ok "vessel.8 documents global options that vessel --help does not list:$stale"
 fi
 
 for c in $commands; do
@@ -99,15 +166,24 @@ for c in $commands; do
   if [ -f "$page" ]; then
     ok "command $c has a man page (man/vessel-$c.8)"
   else
-    not_ok "command $c has no man page: man/vessel-$c.8 is missing"
+    not_ok "command $c has no man page: man/vessel-$c.8 is missing (write man/vessel-$c.8.scd, add it to man_MANS)"
     not_ok "vessel-$c.8 describes the options of vessel $c --help (no page)"
+    not_ok "vessel-$c.8 documents only options of vessel $c --help (no page)"
     continue
   fi
-  missing=$(missing_options "$page" "$("$vessel" "$c" --help | long_options)")
+  options=$("$vessel" "$c" --help | long_options)
+  missing=$(missing_options "$page" "$options")
   if [ -z "$missing" ]; then
     ok "vessel-$c.8 describes every option of vessel $c --help"
   else
     not_ok "vessel-$c.8 does not describe the options of vessel $c --help:$missing"
+  fi
+  if ! stale=$(stale_options "$c" "$page" "$options"); then
+    not_ok "vessel-$c.8 documents no option in an OPTIONS section"
+  elif [ -z "$stale" ]; then
+    ok "vessel-$c.8 documents only options of vessel $c --help (or hidden ones vessel takes)"
+  else
+    not_ok "vessel-$c.8 documents options that vessel $c --help does not list:$stale"
   fi
 done
 

@@ -9,8 +9,8 @@
 #   BUILDDIR  a vessel build directory holding ./vessel, tests/helpers/probe
 #             and tests/helpers/recvtty (make && make tests/helpers/probe tests/helpers/recvtty, or make check);
 #             default: $VESSEL_BUILDDIR.
-#   FILE.bats the suites to run: names in tests/integration/ or
-#             tests/clients/, or paths (from the current directory or the
+#   FILE.bats the suites to run: names in tests/integration/,
+#             tests/clients/ or tests/examples/, or paths (from the current directory or the
 #             project's top); they replace the default list, LANE_FILES below.
 #   -o DIR    artifacts: one TAP file per suite, the guest's dmesg and the
 #             kernel console log are copied back into DIR
@@ -35,9 +35,10 @@
 set -euo pipefail
 
 # The suites the lane runs by default (those that exist), roughly the slowest
-# first: the guest runs them two at a time (-j).  Names in tests/integration
-# or tests/clients.
-LANE_FILES="podman.bats errors.bats lifecycle.bats process.bats namespaces.bats cgroups.bats mounts.bats terminal.bats exec.bats containerd.bats hooks.bats syscalls.bats"
+# first: the guest runs them two at a time (-j).  Names in tests/integration,
+# tests/clients or tests/examples (the walkthroughs whose cgroup files differ
+# on v2).
+LANE_FILES="podman.bats errors.bats lifecycle.bats process.bats namespaces.bats cgroups.bats mounts.bats terminal.bats exec.bats containerd.bats hooks.bats syscalls.bats limits.bats busybox-shell.bats"
 
 # Host programs the tests, helpers.bash and bats call, brought into the guest,
 # whose userland is otherwise busybox: bash, bats, jq, and the programs whose
@@ -61,6 +62,7 @@ declare -A SUITE_TOOLS=(
   [errors.bats]="perl"
   [process.bats]="strace"
   [cgroups.bats]="strace"
+  [rlimits-and-caps.bats]="capsh"
 )
 declare -A SUITE_PATHS=(
   [podman.bats]="/usr/lib/podman/netavark /usr/lib/*/xtables /usr/share/containers
@@ -106,8 +108,8 @@ for f in vessel tests/helpers/probe tests/helpers/recvtty; do
 done
 
 # suite_path FILE: the host path of suite FILE, a path (from the current
-# directory, else from the project's top) or a name in tests/integration or
-# tests/clients.
+# directory, else from the project's top) or a name in tests/integration,
+# tests/clients or tests/examples.
 suite_path() {
   local f=$1 d
   if [[ $f == */* ]]; then
@@ -116,7 +118,7 @@ suite_path() {
       if [[ -f ${d:+$d/}$f ]]; then realpath "${d:+$d/}$f"; return 0; fi
     done
   else
-    for d in integration clients; do
+    for d in integration clients examples; do
       if [[ -f $top/tests/$d/$f ]]; then echo "$top/tests/$d/$f"; return 0; fi
     done
   fi
@@ -127,7 +129,7 @@ suite_path() {
 files=()
 if [[ $# -gt 0 ]]; then
   for f in "$@"; do
-    src=$(suite_path "$f") || { echo "$prog: $f not found (neither a name in tests/integration or tests/clients nor a path from here or from the top)" >&2; exit 2; }
+    src=$(suite_path "$f") || { echo "$prog: $f not found (neither a name in tests/integration, tests/clients or tests/examples nor a path from here or from the top)" >&2; exit 2; }
     files+=("$src")
   done
 else
@@ -156,17 +158,27 @@ cp "$builddir/vessel" "$T/build/vessel"
 cp "$builddir/tests/helpers/probe" "$builddir/tests/helpers/recvtty" "$T/build/tests/helpers/"
 cp "$BUSYBOX_STATIC" "$T/busybox"
 cp "$top"/tests/integration/*.bash "$T/src/tests/integration/"
-# A suite from a clients directory goes to tests/clients in the guest (it
-# loads ../integration/helpers), any other to tests/integration; run.sh is
-# given DIR/NAME.bats.
+# A suite from a clients or examples directory goes to tests/clients or
+# tests/examples in the guest (they load ../integration/helpers), any other
+# to tests/integration; run.sh is given DIR/NAME.bats.  The examples'
+# suites run the walkthroughs of contrib/examples, which come along.
 names=() suite_tools='' suite_paths='' suite_modules=''
 declare -A base_seen=()
 for src in "${files[@]}"; do
   base=${src##*/}
   [[ -z ${base_seen[$base]:-} ]] || { echo "$prog: two suites named $base" >&2; exit 2; }
   base_seen[$base]=1
-  dir=integration
-  [[ $(basename "$(dirname "$src")") != clients ]] || dir=clients
+  dir=$(basename "$(dirname "$src")")
+  case $dir in
+  clients) ;;
+  examples)
+    if [[ ! -d $T/src/contrib/examples ]]; then
+      mkdir -p "$T/src/tests/examples" "$T/src/contrib"
+      cp "$top"/tests/examples/*.bash "$T/src/tests/examples/"
+      cp -r "$top/contrib/examples" "$T/src/contrib/"
+    fi ;;
+  *) dir=integration ;;
+  esac
   cp "$src" "$T/src/tests/$dir/"
   names+=("$dir/$base")
   suite_tools+=" ${SUITE_TOOLS[$base]:-}"
