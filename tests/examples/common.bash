@@ -51,3 +51,18 @@ shows() {
 section() {
   awk -v h="== $1" 'index($0, h) == 1 { on = 1; next } /^== / { on = 0 } on' <<< "$output"
 }
+
+# section_has HEADING LINE...: each LINE is a whole line of that step's
+# output (LINE is a grep -E pattern when it starts with ~).
+section_has() {
+  local text line
+  text=$(section "$1")
+  shift
+  for line in "$@"; do
+    if [[ $line == "~"* ]]; then
+      grep -qE -- "${line#\~}" <<< "$text" || fail_with "no line matching ${line#\~} in: $text"
+    else
+      grep -qxF -- "$line" <<< "$text" || fail_with "no line \"$line\" in: $text"
+    fi
+  done
+}
