@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,7 +32,8 @@ static const char global_usage[]
       "An OCI container runtime (runtime-spec " OCI_SPEC_VERSION ").\n"
       "\n"
       "Global options:\n"
-      "  --root DIR           state directory (default " DEFAULT_ROOT ")\n"
+      "  --root DIR           state directory (default " DEFAULT_ROOT ", or\n"
+      "                       $XDG_RUNTIME_DIR/vessel when not run as root)\n"
       "  --log FILE           write log messages to FILE\n"
       "  --log-format FORMAT  text (default) or json\n"
       "  --debug              log debug messages\n"
@@ -434,6 +436,37 @@ find_command (const char *name)
   return NULL;
 }
 
+/* Where the state lives without --root, as with runc: root's containers
+   under /run/vessel, another user's under $XDG_RUNTIME_DIR/vessel (a
+   directory of their own; /run/vessel is root's).  spec and features keep
+   no state. */
+static int
+default_root (struct cli_globals *g, const struct cli_command *cmd, char **owned, vessel_error **err)
+{
+  if (g->root != NULL)
+    return 0;
+  uid_t uid = geteuid ();
+  if (uid == 0 || strcmp (cmd->name, "spec") == 0 || strcmp (cmd->name, "features") == 0)
+    {
+      g->root = DEFAULT_ROOT;
+      return 0;
+    }
+  const char *xdg = getenv ("XDG_RUNTIME_DIR");
+  if (xdg == NULL || xdg[0] != '/')
+    return vessel_fail (err, EINVAL,
+                        "running as uid %u, and " DEFAULT_ROOT " is root's: XDG_RUNTIME_DIR is %s; "
+                        "set it to a directory of yours, or pass --root DIR",
+                        (unsigned) uid, xdg ? "not an absolute path" : "not set");
+  struct stat st;
+  if (stat (xdg, &st) < 0)
+    return vessel_fail_errno (err, errno, "XDG_RUNTIME_DIR `%s`", xdg);
+  if (!S_ISDIR (st.st_mode) || st.st_uid != uid)
+    return vessel_fail (err, EPERM, "XDG_RUNTIME_DIR `%s` is not a directory of uid %u: pass --root DIR", xdg,
+                        (unsigned) uid);
+  g->root = *owned = xasprintf ("%s/vessel", xdg);
+  return 0;
+}
+
 /* A caller may start us with stdin, stdout or stderr closed: the first
    fds we open would then take their numbers, and a message meant for
    stderr, or the container's stdio, would land in a socket or a state
@@ -458,7 +491,8 @@ int
 main (int argc, char **argv)
 {
   ensure_stdio ();
-  struct cli_globals g = { .root = DEFAULT_ROOT };
+  struct cli_globals g = { .root = NULL };
+  cleanup_free char *root = NULL; /* the default, when not --root */
   cleanup_error vessel_error *err = NULL;
   int status = 1;
 
@@ -484,6 +518,11 @@ main (int argc, char **argv)
   if (setup_logging (&g, &err) < 0)
     {
       fprintf (stderr, "vessel: %s\n", err ? err->msg : "cannot set up logging");
+      return 1;
+    }
+  if (default_root (&g, cmd, &root, &err) < 0)
+    {
+      report_error (err->msg);
       return 1;
     }
 
