@@ -11,10 +11,17 @@ setup_file() {
   RL_USER=vrl$$
   useradd --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$RL_USER"
   export RL_USER
+  # A copy of vessel the user can reach: the build tree may be under a
+  # directory only root may enter.
+  RL_BIN=$(mktemp -d /tmp/vessel-rootless-bin.XXXXXX)
+  chmod 755 "$RL_BIN"
+  cp "$VESSEL" "$RL_BIN/vessel"
+  export RL_BIN
 }
 
 teardown_file() {
   [ -z "${RL_USER:-}" ] || userdel "$RL_USER" 2> /dev/null || true
+  [ -z "${RL_BIN:-}" ] || rm -rf "$RL_BIN"
 }
 
 setup() {
@@ -40,7 +47,7 @@ as_user() {
   local -a env=(PATH=/usr/sbin:/usr/bin:/sbin:/bin)
   while [ "$1" != -- ]; do env+=("$1"); shift; done
   shift
-  runuser -u "$RL_USER" -- env -i "${env[@]}" "$VESSEL" "$@"
+  runuser -u "$RL_USER" -- env -i "${env[@]}" "$RL_BIN/vessel" "$@"
 }
 
 @test "not root: the state lives in \$XDG_RUNTIME_DIR/vessel" {
