@@ -312,6 +312,38 @@ vessel_cgroup_paths (const struct vessel_cgroup_host *host, const char *cgroups_
   return paths;
 }
 
+/* Whether an unprivileged caller may make and join cgroup `path`: the
+   nearest directory of it that exists takes new directories and
+   processes from us (a subtree delegated to us). */
+static bool
+delegated_to_us (const char *path)
+{
+  cleanup_free char *dir = xstrdup (path);
+  for (;;)
+    {
+      if (access (dir, F_OK) == 0)
+        {
+          cleanup_free char *procs = path_join (dir, "cgroup.procs");
+          return access (dir, W_OK) == 0 && access (procs, W_OK) == 0;
+        }
+      char *slash = strrchr (dir, '/');
+      if (slash == NULL || slash == dir)
+        return false;
+      *slash = '\0';
+    }
+}
+
+bool
+vessel_cgroup_host_rootless (struct vessel_cgroup_host *host, char ***paths)
+{
+  if (host->mode == VESSEL_CGROUP_V2 && host->n == 1 && (*paths)[0] && delegated_to_us ((*paths)[0]))
+    return true;
+  free_strvp (paths);
+  *paths = xzalloc (sizeof (char *));
+  vessel_cgroup_host_free (host);
+  return false;
+}
+
 int
 vessel_cgroup_paths_match (const struct vessel_cgroup_host *host, char **saved, char ***out,
                            vessel_error **err)

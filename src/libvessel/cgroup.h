@@ -39,6 +39,14 @@ int vessel_cgroup_host_detect (struct vessel_cgroup_host *host, vessel_error **e
 /* The same from given texts: pure, for unit tests. */
 int vessel_cgroup_host_parse (const char *mountinfo, const char *self_cgroup,
                               struct vessel_cgroup_host *host, vessel_error **err);
+/* For a caller other than root: keeps the host and the container's cgroup
+   paths where they are a cgroup v2 subtree delegated to the caller (it
+   may make directories there and move processes in), and returns true;
+   otherwise (cgroup v1 or hybrid, or nothing delegated) leaves no
+   hierarchy and no path, and returns false: the container's processes
+   stay in the caller's cgroups. */
+bool vessel_cgroup_host_rootless (struct vessel_cgroup_host *host, char ***paths);
+
 void vessel_cgroup_host_free (struct vessel_cgroup_host *host);
 
 /* Pure: the container's cgroup directory in each hierarchy, in the order

@@ -202,9 +202,18 @@ container_prepare (struct container *c, bool foreground, vessel_error **err)
   if ((ret = vessel_cgroup_host_detect (&c->cgroup_host, err)) < 0)
     return ret;
   c->cgroup_paths = vessel_cgroup_paths (&c->cgroup_host, cfg->linux ? cfg->linux->cgroups_path : NULL, o->id);
+  /* Rootless: cgroups only where delegated; no device rules ever (the
+     devices a user namespace can open are the caller's anyway, as runc
+     and crun have it). */
+  bool rootless = geteuid () != 0;
+  bool rootless_cgroups = rootless && vessel_cgroup_host_rootless (&c->cgroup_host, &c->cgroup_paths);
   if ((ret = vessel_cgroup_plan_resources (cfg->linux ? cfg->linux->resources : NULL, cfg->linux, &c->cgroup_host,
-                                           true, VESSEL_RESOURCES_IN_CONFIG, &c->resources, err)) < 0)
-    return ret;
+                                           !rootless, VESSEL_RESOURCES_IN_CONFIG, &c->resources, err)) < 0)
+    return rootless && !rootless_cgroups
+               ? vessel_error_wrap (err, ret, "no cgroup for uid %u here (resource limits need a cgroup v2 subtree "
+                                              "delegated to it)",
+                                    (unsigned) geteuid ())
+               : ret;
   /* Last: connecting is the first thing the caller's listener sees. */
   const struct oci_process *p = cfg->process;
   return vessel_terminal_prepare (p && p->terminal, o->console_socket, foreground, "config.json: .process.terminal",

@@ -44,6 +44,21 @@ ask_vessel (struct vessel_init *in, int type, int done, vessel_error **err)
   return expect_from_vessel (in, done, err);
 }
 
+static int
+become_undumpable (vessel_error **err)
+{
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    return vessel_fail_errno (err, errno, "prctl PR_SET_DUMPABLE");
+  return 0;
+}
+
+/* Whether vessel, not root, writes the maps of our new user namespace. */
+static bool
+maps_by_unprivileged (const struct vessel_init *in)
+{
+  return in->ns->new_user && geteuid () != 0;
+}
+
 /* The slow path of vessel_ns_plan (see namespaces.h): join, then create,
    then, for a new pid namespace, fork so that the child is its pid 1. */
 static int
@@ -61,8 +76,9 @@ enter_namespaces (struct vessel_init *in, vessel_error **err)
     return vessel_fail_errno (err, errno, "create namespaces (unshare)");
   if (ns->new_user)
     {
+      bool unprivileged = maps_by_unprivileged (in);
       if ((ret = ask_vessel (in, SYNC_NEED_MAPS, SYNC_MAPS_DONE, err)) < 0
-          || (ret = vessel_ns_become_root (err)) < 0)
+          || (unprivileged && (ret = become_undumpable (err)) < 0) || (ret = vessel_ns_become_root (err)) < 0)
         return ret;
     }
   if (ns->fork_for_pid)
@@ -237,9 +253,11 @@ init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
 
   /* The init is still the vessel binary.  Non-dumpable, nothing in the
      container may ptrace it, read its memory or open /proc/<pid>/exe
-     (CVE-2019-5736); execve makes the container's process dumpable. */
-  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-    return vessel_fail_errno (err, errno, "prctl PR_SET_DUMPABLE");
+     (CVE-2019-5736); execve makes the container's process dumpable.  An
+     unprivileged vessel must first write our id maps through /proc/<pid>,
+     which a non-dumpable process keeps to root (see enter_namespaces). */
+  if (!maps_by_unprivileged (in) && (ret = become_undumpable (err)) < 0)
+    return ret;
   umask (0);
 
   size_t max_keep = 3 + in->ns->n_joins + in->rootfs.plan->n;

@@ -5,6 +5,7 @@
 #include <linux/nsfs.h>
 #include <net/if.h>
 #include <sched.h>
+#include <spawn.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -228,12 +229,93 @@ write_map (pid_t pid, const char *file, const struct oci_id_mapping *m, size_t n
   return 0;
 }
 
+/* Whether the maps are the one an unprivileged process may write itself:
+   its own id, once. */
+static bool
+only_own_id (const struct oci_id_mapping *m, size_t n, unsigned id)
+{
+  return n == 1 && m[0].host_id == id && m[0].size == 1;
+}
+
+/* newuidmap or newgidmap PID CONTAINER-ID HOST-ID SIZE...: the setuid
+   helpers of Debian's uidmap package, which check the ranges against
+   /etc/subuid and /etc/subgid.  Their complaint becomes our message. */
+static int
+run_map_helper (const char *helper, pid_t pid, const struct oci_id_mapping *m, size_t n,
+                const char *where, vessel_error **err)
+{
+  size_t argc = 2 + 3 * n;
+  cleanup_strv char **argv = xzalloc ((argc + 1) * sizeof (char *));
+  argv[0] = xstrdup (helper);
+  argv[1] = xasprintf ("%d", (int) pid);
+  for (size_t i = 0; i < n; i++)
+    {
+      argv[2 + 3 * i] = xasprintf ("%u", m[i].container_id);
+      argv[3 + 3 * i] = xasprintf ("%u", m[i].host_id);
+      argv[4 + 3 * i] = xasprintf ("%u", m[i].size);
+    }
+  int ends[2];
+  if (pipe2 (ends, O_CLOEXEC) < 0)
+    return vessel_fail_errno (err, errno, "pipe for %s", helper);
+  cleanup_close int said_fd = ends[0], said_to = ends[1];
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init (&fa);
+  posix_spawn_file_actions_adddup2 (&fa, said_to, STDERR_FILENO);
+  posix_spawn_file_actions_adddup2 (&fa, said_to, STDOUT_FILENO);
+  pid_t child;
+  extern char **environ;
+  int rc = posix_spawnp (&child, helper, &fa, NULL, argv, environ);
+  posix_spawn_file_actions_destroy (&fa);
+  closep (&said_to);
+  if (rc == ENOENT)
+    return vessel_fail (err, ENOENT, "%s: %s is needed to map more than your own id (install Debian's uidmap package)",
+                        where, helper);
+  if (rc != 0)
+    return vessel_fail_errno (err, rc, "run %s", helper);
+  char said[512];
+  size_t len = 0;
+  ssize_t r;
+  while ((r = read (said_fd, said + len, sizeof said - 1 - len)) > 0 || (r < 0 && errno == EINTR))
+    len += r > 0 ? (size_t) r : 0;
+  said[len] = '\0';
+  said[strcspn (said, "\n")] = '\0';
+  int status;
+  while (waitpid (child, &status, 0) < 0)
+    if (errno != EINTR)
+      return vessel_fail_errno (err, errno, "wait for %s", helper);
+  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+    return vessel_fail (err, EPERM, "%s: %s refused the mappings (%s); /etc/sub%cid must give you the host ids", where,
+                        helper, said[0] ? said : "no message", helper[3] == 'u' ? 'u' : 'g');
+  return 0;
+}
+
+/* Writes the id maps of the init's new user namespace.  root writes any
+   map; another user writes its own id alone (and must deny setgroups
+   first), and needs newuidmap/newgidmap for anything more. */
 int
 vessel_ns_write_id_maps (pid_t pid, const struct oci_linux *lx, vessel_error **err)
 {
-  int ret = write_map (pid, "uid_map", lx->uid_mappings, lx->uid_mappings_len, err);
+  uid_t euid = geteuid ();
+  int ret;
+  if (euid != 0 && !only_own_id (lx->uid_mappings, lx->uid_mappings_len, euid))
+    ret = run_map_helper ("newuidmap", pid, lx->uid_mappings, lx->uid_mappings_len,
+                          "config.json: .linux.uidMappings", err);
+  else
+    ret = write_map (pid, "uid_map", lx->uid_mappings, lx->uid_mappings_len, err);
   if (ret < 0)
     return ret;
+  if (euid != 0 && !only_own_id (lx->gid_mappings, lx->gid_mappings_len, getegid ()))
+    return run_map_helper ("newgidmap", pid, lx->gid_mappings, lx->gid_mappings_len,
+                           "config.json: .linux.gidMappings", err);
+  if (euid != 0)
+    {
+      /* Without CAP_SETGID over the parent namespace the kernel takes a
+         gid_map only once setgroups is denied for good. */
+      char path[64];
+      snprintf (path, sizeof path, "/proc/%d/setgroups", (int) pid);
+      if ((ret = write_file_at (AT_FDCWD, path, "deny", 4, err)) < 0)
+        return ret;
+    }
   return write_map (pid, "gid_map", lx->gid_mappings, lx->gid_mappings_len, err);
 }
 
