@@ -109,11 +109,19 @@ snapshot_run() {
 }
 
 # The start time of process PID (field 22 of its stat), or nothing.
+# stat_fields PID: the fields of /proc/PID/stat after the command name
+# (the state first, the start time 20th), in one read; fails once PID is
+# gone.
+stat_fields() {
+  local stat
+  read -r stat 2>/dev/null < "/proc/$1/stat" || return 1
+  echo "${stat##*) }"
+}
+
 start_time() {
-  local stat f
-  read -r stat 2>/dev/null < "/proc/$1/stat" || return 0
-  read -ra f <<< "${stat##*) }"
-  echo "${f[19]}"
+  local f
+  read -ra f <<< "$(stat_fields "$1")"
+  echo "${f[19]:-}"
 }
 
 # finish S ID: ends container ID of stream S, gracefully (TERM, which its
@@ -261,12 +269,14 @@ stream() {
   left=$(find "$CGROUP_ROOT"/*/"$CGROUP_PREFIX" "$CGROUP_ROOT/$CGROUP_PREFIX" -mindepth 1 -type d 2>/dev/null || true)
   [ -z "$left" ] || fail_with "cgroups left: $(head <<< "$left")"
   ! grep -F "$T" /proc/1/mountinfo /proc/self/mountinfo || fail_with "mounts left"
-  local pid st
+  local pid st fields f
   # An init is gone, or has exited and waits for this machine's PID 1 (its
-  # parent since vessel create returned) to reap it.
+  # parent since vessel create returned) to reap it.  One read of its
+  # stat: PID 1 may reap it between two.
   while read -r pid st; do
-    [ "$(start_time "$pid")" != "$st" ] || [ "$(sed 's/.*) //' "/proc/$pid/stat" 2> /dev/null | cut -d' ' -f1)" = Z ] ||
-      fail_with "init $pid still runs: $(cat "/proc/$pid/stat")"
+    fields=$(stat_fields "$pid") || continue
+    read -ra f <<< "$fields"
+    [ "${f[19]}" != "$st" ] || [ "${f[0]}" = Z ] || fail_with "init $pid still runs: $fields"
   done < "$OUT/inits"
   # No zombie among this test's processes (other suites' vessels may run
   # alongside), and no vessel of this test still around.
