@@ -38,6 +38,13 @@ marked_processes() {
   done | tr '\n' ' '
 }
 
+# marked_count OP N: the number of marked processes compares so with N
+# (for wait_until, which runs it again each time: a $(...) in its
+# arguments would be counted once, before it is called).
+marked_count() {
+  [ "$(marked_processes | wc -w)" "$1" "$2" ]
+}
+
 # A container c1 whose init starts a child and waits: both carry $MARK.
 marked_container() {
   new_container c1
@@ -230,12 +237,12 @@ kill_at() {
       # second start finishes the job.
       [ "$(container_status c1)" = running ] || fail_with "$p: $(container_status c1)"
       vessel start c1
-      wait_until test -n "$(marked_processes)"
+      wait_until marked_count -gt 0
       ;;
     recvmsg:1 | unlinkat:*)
       # The init was told: the container's process runs, and is not
       # started twice.
-      wait_until test -n "$(marked_processes)"
+      wait_until marked_count -gt 0
       run vessel start c1
       [ "$status" -eq 1 ] && [[ "$output" == *"it is running, not created"* ]] || fail_with "$p: start again: $status: $output"
       ;;
@@ -268,7 +275,7 @@ kill_at() {
   before=$(marked_processes | wc -w)
   "$VESSEL" --root "$VESSEL_TEST_ROOT" exec c1 sleep "$MARK" 3>&- &
   local pid=$!
-  wait_until test "$(marked_processes | wc -w)" -gt "$before"
+  wait_until marked_count -gt "$before"
   kill -9 "$pid"
   wait "$pid" 2> /dev/null || true
   [ "$(container_status c1)" = running ]
@@ -294,7 +301,7 @@ kill_at() {
   local p
   for p in "${points[@]}"; do
     vessel run --detach --bundle "$BUNDLE" c1
-    wait_until test -n "$(marked_processes)"
+    wait_until marked_count -gt 0
     kill_at "${p%%:*}" "${p#*:}" delete --force c1
     assert_state_whole
     recovers "delete killed at $p"
@@ -379,7 +386,7 @@ ITERATIONS=${VESSEL_RACE_ITERATIONS:-40}
     [ "$(container_status c1)" = running ]
     [ "$(vessel list --format json | jq -r '.[] | .id + " " + .status')" = "c1 running" ]
     # The init and its one child: the process was started once.
-    wait_until test "$(marked_processes | wc -w)" -eq 2
+    wait_until marked_count -eq 2
     vessel delete --force c1
     assert_gone
   done
