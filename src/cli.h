@@ -24,28 +24,30 @@ struct cli_command
   const char *summary;
   int (*run) (struct cli_globals *g, int argc, char **argv, vessel_error **err);
   bool starts_process; /* puts a process in a container: see exe_seal.h */
+  bool keeps_state;    /* uses the state directory (--root) */
 };
 
 /* Every command's entry point: returns the exit status (>= 0) or a
-   negative error with *err set. */
+   negative error with *err set.  X (name, summary, starts_process,
+   keeps_state). */
 #define CLI_COMMANDS(X)                                                        \
-  X (create, "create a container", true)                                      \
-  X (start, "run the user process of a created container", false)              \
-  X (run, "create and start a container", true)                                \
-  X (exec, "run one more process in a container", true)                         \
-  X (state, "print the state of a container", false)                           \
-  X (kill, "send a signal to the container's init process", false)             \
-  X (delete, "delete a container and everything it holds", false)              \
-  X (list, "list the containers", false)                                       \
-  X (spec, "write a default config.json", false)                               \
-  X (features, "print the features document", false)                          \
-  X (pause, "suspend every process of the container", false)                   \
-  X (resume, "resume a paused container", false)                               \
-  X (ps, "list the processes of the container", false)                         \
-  X (update, "change the resource limits of a container", false)               \
-  X (events, "print resource usage statistics and OOM events", false)
+  X (create, "create a container", true, true)                                 \
+  X (start, "run the user process of a created container", false, true)        \
+  X (run, "create and start a container", true, true)                          \
+  X (exec, "run one more process in a container", true, true)                  \
+  X (state, "print the state of a container", false, true)                     \
+  X (kill, "send a signal to the container's init process", false, true)       \
+  X (delete, "delete a container and everything it holds", false, true)        \
+  X (list, "list the containers", false, true)                                 \
+  X (spec, "write a default config.json", false, false)                        \
+  X (features, "print the features document", false, false)                    \
+  X (pause, "suspend every process of the container", false, true)             \
+  X (resume, "resume a paused container", false, true)                         \
+  X (ps, "list the processes of the container", false, true)                   \
+  X (update, "change the resource limits of a container", false, true)         \
+  X (events, "print resource usage statistics and OOM events", false, true)
 
-#define DECLARE_COMMAND(name, summary, starts_process)                                         \
+#define DECLARE_COMMAND(name, summary, starts_process, keeps_state)            \
   int cli_##name (struct cli_globals *g, int argc, char **argv, vessel_error **err); \
   extern const char cli_##name##_usage[];
 CLI_COMMANDS (DECLARE_COMMAND)

@@ -22,7 +22,7 @@
 
 #define DEFAULT_ROOT "/run/vessel"
 
-#define COMMAND_ENTRY(n, summary, starts_process) { #n, summary, cli_##n, starts_process },
+#define COMMAND_ENTRY(n, summary, starts_process, keeps_state) { #n, summary, cli_##n, starts_process, keeps_state },
 static const struct cli_command commands[] = { CLI_COMMANDS (COMMAND_ENTRY) };
 #undef COMMAND_ENTRY
 
@@ -438,15 +438,15 @@ find_command (const char *name)
 
 /* Where the state lives without --root, as with runc: root's containers
    under /run/vessel, another user's under $XDG_RUNTIME_DIR/vessel (a
-   directory of their own; /run/vessel is root's).  spec and features keep
-   no state. */
+   directory of their own; /run/vessel is root's).  A command that keeps
+   no state needs none. */
 static int
 default_root (struct cli_globals *g, const struct cli_command *cmd, char **owned, vessel_error **err)
 {
   if (g->root != NULL)
     return 0;
   uid_t uid = geteuid ();
-  if (uid == 0 || strcmp (cmd->name, "spec") == 0 || strcmp (cmd->name, "features") == 0)
+  if (uid == 0 || !cmd->keeps_state)
     {
       g->root = DEFAULT_ROOT;
       return 0;

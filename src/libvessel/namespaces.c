@@ -241,7 +241,7 @@ only_own_id (const struct oci_id_mapping *m, size_t n, unsigned id)
    helpers of Debian's uidmap package, which check the ranges against
    /etc/subuid and /etc/subgid.  Their complaint becomes our message. */
 static int
-run_map_helper (const char *helper, pid_t pid, const struct oci_id_mapping *m, size_t n,
+run_map_helper (const char *helper, const char *subid_file, pid_t pid, const struct oci_id_mapping *m, size_t n,
                 const char *where, vessel_error **err)
 {
   size_t argc = 2 + 3 * n;
@@ -284,8 +284,8 @@ run_map_helper (const char *helper, pid_t pid, const struct oci_id_mapping *m, s
     if (errno != EINTR)
       return vessel_fail_errno (err, errno, "wait for %s", helper);
   if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
-    return vessel_fail (err, EPERM, "%s: %s refused the mappings (%s); /etc/sub%cid must give you the host ids", where,
-                        helper, said[0] ? said : "no message", helper[3] == 'u' ? 'u' : 'g');
+    return vessel_fail (err, EPERM, "%s: %s refused the mappings (%s); %s must give you the host ids", where, helper,
+                        said[0] ? said : "no message", subid_file);
   return 0;
 }
 
@@ -298,14 +298,14 @@ vessel_ns_write_id_maps (pid_t pid, const struct oci_linux *lx, vessel_error **e
   uid_t euid = geteuid ();
   int ret;
   if (euid != 0 && !only_own_id (lx->uid_mappings, lx->uid_mappings_len, euid))
-    ret = run_map_helper ("newuidmap", pid, lx->uid_mappings, lx->uid_mappings_len,
+    ret = run_map_helper ("newuidmap", "/etc/subuid", pid, lx->uid_mappings, lx->uid_mappings_len,
                           "config.json: .linux.uidMappings", err);
   else
     ret = write_map (pid, "uid_map", lx->uid_mappings, lx->uid_mappings_len, err);
   if (ret < 0)
     return ret;
   if (euid != 0 && !only_own_id (lx->gid_mappings, lx->gid_mappings_len, getegid ()))
-    return run_map_helper ("newgidmap", pid, lx->gid_mappings, lx->gid_mappings_len,
+    return run_map_helper ("newgidmap", "/etc/subgid", pid, lx->gid_mappings, lx->gid_mappings_len,
                            "config.json: .linux.gidMappings", err);
   if (euid != 0)
     {

@@ -21,6 +21,17 @@ teardown() {
   for x in "${CLEANUP_SHM[@]}"; do ipcrm -m "$x" 2>/dev/null || true; done
 }
 
+# container_in_new_netns ID TAG: new_container ID, joining a network
+# namespace made for it (`ip netns add`, deleted by teardown) whose name
+# is left in NETNS.
+container_in_new_netns() {
+  NETNS=$(test_netns_name "$2")
+  ip netns add "$NETNS"
+  CLEANUP_NETNS+=("$NETNS")
+  new_container "$1"
+  update_config '(.linux.namespaces[] | select(.type == "network")).path = $p' --arg p "/run/netns/$NETNS"
+}
+
 # The /proc/PID/ns file of an OCI namespace type.
 ns_file() {
   case $1 in
@@ -121,12 +132,7 @@ have_time_ns() {
 }
 
 @test "a joined network namespace's loopback is left as it is" {
-  local name
-  name=$(test_netns_name lo)
-  ip netns add "$name"
-  CLEANUP_NETNS+=("$name")
-  new_container c1
-  update_config '(.linux.namespaces[] | select(.type == "network")).path = $p' --arg p "/run/netns/$name"
+  container_in_new_netns c1 lo
   set_args sh -c 'ip -o link show lo | grep -o "<[^>]*>"'
   run vessel run --bundle "$BUNDLE" c1
   assert_success
@@ -306,19 +312,13 @@ have_time_ns() {
 }
 
 @test "a network namespace given by path is joined: same inode, its interfaces" {
-  local name
-  name=$(test_netns_name net)
-  ip netns add "$name"
-  CLEANUP_NETNS+=("$name")
-  ip -n "$name" link add vt-a type veth peer name vt-b
-
-  new_container c1
-  update_config '(.linux.namespaces[] | select(.type == "network")).path = $p' --arg p "/run/netns/$name"
+  container_in_new_netns c1 net
+  ip -n "$NETNS" link add vt-a type veth peer name vt-b
   set_args sh -c 'tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " " | sort; probe ns'
   run vessel run --bundle "$BUNDLE" c1
   assert_success
   [ "$(echo "$output" | grep -v ' ' | tr '\n' ' ')" = "lo vt-a vt-b " ]
-  [ "$(probe_value net)" = "$(stat -L -c %i "/run/netns/$name")" ]
+  [ "$(probe_value net)" = "$(stat -L -c %i "/run/netns/$NETNS")" ]
   assert_clean c1
 }
 
