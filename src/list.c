@@ -57,7 +57,7 @@ print_table (struct oci_state **states, size_t n)
       const struct oci_state *s = states[i];
       printf ("%-*s   %-8lld   %-8s   %-40s   %-30s   %s\n", w, s->id, (long long) s->pid,
               oci_status_name (s->status), s->bundle, s->created ? s->created : "",
-              s->owner && *s->owner ? s->owner : "root");
+              s->owner && *s->owner ? s->owner : "-");
     }
 }
 

@@ -446,12 +446,16 @@ default_root (struct cli_globals *g, const struct cli_command *cmd, char **owned
   if (g->root != NULL)
     return 0;
   uid_t uid = geteuid ();
-  if (uid == 0 || !cmd->keeps_state)
+  const char *xdg = getenv ("XDG_RUNTIME_DIR"), *user = getenv ("USER");
+  /* As runc: root of a user namespace other than the host's (a rootless
+     podman's) cannot write the host's /run either, and keeps its state in
+     the XDG_RUNTIME_DIR it was given, unless USER says it is root. */
+  bool userns_root = uid == 0 && xdg && (user == NULL || strcmp (user, "root") != 0) && vessel_in_user_namespace ();
+  if ((uid == 0 && !userns_root) || !cmd->keeps_state)
     {
       g->root = DEFAULT_ROOT;
       return 0;
     }
-  const char *xdg = getenv ("XDG_RUNTIME_DIR");
   if (xdg == NULL || xdg[0] != '/')
     return vessel_fail (err, EINVAL,
                         "running as uid %u, and " DEFAULT_ROOT " is root's: XDG_RUNTIME_DIR is %s; "

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -32,6 +33,7 @@
 #include "namespaces.h"
 #include "netdev.h"
 #include "process.h"
+#include "proctree.h"
 #include "seccomp.h"
 #include "state.h"
 #include "sync.h"
@@ -205,7 +207,7 @@ container_prepare (struct container *c, bool foreground, vessel_error **err)
   /* Rootless: cgroups only where delegated; no device rules ever (the
      devices a user namespace can open are the caller's anyway, as runc
      and crun have it). */
-  bool rootless = geteuid () != 0;
+  bool rootless = vessel_rootless ();
   bool rootless_cgroups = rootless && vessel_cgroup_host_rootless (&c->cgroup_host, &c->cgroup_paths);
   if ((ret = vessel_cgroup_plan_resources (cfg->linux ? cfg->linux->resources : NULL, cfg->linux, &c->cgroup_host,
                                            !rootless, VESSEL_RESOURCES_IN_CONFIG, &c->resources, err)) < 0)
@@ -471,7 +473,7 @@ spawn_init (struct container *c, bool run_mode, vessel_error **err)
       .cgroup_host = &c->cgroup_host,
       .cgroup_paths = c->cgroup_paths,
       .cgroup_ns = c->ns.create[OCI_NS_CGROUP],
-      .in_userns = c->ns.wanted[OCI_NS_USER],
+      .in_userns = c->ns.wanted[OCI_NS_USER] || vessel_rootless (),
       .mount_ns = c->ns.wanted[OCI_NS_MOUNT],
       .no_pivot = c->o->no_pivot,
       .dev_null_fd = -1,
@@ -849,6 +851,21 @@ vessel_container_state (const char *root, const char *id, struct oci_state **out
 }
 
 
+/* Without a cgroup, the processes are found in /proc: before the init
+   dies, while its descendants are still its. */
+static int
+signal_every_process (const struct oci_state *state, int signo, vessel_error **err)
+{
+  if (state->vessel->cgroup_paths_len > 0)
+    return vessel_cgroup_signal_all (state->vessel->cgroup_paths, signo, err);
+  cleanup_free pid_t *pids = NULL;
+  size_t n = 0;
+  int ret = vessel_proctree_pids ((pid_t) state->pid, &pids, &n, err);
+  for (size_t i = 0; ret == 0 && i < n; i++)
+    (void) kill (pids[i], signo);
+  return ret;
+}
+
 int
 vessel_container_kill (const char *root, const char *id, int signo, bool all, vessel_error **err)
 {
@@ -861,7 +878,7 @@ vessel_container_kill (const char *root, const char *id, int signo, bool all, ve
   if (status == OCI_STATUS_STOPPED)
     ret = vessel_fail (err, ESRCH, "container `%s` is not running", id);
   else if (all)
-    ret = vessel_cgroup_signal_all (state->vessel->cgroup_paths, signo, err);
+    ret = signal_every_process (state, signo, err);
   else
     {
       cleanup_close int pidfd = -1;
@@ -880,7 +897,10 @@ static int
 kill_and_wait (const struct oci_state *state, const char *id, vessel_error **err)
 {
   cleanup_close int pidfd = -1;
-  int ret = signal_init (state, SIGKILL, &pidfd);
+  int ret = state->vessel->cgroup_paths_len > 0 ? 0 : signal_every_process (state, SIGKILL, err);
+  if (ret < 0)
+    return ret;
+  ret = signal_init (state, SIGKILL, &pidfd);
   if (ret == -ESRCH)
     return 0;
   if (ret < 0)
@@ -966,6 +986,19 @@ vessel_container_delete (const char *root, const char *id, bool force, vessel_er
   return ret;
 }
 
+/* As runc: the owner is whoever owns the state directory, by name. */
+static void
+set_owner (struct oci_state *state, int dirfd)
+{
+  struct stat st;
+  if (fstat (dirfd, &st) < 0)
+    return;
+  cleanup_free char *name = vessel_passwd_field ("/etc/passwd", st.st_uid, VESSEL_PASSWD_NAME);
+  if (name == NULL)
+    name = xasprintf ("#%u", (unsigned) st.st_uid);
+  state->owner = oci_arena_strdup (state->arena, name);
+}
+
 int
 vessel_container_list (const char *root, struct oci_state ***out, size_t *n, vessel_error **err)
 {
@@ -997,6 +1030,7 @@ vessel_container_list (const char *root, struct oci_state ***out, size_t *n, ves
       state->status = vessel_state_current_status (state);
       if (state->status == OCI_STATUS_STOPPED)
         state->pid = 0;
+      set_owner (state, dirfd);
       *out = xrealloc (*out, (*n + 1) * sizeof (struct oci_state *));
       (*out)[(*n)++] = state;
     }

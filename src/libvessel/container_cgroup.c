@@ -10,6 +10,7 @@
 #include "cgroup_ops.h"
 #include "cgroup_resources.h"
 #include "container.h"
+#include "proctree.h"
 #include "state.h"
 #include "utils.h"
 
@@ -35,6 +36,18 @@ open_in_status (const char *root, const char *id, unsigned allowed, const char *
 
 #define LIVE ((1u << OCI_STATUS_CREATED) | (1u << OCI_STATUS_RUNNING) | (1u << OCI_STATUS_PAUSED))
 
+/* A rootless container on a host that delegates no cgroup has none. */
+static int
+need_cgroup (const struct oci_state *state, const char *verb, const char *id, vessel_error **err)
+{
+  if (state->vessel->cgroup_paths_len > 0)
+    return 0;
+  return vessel_fail (err, EOPNOTSUPP,
+                      "cannot %s container `%s`: it has no cgroup (made by a user other than root, on a host "
+                      "that delegates no cgroup v2 subtree to that user)",
+                      verb, id);
+}
+
 int
 vessel_container_pause (const char *root, const char *id, vessel_error **err)
 {
@@ -42,7 +55,7 @@ vessel_container_pause (const char *root, const char *id, vessel_error **err)
   unsigned allowed = (1u << OCI_STATUS_CREATED) | (1u << OCI_STATUS_RUNNING);
   int ret;
   cleanup_state struct oci_state *state = open_in_status (root, id, allowed, "pause", &rootfd, &dirfd, &ret, err);
-  if (state == NULL)
+  if (state == NULL || (ret = need_cgroup (state, "pause", id, err)) < 0)
     return ret;
   return vessel_cgroup_freeze (state->vessel->cgroup_paths, true, err);
 }
@@ -54,7 +67,7 @@ vessel_container_resume (const char *root, const char *id, vessel_error **err)
   int ret;
   cleanup_state struct oci_state *state
       = open_in_status (root, id, 1u << OCI_STATUS_PAUSED, "resume", &rootfd, &dirfd, &ret, err);
-  if (state == NULL)
+  if (state == NULL || (ret = need_cgroup (state, "resume", id, err)) < 0)
     return ret;
   return vessel_cgroup_freeze (state->vessel->cgroup_paths, false, err);
 }
@@ -70,6 +83,8 @@ vessel_container_pids (const char *root, const char *id, pid_t **pids, size_t *n
   *n = 0;
   if (state->status == OCI_STATUS_STOPPED)
     return vessel_fail (err, ESRCH, "container `%s` is not running", id);
+  if (state->vessel->cgroup_paths_len == 0)
+    return vessel_proctree_pids ((pid_t) state->pid, pids, n, err);
   return vessel_cgroup_pids (state->vessel->cgroup_paths, pids, n, err);
 }
 
@@ -79,7 +94,7 @@ vessel_container_update (const char *root, const char *id, const struct oci_reso
   cleanup_close int rootfd = -1, dirfd = -1;
   int ret;
   cleanup_state struct oci_state *state = open_in_status (root, id, LIVE, "update", &rootfd, &dirfd, &ret, err);
-  if (state == NULL)
+  if (state == NULL || (ret = need_cgroup (state, "update", id, err)) < 0)
     return ret;
   struct vessel_cgroup_host host = { 0 };
   if ((ret = vessel_cgroup_host_detect (&host, err)) < 0)

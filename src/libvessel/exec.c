@@ -55,6 +55,7 @@ struct exec
   int ns_fds[OCI_NS_COUNT]; /* without pidfds: the init's namespaces */
   unsigned long ns_flags;   /* the CLONE_NEW* the child joins */
   bool join_pid;            /* vessel joins the pid namespace for its child */
+  bool in_userns;           /* the child ends in the container's user namespace */
   int root_fd;              /* the init's root directory */
   struct exec_cgroup *cgroups;
   size_t n_cgroups;
@@ -305,6 +306,7 @@ plan_namespaces (struct exec *e, vessel_error **err)
       else if (ns->type != OCI_NS_USER || ns->path == NULL || !same_namespace (pid, "user"))
         e->ns_flags |= (unsigned long) vessel_ns_kinds[ns->type].clone_flag;
     }
+  e->in_userns = (e->ns_flags & CLONE_NEWUSER) != 0;
 
   char path[64];
   snprintf (path, sizeof path, "/proc/%d/root", (int) pid);
@@ -350,12 +352,29 @@ join_container (struct exec *e, vessel_error **err)
           return vessel_fail_errno (err, errno, "join the %s namespace of container `%s`",
                                     vessel_ns_kinds[t].name, e->o->id);
   int ret;
-  if ((e->ns_flags & CLONE_NEWUSER) && (ret = vessel_ns_become_root (err)) < 0)
+  if (e->in_userns && (ret = vessel_ns_become_root (err)) < 0)
     return ret;
   /* The init's root, not the mount namespace's: they differ after
      --no-pivot and without a mount namespace. */
   if (fchdir (e->root_fd) < 0 || chroot (".") < 0)
     return vessel_fail_errno (err, errno, "enter the root of container `%s`", e->o->id);
+  return 0;
+}
+
+/* Parent, unprivileged: setns into a pid namespace needs CAP_SYS_ADMIN
+   over its user namespace, which only that namespace gives such a
+   caller, so vessel joins the container's user namespace first (it has
+   nothing of the host's left to lose) and its child does not again. */
+static int
+join_userns_for_pid (struct exec *e, vessel_error **err)
+{
+  if (!e->join_pid || !(e->ns_flags & CLONE_NEWUSER) || geteuid () == 0)
+    return 0;
+  int fd = e->pidfd >= 0 ? e->pidfd : e->ns_fds[OCI_NS_USER];
+  if (setns (fd, e->pidfd >= 0 ? CLONE_NEWUSER : 0) < 0)
+    return vessel_fail_errno (err, errno, "join the user namespace of container `%s`", e->o->id);
+  e->ns_flags &= ~(unsigned long) CLONE_NEWUSER;
+  closep (&e->ns_fds[OCI_NS_USER]);
   return 0;
 }
 
@@ -542,12 +561,14 @@ spawn (struct exec *e, vessel_error **err)
      vessel's threads from vessel's own pid namespace. */
   cleanup_close int own_pid_ns = VESSEL_ASAN && e->join_pid ? open ("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC) : -1;
   int pid_ns = e->pidfd >= 0 ? e->pidfd : e->ns_fds[OCI_NS_PID];
+  int ret = join_userns_for_pid (e, err);
+  if (ret < 0)
+    return ret;
   if (e->join_pid && setns (pid_ns, CLONE_NEWPID) < 0)
     return vessel_fail_errno (err, errno, "join the pid namespace of container `%s`", e->o->id);
 
   /* Inherited by the child until it is in the container's cgroups. */
-  int ret = vessel_affinity_initial (e->process, e->where, err);
-  if (ret < 0)
+  if ((ret = vessel_affinity_initial (e->process, e->where, err)) < 0)
     return ret;
   fflush (NULL); /* nothing buffered may be written twice */
   bool into_cgroup2;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -333,6 +334,36 @@ sets_atime (unsigned long ms)
   return (ms & (MS_NOATIME | MS_STRICTATIME | MS_RELATIME)) != 0;
 }
 
+/* A mount copied into a user namespace's mount namespace has its ro,
+   nosuid, nodev, noexec and atime flags locked: clearing or changing
+   them is EPERM.  Makes `a` keep those the mount has instead (as runc
+   and crun do); false when it changed nothing. */
+static bool
+keep_locked_flags (int mntfd, struct mount_attr *a)
+{
+  struct statvfs st;
+  if (fstatvfs (mntfd, &st) < 0)
+    return false;
+  uint64_t has = 0;
+  if (st.f_flag & ST_RDONLY)
+    has |= MOUNT_ATTR_RDONLY;
+  if (st.f_flag & ST_NOSUID)
+    has |= MOUNT_ATTR_NOSUID;
+  if (st.f_flag & ST_NODEV)
+    has |= MOUNT_ATTR_NODEV;
+  if (st.f_flag & ST_NOEXEC)
+    has |= MOUNT_ATTR_NOEXEC;
+  struct mount_attr kept = *a;
+  kept.attr_clr &= ~has;
+  /* the atime mode (noatime, relatime, nodiratime) as it is, not as asked */
+  kept.attr_clr &= ~(uint64_t) (MOUNT_ATTR__ATIME | MOUNT_ATTR_NODIRATIME);
+  kept.attr_set &= ~(uint64_t) (MOUNT_ATTR__ATIME | MOUNT_ATTR_NODIRATIME);
+  if (memcmp (&kept, a, sizeof kept) == 0)
+    return false;
+  *a = kept;
+  return true;
+}
+
 /* Applies the options that are mount attributes to a detached or
    attached mount fd: the plain ones to its top, the recursive ones ("rro")
    and the propagation to the whole tree when asked. */
@@ -346,8 +377,9 @@ apply_attrs (int mntfd, const struct vessel_mount_options *o, bool plain, const 
       if (sets_atime (o->flags))
         a.attr_clr |= MOUNT_ATTR__ATIME;
       a.attr_clr &= ~a.attr_set | MOUNT_ATTR__ATIME;
-      if ((a.attr_set || a.attr_clr)
-          && mount_setattr (mntfd, "", AT_EMPTY_PATH, &a, sizeof a) < 0)
+      if ((a.attr_set || a.attr_clr) && mount_setattr (mntfd, "", AT_EMPTY_PATH, &a, sizeof a) < 0
+          && (errno != EPERM || !keep_locked_flags (mntfd, &a)
+              || mount_setattr (mntfd, "", AT_EMPTY_PATH, &a, sizeof a) < 0))
         return vessel_fail_errno (err, errno, "set mount options of `%s`", what);
     }
   if (o->attr_set || o->attr_clr)
@@ -631,17 +663,38 @@ takes_mount_label (const char *type)
   return strcmp (type, "proc") != 0 && strcmp (type, "sysfs") != 0 && strcmp (type, "mqueue") != 0;
 }
 
+/* What a user namespace may not mount anew -- sysfs without a network
+   namespace of its own, proc without a pid namespace of its own -- is
+   bound from the host instead, with its submounts (as runc's rootless
+   configuration and crun do). */
+static const char *
+host_tree_for (const char *type)
+{
+  if (strcmp (type, "sysfs") == 0)
+    return "/sys";
+  if (strcmp (type, "proc") == 0)
+    return "/proc";
+  return NULL;
+}
+
 static int
-mount_fs (int rootfd, const struct vessel_mount_step *s, const char *label, vessel_error **err)
+mount_fs (int rootfd, const struct vessel_mount_step *s, const char *label, bool in_userns, vessel_error **err)
 {
   cleanup_close int target = root_mkdirs (rootfd, s->destination, err);
   if (target < 0)
     return target;
   const char *context = label && takes_mount_label (s->type) ? label : NULL;
   cleanup_close int mnt = fs_new (s->type, s->source, &s->o, context, s->destination, err);
+  const char *host = mnt == -EPERM && in_userns ? host_tree_for (s->type) : NULL;
+  if (host)
+    {
+      vessel_error_freep (err);
+      mnt = tree_clone (AT_FDCWD, host, true, host, err);
+    }
   if (mnt < 0)
     return mnt;
-  int ret = apply_attrs (mnt, &s->o, false, s->destination, err);
+  /* fsmount took the plain flags of a new filesystem; a bind needs them set */
+  int ret = apply_attrs (mnt, &s->o, host != NULL, s->destination, err);
   if (ret < 0)
     return ret;
   if (s->o.extra & VESSEL_MOUNT_TMPCOPYUP)
@@ -949,7 +1002,7 @@ vessel_rootfs_setup (struct vessel_rootfs *r, vessel_error **err)
           break;
         case VESSEL_MOUNT_FS:
         default:
-          ret = mount_fs (rootfd, s, label, err);
+          ret = mount_fs (rootfd, s, label, r->in_userns, err);
           break;
         }
       if (ret < 0)

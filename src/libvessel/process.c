@@ -278,31 +278,8 @@ enter_cwd (const char *cwd, const char *where, vessel_error **err)
 static char *
 home_for (uid_t uid)
 {
-  cleanup_fclose FILE *f = fopen ("/etc/passwd", "re");
-  char line[1024];
-  while (f && fgets (line, sizeof line, f))
-    {
-      /* name:password:uid:gid:gecos:home:shell */
-      char *fields[7];
-      size_t n = 0;
-      char *p = line;
-      for (; n < 7; n++)
-        {
-          fields[n] = p;
-          char *colon = strchr (p, ':');
-          if (colon == NULL)
-            break;
-          *colon = '\0';
-          p = colon + 1;
-        }
-      if (n < 6)
-        continue;
-      char *end;
-      unsigned long id = strtoul (fields[2], &end, 10);
-      if (*end == '\0' && id == uid && fields[5][0] == '/')
-        return xasprintf ("HOME=%s", fields[5]);
-    }
-  return xstrdup ("HOME=/");
+  cleanup_free char *home = vessel_passwd_field ("/etc/passwd", uid, VESSEL_PASSWD_HOME);
+  return xasprintf ("HOME=%s", home && home[0] == '/' ? home : "/");
 }
 
 static char **

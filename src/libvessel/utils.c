@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -357,4 +358,55 @@ vessel_openat2 (int dirfd, const char *path, int flags, uint64_t resolve)
     fd = (int) syscall (SYS_openat2, dirfd, path, &how, sizeof how);
   while (fd < 0 && errno == EAGAIN && ++tries < 128);
   return fd;
+}
+
+char *
+vessel_passwd_field (const char *file, uid_t uid, int field)
+{
+  cleanup_fclose FILE *f = fopen (file, "re");
+  char line[1024];
+  while (f && fgets (line, sizeof line, f))
+    {
+      /* name:password:uid:gid:gecos:home:shell */
+      line[strcspn (line, "\n")] = '\0';
+      char *fields[7];
+      size_t n = 0;
+      for (char *p = line; n < 7 && p; n++)
+        {
+          fields[n] = p;
+          if ((p = strchr (p, ':')) != NULL)
+            *p++ = '\0';
+        }
+      if (n <= (size_t) field || n < 3)
+        continue;
+      char *end;
+      unsigned long id = strtoul (fields[2], &end, 10);
+      if (*end == '\0' && end != fields[2] && id == uid)
+        return xstrdup (fields[field]);
+    }
+  return NULL;
+}
+
+bool
+vessel_in_user_namespace (void)
+{
+  /* The initial user namespace maps every id to itself. */
+  char buf[64];
+  cleanup_close int fd = open ("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+  ssize_t n = fd < 0 ? -1 : read (fd, buf, sizeof buf - 1);
+  if (n <= 0)
+    return false;
+  buf[n] = '\0';
+  unsigned long inside, outside, count;
+  return sscanf (buf, "%lu %lu %lu", &inside, &outside, &count) != 3 || inside != 0 || outside != 0
+         || count != 4294967295UL || strchr (buf, '\n') != buf + n - 1;
+}
+
+bool
+vessel_rootless (void)
+{
+  static int cached = -1;
+  if (cached < 0)
+    cached = geteuid () != 0 || vessel_in_user_namespace ();
+  return cached;
 }

@@ -85,6 +85,23 @@ ssize_t read_all (int fd, void *buf, size_t len);
    files: no O_CREAT, no truncation games). */
 int write_file_at (int dirfd, const char *name, const char *data, size_t len,
                    vessel_error **err);
+
+/* vessel runs in a user namespace other than the host's (a rootless
+   podman's, say). */
+bool vessel_in_user_namespace (void);
+/* Without the host's privileges: not root, or root of a user namespace
+   other than the host's, which owns no cgroup or device.  Cached. */
+bool vessel_rootless (void);
+
+/* A field of the first line of a passwd(5) file for `uid`, malloc'd;
+   NULL when there is none. */
+enum
+{
+  VESSEL_PASSWD_NAME = 0,
+  VESSEL_PASSWD_HOME = 5,
+};
+char *vessel_passwd_field (const char *file, uid_t uid, int field);
+
 /* Reads a whole small file into a NUL-terminated malloc'ed buffer. */
 int read_file_at (int dirfd, const char *name, char **out, size_t *len,
                   vessel_error **err);

@@ -38,7 +38,7 @@ set -euo pipefail
 # first: the guest runs them two at a time (-j).  Names in tests/integration,
 # tests/clients or tests/examples (the walkthroughs whose cgroup files differ
 # on v2).
-LANE_FILES="podman.bats errors.bats lifecycle.bats process.bats namespaces.bats cgroups.bats mounts.bats terminal.bats exec.bats containerd.bats hooks.bats syscalls.bats limits.bats busybox-shell.bats"
+LANE_FILES="podman.bats errors.bats lifecycle.bats process.bats namespaces.bats cgroups.bats mounts.bats terminal.bats exec.bats containerd.bats hooks.bats syscalls.bats limits.bats busybox-shell.bats rootless.bats"
 
 # Host programs the tests, helpers.bash and bats call, brought into the guest,
 # whose userland is otherwise busybox: bash, bats, jq, and the programs whose
@@ -57,12 +57,13 @@ GUEST_DIRS="/usr/lib/bats-core /usr/libexec/bats-core"
 # is left out: the suite then skips, saying what it needs.
 declare -A SUITE_TOOLS=(
   [containerd.bats]="containerd ctr containerd-shim-runc-v2 umoci"
-  [podman.bats]="podman conmon iptables ip6tables"
+  [podman.bats]="podman conmon iptables ip6tables newuidmap newgidmap"
   [syscalls.bats]="strace readelf"
   [errors.bats]="perl"
   [process.bats]="strace"
   [cgroups.bats]="strace"
   [rlimits-and-caps.bats]="capsh"
+  [rootless.bats]="newuidmap newgidmap"
 )
 declare -A SUITE_PATHS=(
   [podman.bats]="/usr/lib/podman/netavark /usr/lib/*/xtables /usr/share/containers

@@ -11,6 +11,9 @@
 # host's.  Each test's containers get --cgroup-parent under this run's
 # cgroup prefix; podman's own cgroups for conmon land there too, and
 # teardown removes that subtree and nothing else.
+#
+# The last test is rootless podman: an unprivileged user of its own runs
+# podman, which runs vessel as root of its user namespace.
 
 load ../integration/helpers
 bats_require_minimum_version 1.5.0
@@ -141,6 +144,7 @@ teardown() {
     [ -z "$ids" ] || pm rm --force --time 0 $ids > /dev/null 2>&1 || true
   fi
   for d in $dirs; do rmdir "$d" 2> /dev/null || { sleep 0.2 && rmdir "$d" 2> /dev/null; } || true; done
+  rootless_teardown
   common_teardown
 }
 
@@ -424,4 +428,97 @@ wait_for_log() {
   [ -z "$(awk -v id="${state##*/}" 'index($5, id) { print $5 }' /proc/self/mountinfo)" ] ||
     fail_with "mounts of the container left behind"
   [ -z "$(pm ps --all --quiet --filter "label=test=$BATS_TEST_NUMBER")" ]
+}
+
+# ---- rootless: podman run by an unprivileged user of this test's own
+
+# pr ARGS...: that user's podman, with vessel, in its own configuration.
+pr() {
+  local -a mnt=()
+  [ -z "${PR_NULLNS:-}" ] || mnt=(nsenter --mount="/proc/$PR_NULLNS/ns/mnt")
+  (cd "$PR_DIR" && "${mnt[@]}" "$SETPRIV" --reuid="$PR_UID" --regid="$PR_UID" --clear-groups -- env -i \
+    PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$PR_DIR/home" XDG_RUNTIME_DIR="$PR_DIR/xdg" USER="$PR_USER" \
+    CONTAINERS_CONF="$PR_DIR/containers.conf" CONTAINERS_STORAGE_CONF="$PR_DIR/storage.conf" \
+    podman --runtime "$PR_DIR/vessel" "$@")
+}
+
+# The user's podman and everything it made: its containers, its pause
+# process (which holds its user namespace), conmon, the user.
+rootless_teardown() {
+  [ -n "${PR_USER:-}" ] || return 0
+  pr rm --all --force --time 0 > /dev/null 2>&1 || true
+  local p
+  for p in $(ps -o pid= -u "$PR_UID" 2> /dev/null); do kill -9 "$p" 2> /dev/null || true; done
+  [ -z "${PR_NULLNS:-}" ] || kill "$PR_NULLNS" 2> /dev/null || true
+  test_user_del "$PR_USER"
+  rm -rf "$PR_DIR"
+}
+
+# A mount namespace where /dev/null is a character device anyone may
+# write: podman (and conmon) as a user open it read-write, and this
+# machine's own /dev/null is mode 0755.  Its holder's pid in PR_NULLNS.
+null_device_namespace() {
+  mkdir "$PR_DIR/dev"
+  unshare --mount --propagation private sh -c '
+    mount -t tmpfs -o size=16k,mode=755 tmpfs "$1" && mknod -m 666 "$1/null" c 1 3 &&
+      mount --bind "$1/null" /dev/null && echo ready && exec sleep 100000' sh "$PR_DIR/dev" > "$PR_DIR/dev.out" 2>&1 &
+  PR_NULLNS=$!
+  wait_for_lines "$PR_DIR/dev.out" 1
+  grep -qx ready "$PR_DIR/dev.out" || fail_with "$(cat "$PR_DIR/dev.out")"
+}
+
+@test "podman rootless: an unprivileged user's podman runs vessel: run, exit code, run -d, exec, ps, stop, rm" {
+  SETPRIV=$(command -v setpriv) || skip "needs setpriv (util-linux)"
+  command -v newuidmap > /dev/null || skip "needs newuidmap (Debian's uidmap)"
+  PR_USER=vpr$$
+  PR_DIR=$(mktemp -d /tmp/vessel-podman-rootless.XXXXXX)
+  chmod 755 "$PR_DIR"
+  test_user_add "$PR_USER" $((300000000 + ($$ % 1000) * 200000))
+  PR_UID=$(id -u "$PR_USER")
+  mkdir -m 700 "$PR_DIR/home" "$PR_DIR/xdg"
+  cp "$VESSEL" "$PR_DIR/vessel"
+  cat > "$PR_DIR/containers.conf" << EOF2
+[containers]
+default_ulimits = ["nofile=$(ulimit -Hn):$(ulimit -Hn)"]
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "$PR_DIR/events.log"
+runtime = "vessel"
+runtime_supports_json = ["vessel"]
+[engine.runtimes]
+vessel = ["$PR_DIR/vessel"]
+EOF2
+  printf '[storage]\ndriver = "vfs"\ngraphroot = "%s/storage"\nrunroot = "%s/run"\n' "$PR_DIR" "$PR_DIR" > "$PR_DIR/storage.conf"
+  chown "$PR_USER" "$PR_DIR/home" "$PR_DIR/xdg"
+  "$SETPRIV" --reuid="$PR_UID" --regid="$PR_UID" --clear-groups -- sh -c ': > /dev/null' 2> /dev/null ||
+    null_device_namespace
+  chown "$PR_USER" "$PR_DIR"
+  tar -C "$(rootfs_template)" -c . | pr import --quiet - localhost/rootless:test > /dev/null
+
+  # vessel runs as root of podman's user namespace (the user's uid
+  # outside): its state is in the user's runtime directory.
+  run pr run --rm --network none localhost/rootless:test sh -c 'id -u; cat /proc/self/uid_map; exit 7'
+  [ "$status" -eq 7 ] || fail_with "status $status: $output"
+  [ "$(head -n 1 <<< "$output")" = 0 ]
+  [ "$(sed -n 2p <<< "$output" | tr -s ' ')" = " 0 $PR_UID 1" ] || fail_with "$output"
+  run pr run -d --name r1 --network none localhost/rootless:test sleep 1000
+  assert_success
+  local id=$output
+  [ -d "$PR_DIR/xdg/vessel/$id" ] || fail_with "no vessel state in $PR_DIR/xdg/vessel: $(ls "$PR_DIR/xdg" "$PR_DIR/xdg/vessel" 2>&1)"
+  [ ! -e "/run/vessel/$id" ]
+  run pr exec r1 sh -c 'echo in r1 as $(id -u)'
+  assert_success
+  [ "$output" = "in r1 as 0" ] || fail_with "$output"
+  run pr ps --format '{{.Names}} {{.Status}}'
+  assert_success
+  [[ "$output" == "r1 Up"* ]] || fail_with "$output"
+  run pr top r1 args
+  assert_success
+  grep -q '^sleep 1000 *$' <<< "$output" || fail_with "$output"
+  run pr stop --time 1 r1
+  assert_success
+  run pr rm r1
+  assert_success
+  [ ! -e "$PR_DIR/xdg/vessel/$id" ]
 }

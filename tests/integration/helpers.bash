@@ -323,3 +323,29 @@ use_user_namespace() {
     | .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
     | .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
 }
+
+# test_user_add NAME SUB: an unprivileged user NAME with the subordinate
+# uids and gids SUB to SUB+99999 (for newuidmap); by hand where there are no
+# shadow tools (the cgroup v2 lane's guest, whose /etc is its own).
+test_user_add() {
+  local name=$1 sub=$2
+  if command -v useradd > /dev/null; then
+    useradd --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$name"
+    usermod --add-subuids "$sub-$((sub + 99999))" --add-subgids "$sub-$((sub + 99999))" "$name"
+  else
+    local id=$((40000 + sub / 200000 % 10000))
+    echo "$name:x:$id:$id::/nonexistent:/bin/false" >> /etc/passwd
+    echo "$name:x:$id:" >> /etc/group
+    echo "$name:$sub:100000" >> /etc/subuid
+    echo "$name:$sub:100000" >> /etc/subgid
+  fi
+}
+
+# test_user_del NAME: removes what test_user_add made.
+test_user_del() {
+  if command -v userdel > /dev/null; then
+    userdel "$1" 2> /dev/null || true
+  else
+    sed -i "/^$1:/d" /etc/passwd /etc/group /etc/subuid /etc/subgid
+  fi
+}
