@@ -126,7 +126,7 @@ vessel_proctree_pids (pid_t init, pid_t **pids, size_t *n, vessel_error **err)
   cleanup_free struct proc_entry *all = NULL;
   size_t total = 0;
   int ret = scan_proc (procfd, init, &all, &total, err);
-  if (ret < 0)
+  if (ret < 0 || total == 0)
     return ret;
   qsort (all, total, sizeof *all, compare_pids);
   /* Descendants, a generation per pass: the tree is shallow. */
