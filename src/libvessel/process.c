@@ -62,11 +62,8 @@ static uint64_t
 ignored_signals (void)
 {
   char buf[4096];
-  cleanup_close int fd = open ("/proc/self/status", O_RDONLY | O_CLOEXEC);
-  ssize_t n = fd < 0 ? -1 : read (fd, buf, sizeof buf - 1);
-  if (n <= 0)
+  if (read_small_file_at (AT_FDCWD, "/proc/self/status", buf, sizeof buf) <= 0)
     return UINT64_MAX;
-  buf[n] = '\0';
   const char *line = strstr (buf, "\nSigIgn:");
   char *end = NULL;
   uint64_t mask = line ? strtoull (line + strlen ("\nSigIgn:"), &end, 16) : 0;

@@ -30,11 +30,8 @@ read_ppid (int procfd, const char *name, pid_t *ppid)
 {
   char path[NAME_MAX + 16], buf[512];
   snprintf (path, sizeof path, "%s/stat", name);
-  cleanup_close int fd = openat (procfd, path, O_RDONLY | O_CLOEXEC);
-  ssize_t n = fd < 0 ? -1 : read (fd, buf, sizeof buf - 1);
-  if (n <= 0)
+  if (read_small_file_at (procfd, path, buf, sizeof buf) <= 0)
     return false;
-  buf[n] = '\0';
   char *close_paren = strrchr (buf, ')');
   int p;
   if (close_paren == NULL || sscanf (close_paren + 1, " %*c %d", &p) != 1)

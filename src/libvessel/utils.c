@@ -387,16 +387,24 @@ vessel_passwd_field (const char *file, uid_t uid, int field)
   return NULL;
 }
 
+ssize_t
+read_small_file_at (int dirfd, const char *path, char *buf, size_t size)
+{
+  cleanup_close int fd = openat (dirfd, path, O_RDONLY | O_CLOEXEC);
+  ssize_t n = fd < 0 ? -1 : read (fd, buf, size - 1);
+  if (n >= 0)
+    buf[n] = '\0';
+  return n;
+}
+
 bool
 vessel_in_user_namespace (void)
 {
   /* The initial user namespace maps every id to itself. */
   char buf[64];
-  cleanup_close int fd = open ("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
-  ssize_t n = fd < 0 ? -1 : read (fd, buf, sizeof buf - 1);
+  ssize_t n = read_small_file_at (AT_FDCWD, "/proc/self/uid_map", buf, sizeof buf);
   if (n <= 0)
     return false;
-  buf[n] = '\0';
   unsigned long inside, outside, count;
   return sscanf (buf, "%lu %lu %lu", &inside, &outside, &count) != 3 || inside != 0 || outside != 0
          || count != 4294967295UL || strchr (buf, '\n') != buf + n - 1;

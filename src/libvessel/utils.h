@@ -102,6 +102,10 @@ enum
 };
 char *vessel_passwd_field (const char *file, uid_t uid, int field);
 
+/* One read(2) of at most size-1 bytes of a file (a /proc file the kernel
+   writes whole), NUL-terminated in buf: the length, or -1 with errno. */
+ssize_t read_small_file_at (int dirfd, const char *path, char *buf, size_t size);
+
 /* Reads a whole small file into a NUL-terminated malloc'ed buffer. */
 int read_file_at (int dirfd, const char *name, char **out, size_t *len,
                   vessel_error **err);
