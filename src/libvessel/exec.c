@@ -375,11 +375,6 @@ join_userns_for_pid (struct exec *e, vessel_error **err)
   if (!e->join_pid || !(e->ns_flags & CLONE_NEWUSER) || geteuid () == 0)
     return 0;
   int fd = e->pidfd >= 0 ? e->pidfd : e->ns_fds[OCI_NS_USER];
-#if VESSEL_ASAN
-  /* No way back to vessel's own pid namespace from in there, where
-     LeakSanitizer's check at exit could not see vessel: check now. */
-  __lsan_do_leak_check ();
-#endif
   if (setns (fd, e->pidfd >= 0 ? CLONE_NEWUSER : 0) < 0)
     return vessel_fail_errno (err, errno, "join the user namespace of container `%s`", e->o->id);
   e->ns_flags &= ~(unsigned long) CLONE_NEWUSER;
@@ -568,7 +563,15 @@ spawn (struct exec *e, vessel_error **err)
      child after it, so nothing needs to move back -- except under
      LeakSanitizer, whose check at exit clones a tracer that must see
      vessel's threads from vessel's own pid namespace. */
-  cleanup_close int own_pid_ns = VESSEL_ASAN && e->join_pid ? open ("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC) : -1;
+  cleanup_close int own_pid_ns = -1;
+#if VESSEL_ASAN
+  /* Without the host's privileges (rootless, or root of a rootless
+     podman's user namespace) there is no way back: check now. */
+  if (e->join_pid && vessel_rootless ())
+    __lsan_do_leak_check ();
+  else if (e->join_pid)
+    own_pid_ns = open ("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+#endif
   int pid_ns = e->pidfd >= 0 ? e->pidfd : e->ns_fds[OCI_NS_PID];
   int ret = join_userns_for_pid (e, err);
   if (ret < 0)
