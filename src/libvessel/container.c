@@ -209,7 +209,12 @@ container_prepare (struct container *c, bool foreground, vessel_error **err)
      and crun have it). */
   bool rootless = vessel_rootless ();
   bool rootless_cgroups = rootless && vessel_cgroup_host_rootless (&c->cgroup_host, &c->cgroup_paths);
-  if ((ret = vessel_cgroup_plan_resources (cfg->linux ? cfg->linux->resources : NULL, cfg->linux, &c->cgroup_host,
+  const struct oci_resources *r = cfg->linux ? cfg->linux->resources : NULL;
+  if (rootless && r && r->devices_len > 0)
+    vessel_warn ("config.json: .linux.resources.devices: not applied without the host's privileges (the "
+                 "container can open only the devices uid %u can)",
+                 (unsigned) geteuid ());
+  if ((ret = vessel_cgroup_plan_resources (r, cfg->linux, &c->cgroup_host,
                                            !rootless, VESSEL_RESOURCES_IN_CONFIG, &c->resources, err)) < 0)
     return rootless && !rootless_cgroups
                ? vessel_error_wrap (err, ret, "no cgroup for uid %u here (resource limits need a cgroup v2 subtree "

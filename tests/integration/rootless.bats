@@ -205,7 +205,7 @@ ps_count_is() {
   [ -z "$(ls -A "$XDG/vessel")" ]
 }
 
-@test "rootless run: resource limits without a cgroup delegated to the user are refused, saying why" {
+@test "rootless run: resource limits without a cgroup delegated to the user are refused, saying why; device rules alone are skipped with a warning" {
   rootless_bundle "$RL_TMP/b" true
   rl_config "$RL_TMP/b" '.linux.resources = {"pids": {"limit": 10}}'
   run as_user XDG_RUNTIME_DIR="$XDG" -- run --bundle "$RL_TMP/b" r1
@@ -213,6 +213,12 @@ ps_count_is() {
   [ "$output" = "vessel: no cgroup for uid $RL_UID here (resource limits need a cgroup v2 subtree delegated to it): config.json: .linux.resources.pids.limit: the pids cgroup controller is not available on this host" ] ||
     fail_with "$output"
   [ -z "$(ls -A "$XDG/vessel" 2> /dev/null)" ]
+  # Device rules only (runc's default config has one): not applied, said so.
+  rl_config "$RL_TMP/b" '.linux.resources = {"devices": [{"allow": false, "access": "rwm"}]}'
+  run rl run --bundle "$RL_TMP/b" r2
+  assert_success
+  [[ "$output" == *"config.json: .linux.resources.devices: not applied without the host's privileges (the container can open only the devices uid $RL_UID can)"* ]] ||
+    fail_with "$output"
 }
 
 @test "rootless: create, start, state, list, exec (also with a terminal), ps, kill --all, kill and delete" {
