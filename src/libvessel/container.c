@@ -856,19 +856,24 @@ vessel_container_state (const char *root, const char *id, struct oci_state **out
 }
 
 
-/* Without a cgroup, the processes are found in /proc: before the init
-   dies, while its descendants are still its. */
+/* Without a cgroup, the processes are found in /proc: the init's tree
+   only while the init lives. */
 static int
-signal_every_process (const struct oci_state *state, int signo, vessel_error **err)
+signal_found_in_proc (const struct oci_state *state, int signo, vessel_error **err)
 {
-  if (state->vessel->cgroup_paths_len > 0)
-    return vessel_cgroup_signal_all (state->vessel->cgroup_paths, signo, err);
   cleanup_free pid_t *pids = NULL;
   size_t n = 0;
   int ret = vessel_proctree_pids ((pid_t) state->pid, &pids, &n, err);
   for (size_t i = 0; ret == 0 && i < n; i++)
     (void) kill (pids[i], signo);
   return ret;
+}
+
+static int
+signal_every_process (const struct oci_state *state, int signo, vessel_error **err)
+{
+  return vessel_state_has_cgroup (state) ? vessel_cgroup_signal_all (state->vessel->cgroup_paths, signo, err)
+                                         : signal_found_in_proc (state, signo, err);
 }
 
 int
@@ -902,7 +907,9 @@ static int
 kill_and_wait (const struct oci_state *state, const char *id, vessel_error **err)
 {
   cleanup_close int pidfd = -1;
-  int ret = state->vessel->cgroup_paths_len > 0 ? 0 : signal_every_process (state, SIGKILL, err);
+  /* The rest of a container without a cgroup first, while its processes
+     are still the init's descendants. */
+  int ret = vessel_state_has_cgroup (state) ? 0 : signal_found_in_proc (state, SIGKILL, err);
   if (ret < 0)
     return ret;
   ret = signal_init (state, SIGKILL, &pidfd);

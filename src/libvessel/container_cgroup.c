@@ -36,11 +36,10 @@ open_in_status (const char *root, const char *id, unsigned allowed, const char *
 
 #define LIVE ((1u << OCI_STATUS_CREATED) | (1u << OCI_STATUS_RUNNING) | (1u << OCI_STATUS_PAUSED))
 
-/* A rootless container on a host that delegates no cgroup has none. */
 static int
 need_cgroup (const struct oci_state *state, const char *verb, const char *id, vessel_error **err)
 {
-  if (state->vessel->cgroup_paths_len > 0)
+  if (vessel_state_has_cgroup (state))
     return 0;
   return vessel_fail (err, EOPNOTSUPP,
                       "cannot %s container `%s`: it has no cgroup (made by a user other than root, on a host "
@@ -83,7 +82,7 @@ vessel_container_pids (const char *root, const char *id, pid_t **pids, size_t *n
   *n = 0;
   if (state->status == OCI_STATUS_STOPPED)
     return vessel_fail (err, ESRCH, "container `%s` is not running", id);
-  if (state->vessel->cgroup_paths_len == 0)
+  if (!vessel_state_has_cgroup (state))
     return vessel_proctree_pids ((pid_t) state->pid, pids, n, err);
   return vessel_cgroup_pids (state->vessel->cgroup_paths, pids, n, err);
 }

@@ -337,22 +337,22 @@ sets_atime (unsigned long ms)
 /* A mount copied into a user namespace's mount namespace has its ro,
    nosuid, nodev, noexec and atime flags locked: clearing or changing
    them is EPERM.  Makes `a` keep those the mount has instead (as runc
-   and crun do); false when it changed nothing. */
+   and crun do); false when it changed nothing.  errno is kept. */
+_Static_assert ((int) ST_RDONLY == (int) MS_RDONLY && (int) ST_NOSUID == (int) MS_NOSUID
+                    && (int) ST_NODEV == (int) MS_NODEV && (int) ST_NOEXEC == (int) MS_NOEXEC,
+                "statvfs flags are the mount flags");
+
 static bool
 keep_locked_flags (int mntfd, struct mount_attr *a)
 {
+  int saved = errno;
   struct statvfs st;
-  if (fstatvfs (mntfd, &st) < 0)
+  bool read = fstatvfs (mntfd, &st) == 0;
+  errno = saved;
+  if (!read)
     return false;
-  uint64_t has = 0;
-  if (st.f_flag & ST_RDONLY)
-    has |= MOUNT_ATTR_RDONLY;
-  if (st.f_flag & ST_NOSUID)
-    has |= MOUNT_ATTR_NOSUID;
-  if (st.f_flag & ST_NODEV)
-    has |= MOUNT_ATTR_NODEV;
-  if (st.f_flag & ST_NOEXEC)
-    has |= MOUNT_ATTR_NOEXEC;
+  /* statvfs's ST_RDONLY, ST_NOSUID, ST_NODEV, ST_NOEXEC are the MS_ values */
+  uint64_t has = ms_to_attr (st.f_flag & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC));
   struct mount_attr kept = *a;
   kept.attr_clr &= ~has;
   /* the atime mode (noatime, relatime, nodiratime) as it is, not as asked */

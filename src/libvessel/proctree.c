@@ -54,11 +54,12 @@ same_inode (const struct stat *a, const struct stat *b)
   return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
-/* Every process of /proc, each marked when it is the init or shares the
-   init's own pid namespace. */
+/* Every process of /proc (dir), each marked when it is the init or shares
+   the init's own pid namespace. */
 static int
-scan_proc (int procfd, pid_t init, struct proc_entry **out, size_t *n, vessel_error **err)
+scan_proc (DIR *dir, pid_t init, struct proc_entry **out, size_t *n, vessel_error **err)
 {
+  int procfd = dirfd (dir);
   char init_name[16];
   snprintf (init_name, sizeof init_name, "%d", (int) init);
   struct stat init_ns, own_ns;
@@ -69,14 +70,6 @@ scan_proc (int procfd, pid_t init, struct proc_entry **out, size_t *n, vessel_er
     return vessel_fail_errno (err, errno, "read the pid namespace of vessel");
   bool own_pid_ns = !same_inode (&init_ns, &own_ns);
 
-  int fd = dup (procfd);
-  cleanup_dir DIR *dir = fd < 0 ? NULL : fdopendir (fd);
-  if (dir == NULL)
-    {
-      if (fd >= 0)
-        close (fd);
-      return vessel_fail_errno (err, errno, "read /proc");
-    }
   size_t cap = 0;
   for (;;)
     {
@@ -117,12 +110,12 @@ vessel_proctree_pids (pid_t init, pid_t **pids, size_t *n, vessel_error **err)
 {
   *pids = NULL;
   *n = 0;
-  cleanup_close int procfd = open ("/proc", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
-  if (procfd < 0)
+  cleanup_dir DIR *dir = opendir ("/proc"); /* O_CLOEXEC, as glibc opens directories */
+  if (dir == NULL)
     return vessel_fail_errno (err, errno, "open /proc");
   cleanup_free struct proc_entry *all = NULL;
   size_t total = 0;
-  int ret = scan_proc (procfd, init, &all, &total, err);
+  int ret = scan_proc (dir, init, &all, &total, err);
   if (ret < 0 || total == 0)
     return ret;
   qsort (all, total, sizeof *all, compare_pids);

@@ -55,6 +55,14 @@ int vessel_state_load_config (int dirfd, const char *id, struct oci_config **out
    -ESRCH when it is gone or a zombie. */
 int vessel_process_start_time (pid_t pid, uint64_t *start_time);
 
+/* Whether the container has cgroups: a rootless one on a host that
+   delegates none to its user has not. */
+static inline bool
+vessel_state_has_cgroup (const struct oci_state *state)
+{
+  return state->vessel->cgroup_paths_len > 0;
+}
+
 /* Whether the state's init process is still the one that was started. */
 bool vessel_state_init_alive (const struct oci_state *state);
 
