@@ -407,8 +407,11 @@ vessel_process_exec (const struct vessel_exec_plan *x, vessel_error **err)
   if (p->no_new_privileges && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return vessel_fail_errno (err, errno, "prctl PR_SET_NO_NEW_PRIVS");
   /* The filter last: between it and execve only the listener's sendmsg
-     and close. */
+     and close, and the startContainer hooks, which it binds as it binds
+     the process. */
   if (x->seccomp && !seccomp_before_caps (x) && (ret = vessel_seccomp_install (x->seccomp, x->report_fd, where, err)) < 0)
+    return ret;
+  if (x->before_exec && (ret = x->before_exec (x->before_exec_arg, err)) < 0)
     return ret;
   execve (x->path, p->args, env);
   return vessel_fail_errno (err, errno, "exec `%s`", x->path);

@@ -67,6 +67,10 @@ struct vessel_exec_plan
   const struct vessel_seccomp *seccomp;
   int report_fd;
   bool exec_affinity; /* an exec'd process: execCPUAffinity.final applies */
+  /* Called right before execve, with the process's user, capabilities,
+     no_new_privs and seccomp filter in place (startContainer hooks). */
+  int (*before_exec) (void *arg, vessel_error **err);
+  void *before_exec_arg;
 };
 
 /* Everything from the start signal to execve: personality, umask,

@@ -170,3 +170,44 @@ phase_lines() {
   vessel delete --force c1
   [ "$(phase_lines)" = poststop ]
 }
+
+@test "a startContainer hook has the process's user, capabilities, no_new_privs and seccomp filter" {
+  update_config '.process.user = {"uid": 1000, "gid": 1000}
+    | .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+        "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}'
+  local show='echo ids $(id -u) $(id -g); grep -E "^(CapEff|CapBnd|NoNewPrivs|Seccomp):" /proc/self/status | tr -s "\t" " "'
+  update_config '.hooks.startContainer = [{"path": "/bin/sh", "args": ["sh", "-c", ("{ " + $show + "; } > /tmp/hook.out")]}]' \
+    --arg show "$show"
+  set_args sh -c "$show"
+  run vessel run --bundle "$BUNDLE" c1
+  assert_success
+  local hook
+  hook=$(cat "$BUNDLE/rootfs/tmp/hook.out")
+  [ "$(probe_value ids "$hook")" = "1000 1000" ] || fail_with "hook: $hook"
+  [ "$(probe_value Seccomp: "$hook")" = 2 ] || fail_with "hook: $hook"
+  [ "$(probe_value NoNewPrivs: "$hook")" = 1 ] || fail_with "hook: $hook"
+  [ "$(probe_value CapEff: "$hook")" = 0000000000000000 ] || fail_with "hook: $hook"
+  # Exactly what the container's process has.
+  [ "$hook" = "$output" ] || fail_with "hook: $hook, process: $output"
+  assert_clean c1
+}
+
+@test "a startContainer hook that the container's seccomp profile blocks fails start" {
+  update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+      "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}
+    | .hooks.startContainer = [{"path": "/bin/mkdir", "args": ["mkdir", "/tmp/made-by-hook"]}]'
+  run vessel run --bundle "$BUNDLE" c1
+  assert_failure
+  [[ "$output" == *"startContainer hook 0 (\`/bin/mkdir\`): exited with status 1"* ]] || fail_with "$output"
+  [ ! -e "$BUNDLE/rootfs/tmp/made-by-hook" ]
+  assert_clean c1
+}
+
+@test "a createContainer hook runs in the container's root directory, as with runc" {
+  update_config '.hooks.createContainer = [{"path": "/bin/sh",
+    "args": ["sh", "-c", ("readlink /proc/self/cwd > " + $log)]}]' --arg log "$LOG"
+  run vessel run --bundle "$BUNDLE" c1
+  assert_success
+  [ "$(cat "$LOG")" = "$(realpath "$BUNDLE/rootfs")" ] || fail_with "cwd: $(cat "$LOG")"
+  assert_clean c1
+}
