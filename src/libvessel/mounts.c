@@ -677,10 +677,28 @@ host_tree_for (const char *type)
   return NULL;
 }
 
+/* proc and sysfs only on a directory that is one: never through a
+   symlink the image put there, even one into the rootfs, as runc refuses
+   (CVE-2019-19921).  O_NOFOLLOW with O_PATH opens a symlink itself, which
+   O_DIRECTORY then refuses. */
+static int
+open_fs_target (int rootfd, const struct vessel_mount_step *s, vessel_error **err)
+{
+  if (strcmp (s->type, "proc") != 0 && strcmp (s->type, "sysfs") != 0)
+    return root_mkdirs (rootfd, s->destination, err);
+  int fd = root_open (rootfd, s->destination, O_PATH | O_DIRECTORY | O_NOFOLLOW);
+  if (fd >= 0 || errno == ENOENT)
+    return fd >= 0 ? fd : root_mkdirs (rootfd, s->destination, err);
+  if (errno == ENOTDIR)
+    return vessel_fail (err, ENOTDIR, "`%s`: filesystem \"%s\" must be mounted on ordinary directory",
+                        s->destination, s->type);
+  return vessel_fail_errno (err, errno, "open `%s` in the rootfs", s->destination);
+}
+
 static int
 mount_fs (int rootfd, const struct vessel_mount_step *s, const char *label, bool in_userns, vessel_error **err)
 {
-  cleanup_close int target = root_mkdirs (rootfd, s->destination, err);
+  cleanup_close int target = open_fs_target (rootfd, s, err);
   if (target < 0)
     return target;
   const char *context = label && takes_mount_label (s->type) ? label : NULL;

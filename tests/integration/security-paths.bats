@@ -94,45 +94,61 @@ plant_at_create() {
 
 # ---- symlinks at mount destinations (CVE-2021-30465, CVE-2023-27561) ----------
 
-# special_dirs_as_symlinks PREFIX: the rootfs's /proc, /dev and /sys become
-# symlinks to PREFIX/proc, PREFIX/dev and PREFIX/sys, with PREFIX leading
-# to the host directory HOSTDIR, whose state is recorded first.
-special_dirs_as_symlinks() {
-  mkdir -p "$HOSTDIR"/{proc,dev,sys}
+# dev_as_symlink PREFIX: the rootfs's /dev becomes a symlink to
+# PREFIX/dev, with PREFIX leading to the host directory HOSTDIR, whose
+# state is recorded first.  (/proc and /sys as symlinks are refused.)
+dev_as_symlink() {
+  mkdir -p "$HOSTDIR/dev"
   host_snapshot > "$BATS_TEST_TMPDIR/hostdir.before"
-  local d
-  for d in proc dev sys; do
-    replace /$d
-    ln -s "$1/$d" "$BUNDLE/rootfs/$d"
-  done
+  replace /dev
+  ln -s "$1/dev" "$BUNDLE/rootfs/dev"
 }
 
-@test "/proc, /dev and /sys as absolute symlinks to a host directory are mounted inside the rootfs" {
+@test "/dev as an absolute symlink to a host directory is mounted inside the rootfs" {
   new_container c1
-  special_dirs_as_symlinks "$HOSTDIR"
-  in_container c1 'stat -f -c "%n %T" /proc/ /dev/ /sys/ /dev/pts/; stat -c "%n %t:%T" /dev/null'
+  dev_as_symlink "$HOSTDIR"
+  in_container c1 'stat -f -c "%n %T" /dev/ /dev/pts/; stat -c "%n %t:%T" /dev/null'
   assert_host_untouched
   assert_success
-  [ "$output" = "/proc/ proc
-/dev/ tmpfs
-/sys/ sysfs
+  [ "$output" = "/dev/ tmpfs
 /dev/pts/ devpts
 /dev/null 1:3" ] || fail_with "$output"
-  [ -d "$BUNDLE/rootfs$HOSTDIR/proc" ]
+  [ -d "$BUNDLE/rootfs$HOSTDIR/dev" ]
   assert_clean c1
 }
 
-@test "/proc, /dev and /sys as relative symlinks climbing out of the rootfs are mounted inside it" {
+@test "/dev as a relative symlink climbing out of the rootfs is mounted inside it" {
   new_container c1
-  special_dirs_as_symlinks "../../../../../../../../../../..$HOSTDIR"
-  in_container c1 'stat -f -c "%n %T" /proc/ /dev/ /sys/; stat -c "%n %t:%T" /dev/zero'
+  dev_as_symlink "../../../../../../../../../../..$HOSTDIR"
+  in_container c1 'stat -f -c "%n %T" /dev/; stat -c "%n %t:%T" /dev/zero'
   assert_host_untouched
   assert_success
-  [ "$output" = "/proc/ proc
-/dev/ tmpfs
-/sys/ sysfs
+  [ "$output" = "/dev/ tmpfs
 /dev/zero 1:5" ] || fail_with "$output"
   assert_clean c1
+}
+
+@test "/proc or /sys as a symlink, to the host or inside the rootfs, is refused as runc refuses it" {
+  mkdir -p "$HOSTDIR"/{proc,sys}
+  host_snapshot > "$BATS_TEST_TMPDIR/hostdir.before"
+  local d type target
+  for d in proc sys; do
+    type=$d
+    [ $d = proc ] || type=sysfs
+    for target in "$HOSTDIR/$d" "../../../../../../../../../../..$HOSTDIR/$d" /tmp /tmp/x; do
+      rm -rf "$BATS_TEST_TMPDIR/bundle"
+      new_container c1
+      replace /$d
+      ln -s "$target" "$BUNDLE/rootfs/$d"
+      run vessel run --bundle "$BUNDLE" c1
+      [ "$status" -eq 1 ] || fail_with "/$d -> $target: $status: $output"
+      [[ "$output" == *"\`/$d\`: filesystem \"$type\" must be mounted on ordinary directory"* ]] ||
+        fail_with "/$d -> $target: $output"
+      [ ! -e "$BUNDLE/rootfs/tmp/x" ] || fail_with "/$d -> $target: the target was made"
+      assert_host_untouched
+      assert_clean c1
+    done
+  done
 }
 
 @test "a bind mount whose target is a symlink to a host directory is bound inside the rootfs" {
@@ -340,15 +356,11 @@ vol regular file" ] || fail_with "$output"
 
 # ---- procfs writes redirected through mounts (CVE-2025-52881) -------------------
 
-@test "mounts over /proc/sys/kernel/core_pattern and /proc/sysrq-trigger and sysctls stay in the container's /proc, even a symlinked one" {
+@test "mounts over /proc/sys/kernel/core_pattern and /proc/sysrq-trigger and sysctls stay in the container's /proc" {
   # Without sysrq on the host, another host-wide procfs file.
   local other=/proc/sysrq-trigger
   [ -e $other ] || other=/proc/sys/kernel/panic
   new_container c1
-  mkdir -p "$HOSTDIR/proc"
-  host_snapshot > "$BATS_TEST_TMPDIR/hostdir.before"
-  replace /proc
-  ln -s "$HOSTDIR/proc" "$BUNDLE/rootfs/proc"
   echo decoy-core > "$BATS_TEST_TMPDIR/core"
   echo decoy-other > "$BATS_TEST_TMPDIR/other"
   add_mount "$(jq -n --arg s "$BATS_TEST_TMPDIR/core" '{destination: "/proc/sys/kernel/core_pattern", type: "bind", source: $s, options: ["bind"]}')"
