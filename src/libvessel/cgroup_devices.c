@@ -16,19 +16,24 @@
 
 /* ---- the rules -------------------------------------------------------------- */
 
-/* What runc allows every container, whatever its config says. */
-static const struct vessel_device_rule default_rules[] = {
-  { true, 'c', -1, -1, "m" },   /* mknod of any character device */
-  { true, 'b', -1, -1, "m" },   /* and of any block device */
-  { true, 'c', 1, 3, "rwm" },   /* /dev/null */
-  { true, 'c', 1, 8, "rwm" },   /* /dev/random */
-  { true, 'c', 1, 7, "rwm" },   /* /dev/full */
-  { true, 'c', 5, 0, "rwm" },   /* /dev/tty */
-  { true, 'c', 1, 5, "rwm" },   /* /dev/zero */
-  { true, 'c', 1, 9, "rwm" },   /* /dev/urandom */
-  { true, 'c', 136, -1, "rwm" }, /* every /dev/pts entry */
-  { true, 'c', 5, 2, "rwm" },   /* /dev/ptmx */
-  { true, 'c', 10, 200, "rwm" }, /* /dev/net/tun */
+/* What runc allows every container, whatever its config says, with the
+   path of the node it makes for it, if any. */
+static const struct
+{
+  const char *path;
+  struct vessel_device_rule rule;
+} default_rules[] = {
+  { NULL, { true, 'c', -1, -1, "m" } },           /* mknod of any character device */
+  { NULL, { true, 'b', -1, -1, "m" } },           /* and of any block device */
+  { "/dev/null", { true, 'c', 1, 3, "rwm" } },
+  { "/dev/random", { true, 'c', 1, 8, "rwm" } },
+  { "/dev/full", { true, 'c', 1, 7, "rwm" } },
+  { "/dev/tty", { true, 'c', 5, 0, "rwm" } },
+  { "/dev/zero", { true, 'c', 1, 5, "rwm" } },
+  { "/dev/urandom", { true, 'c', 1, 9, "rwm" } },
+  { NULL, { true, 'c', 136, -1, "rwm" } },        /* every /dev/pts entry */
+  { NULL, { true, 'c', 5, 2, "rwm" } },           /* /dev/ptmx */
+  { NULL, { true, 'c', 10, 200, "rwm" } },        /* /dev/net/tun */
 };
 
 static const struct vessel_device_rule deny_all = { false, 'a', -1, -1, "rwm" };
@@ -191,6 +196,16 @@ same_rule (const struct vessel_device_rule *a, const struct vessel_device_rule *
          && strcmp (a->access, b->access) == 0;
 }
 
+/* Whether linux.devices makes the node at `path`. */
+static bool
+created_by_config (const struct oci_linux *lx, const char *path)
+{
+  for (size_t i = 0; path && lx && i < lx->devices_len; i++)
+    if (strcmp (lx->devices[i].path, path) == 0)
+      return true;
+  return false;
+}
+
 int
 vessel_device_rules_plan (const struct oci_resources *r, const struct oci_linux *lx,
                           const struct vessel_cgroup_host *host, const char *where,
@@ -220,22 +235,18 @@ vessel_device_rules_plan (const struct oci_resources *r, const struct oci_linux 
       }
 
   /* As runc: deny everything, then the config's rules in their order,
-     then runc's default devices and the devices the config creates, which
-     therefore stay usable whatever the config's rules say. */
+     then runc's default devices, which therefore stay usable whatever the
+     config's rules say.  The nodes of linux.devices get no rule of their
+     own: the config's rules decide, and a default device the config
+     creates itself is left to them too (runc's spec devices take
+     priority over its defaults). */
   push (plan, &deny_all);
   for (size_t i = 0; i < n_config; i++)
     if (!(i == 0 && same_rule (&config[0], &deny_all)))
       push (plan, &config[i]);
   for (size_t i = 0; i < ARRAY_SIZE (default_rules); i++)
-    push (plan, &default_rules[i]);
-  for (size_t i = 0; lx && i < lx->devices_len; i++)
-    {
-      const struct oci_device *d = &lx->devices[i];
-      if (d->type == OCI_DEVICE_FIFO)
-        continue;
-      struct vessel_device_rule rule = { true, d->type == OCI_DEVICE_BLOCK ? 'b' : 'c', d->major, d->minor, "rwm" };
-      push (plan, &rule);
-    }
+    if (!created_by_config (lx, default_rules[i].path))
+      push (plan, &default_rules[i].rule);
   free (config);
   struct device_policy pol;
   if (device_policy_build (plan->devices, plan->n_devices, where, &pol, err) < 0)

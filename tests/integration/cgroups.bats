@@ -188,6 +188,30 @@ counting_container() {
   assert_clean c1
 }
 
+@test "devices: a node of linux.devices is usable only as far as the rules allow it, as with runc" {
+  # 1:11 is /dev/kmsg: opening it for writing needs no capability.
+  update_config '.linux.devices = [{"path": "/dev/kmsg", "type": "c", "major": 1, "minor": 11, "fileMode": 438}]
+    | .linux.resources.devices = [{"allow": false, "access": "rwm"}]'
+  set_args sh -c 'test -c /dev/kmsg && echo node; exec 4> /dev/kmsg && echo opened-write'
+  run vessel run --bundle "$BUNDLE" c1
+  [ "${lines[0]}" = node ] || fail_with "$output"
+  [[ "$output" != *opened-write* ]] || fail_with "the deny was overridden: $output"
+  [[ "$output" == *"Operation not permitted"* ]] || fail_with "$output"
+  if [ "$(cg_mode)" != v2 ]; then
+    set_args sleep 100
+    vessel create --bundle "$BUNDLE" c1 > /dev/null 2>&1 < /dev/null
+    run cat "$(cg_dir devices c1)/devices.list"
+    vessel delete --force c1
+    [[ "$output" != *"c 1:11 "* ]] || fail_with "devices.list: $output"
+  fi
+  # An allow rule for it opens it.
+  update_config '.linux.resources.devices += [{"allow": true, "type": "c", "major": 1, "minor": 11, "access": "w"}]'
+  set_args sh -c 'exec 4> /dev/kmsg && echo opened-write'
+  run vessel run --bundle "$BUNDLE" c1
+  [ "$output" = opened-write ] || fail_with "$output"
+  assert_clean c1
+}
+
 @test "pause freezes the processes and resume thaws them" {
   counting_container
   vessel pause c1

@@ -1698,12 +1698,29 @@ test_device_rules (void)
                             "{\"path\":\"/dev/ttyX\",\"type\":\"u\",\"major\":4,\"minor\":64},"
                             "{\"path\":\"/dev/fifo\",\"type\":\"p\"}]}}",
                 &t);
-  order = t.ok && t.plan.n_devices == 15 && rule_is (&t.plan.devices[12], true, 'c', 10, 229, "rwm")
-          && rule_is (&t.plan.devices[13], true, 'b', 8, 0, "rwm") && rule_is (&t.plan.devices[14], true, 'c', 4, 64, "rwm");
-  ok (order, "linux.devices come last, each allowed rwm, an unbuffered (u) one as a character device, "
-             "a fifo (p) without a rule");
-  expect_device (&t, 'b', 8, 0, "rw", true, "a block device of linux.devices may be opened");
+  order = t.ok && t.plan.n_devices == 12 && rule_is (&t.plan.devices[0], false, 'a', -1, -1, "rwm");
+  ok (order, "linux.devices get no rule of their own (runc): deny-all and runc's defaults only");
+  expect_device (&t, 'b', 8, 0, "rw", false, "a block device of linux.devices is denied when no rule allows it");
+  expect_device (&t, 'c', 10, 229, "rw", false, "a character device of linux.devices too");
   expect_same_as_v1 (&t, "linux.devices: the program decides as cgroup v1 does");
+  devices_free (&t);
+  devices_from (CONFIG_HEAD "\"linux\":{\"devices\":["
+                            "{\"path\":\"/dev/kmsg\",\"type\":\"c\",\"major\":1,\"minor\":11}],"
+                            "\"resources\":{\"devices\":["
+                            "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":11,\"access\":\"rw\"}]}}}",
+                &t);
+  expect_device (&t, 'c', 1, 11, "rw", true, "a device of linux.devices that a config rule allows may be opened");
+  devices_free (&t);
+  /* runc drops a default whose path linux.devices names: the config's
+     rules decide for it. */
+  devices_from (CONFIG_HEAD "\"linux\":{\"devices\":["
+                            "{\"path\":\"/dev/null\",\"type\":\"c\",\"major\":1,\"minor\":3}]}}",
+                &t);
+  order = t.ok && t.plan.n_devices == 11;
+  ok (order, "a default device that linux.devices creates loses its default rule, as with runc");
+  expect_device (&t, 'c', 1, 3, "rw", false, "then the config's rules decide for it");
+  expect_device (&t, 'c', 1, 5, "rw", true, "the other defaults stay");
+  expect_same_as_v1 (&t, "linux.devices over a default: the program decides as cgroup v1 does");
   devices_free (&t);
 
   /* ---- a deny inside an allowed wildcard: v1 cannot express it (it only
