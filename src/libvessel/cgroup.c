@@ -20,7 +20,7 @@
 /* ---- host detection ------------------------------------------------------ */
 
 /* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static char *
+char *
 unescape_mount_field (const char *s)
 {
   char *out = xmalloc (strlen (s) + 1), *o = out;

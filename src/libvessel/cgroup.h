@@ -10,6 +10,9 @@
 
 #include "error.h"
 
+/* A mountinfo field with its \ooo escapes undone, malloc'ed. */
+char *unescape_mount_field (const char *s);
+
 enum vessel_cgroup_mode
 {
   VESSEL_CGROUP_V1,

@@ -18,6 +18,7 @@
 #include "config.h"
 #include "lsm.h"
 #include "mounts.h"
+#include "no_pivot.h"
 #include "namespaces.h"
 #include "utils.h"
 
@@ -959,7 +960,11 @@ pivot (int rootfd, const struct vessel_rootfs *r, vessel_error **err)
     {
       /* Without pivot_root the old root stays reachable to anything that
          can escape a chroot: only on request (--no-pivot) or when there
-         is no mount namespace to pivot in. */
+         is no mount namespace to pivot in.  The host's other mounts go
+         (see no_pivot.h). */
+      int ret;
+      if (r->mount_ns && (ret = vessel_no_pivot_detach_host (rootfd, err)) < 0)
+        return ret;
       if (r->mount_ns && mount (".", "/", NULL, MS_MOVE, NULL) < 0)
         return vessel_fail_errno (err, errno, "move the rootfs to /");
       if (chroot (".") < 0)

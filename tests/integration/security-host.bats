@@ -11,6 +11,9 @@
 #  - CVE-2022-29162 / CVE-2022-27650: inheritable capabilities nobody
 #    asked for.
 #  - Block devices the container makes with mknod.
+#  - --no-pivot: the host's procfs and sysfs, hidden under the rootfs but
+#    still in the container's mount namespace, let a process that makes
+#    a user namespace mount fresh ones around maskedPaths.
 #
 # Every test runs a private copy of the build's vessel, so an attack that
 # works damages the copy (and fails the test), never the build.
@@ -347,4 +350,35 @@ openable_block_device() {
   [ "$output" = opened ] || fail_with "with an allow rule: $output"
   rm -f "$BUNDLE/rootfs/dev/xdisk"
   assert_clean c1
+}
+
+# --- --no-pivot: the host's mounts under the moved rootfs -------------------
+
+# In a container run with --no-pivot, as a user that may make user
+# namespaces: mounting a fresh procfs or sysfs there must fail (the kernel
+# allows it only while a full one is in the mount namespace).  The tmpfs
+# mount shows that the user namespaces themselves work.
+no_pivot_fresh_mounts() {
+  update_config '.process.user = {"uid": 1000, "gid": 1000}'
+  set_args sh -c 'unshare -Urm sh -c "mount -t tmpfs t /tmp && echo tmpfs-mounted"
+    unshare -Urmpf sh -c "mount -t proc proc /tmp && echo proc-mounted"
+    unshare -Urmnpf sh -c "mount -t sysfs sysfs /tmp && echo sysfs-mounted"
+    true'
+  run vessel run --no-pivot --bundle "$BUNDLE" c1
+  assert_success
+  [ "${lines[0]}" = tmpfs-mounted ] || fail_with "no user namespace: $output"
+  [[ "$output" != *proc-mounted* && "$output" != *sysfs-mounted* ]] || fail_with "$output"
+  [[ "$output" == *"permission denied"* ]] || fail_with "$output"
+  assert_clean c1
+}
+
+@test "--no-pivot: no fresh procfs or sysfs can be mounted from a new user namespace, the host's are gone" {
+  new_container c1
+  no_pivot_fresh_mounts
+}
+
+@test "--no-pivot with a user namespace: no fresh procfs or sysfs either, the host's are covered" {
+  new_container c1
+  use_user_namespace
+  no_pivot_fresh_mounts
 }

@@ -29,6 +29,7 @@
 #include "libvessel/config.h"
 #include "libvessel/mounts.h"
 #include "libvessel/namespaces.h"
+#include "libvessel/no_pivot.h"
 #include "libvessel/signals.h"
 #include "libvessel/state.h"
 #include "tap.h"
@@ -2085,6 +2086,47 @@ test_rfc3339 (void)
   ok (bad == 0, "RFC 3339 times are gmtime_r's, with nanoseconds");
 }
 
+/* --no-pivot: which of the host's mounts go before the rootfs is moved. */
+static void
+test_no_pivot (void)
+{
+  static const char mountinfo[] =
+      "20 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
+      "21 20 0:20 / /proc rw,nosuid shared:2 - proc proc rw\n"
+      "22 21 0:21 / /proc/sys/fs/binfmt_misc rw shared:3 - autofs systemd-1 rw\n"
+      "23 20 0:22 / /sys rw,nosuid shared:4 - sysfs sysfs rw\n"
+      "24 20 0:23 / /tmp rw shared:5 - tmpfs tmpfs rw\n"
+      "25 24 0:24 / /tmp/b/rootfs/mnt rw shared:6 - tmpfs tmpfs rw\n"
+      "26 24 8:1 /tmp/b/rootfs /tmp/b/rootfs rw master:5 - tmpfs tmpfs rw\n"
+      "27 26 0:25 / /tmp/b/rootfs/proc rw - proc proc rw\n"
+      "28 26 0:24 / /tmp/b/rootfs/mnt rw - tmpfs tmpfs rw\n"
+      "29 20 0:26 /sub /srv/with\\040space rw - sysfs sysfs rw\n"
+      "30 24 0:27 / /tmp/other rw - tmpfs tmpfs rw\n";
+  struct vessel_host_mounts h;
+  vessel_error *err = NULL;
+  int ret = vessel_no_pivot_plan (mountinfo, 26, &h, &err);
+  ok (ret == 0 && h.n == 5, "five of the host's mounts go: /tmp/other, /srv/with space, /sys, binfmt_misc, /proc");
+  if (ret == 0 && h.n == 5)
+    {
+      ok (h.m[0].id == 30 && h.m[1].id == 29 && h.m[2].id == 23 && h.m[3].id == 22 && h.m[4].id == 21,
+          "last first: a mount goes before its parent (binfmt_misc before /proc)");
+      ok (same_str (h.m[1].path, "/srv/with space"), "mount points are unescaped");
+      ok (h.m[2].full_procfs && h.m[4].full_procfs && !h.m[1].full_procfs && !h.m[3].full_procfs,
+          "a proc or sysfs showing its root is a full one; a sysfs subtree or an autofs is not");
+    }
+  /* Kept: / and /tmp (the rootfs lies on them), the rootfs and its own
+     mounts, and the mount at a path inside it that the rootfs covers. */
+  vessel_host_mounts_free (&h);
+  ret = vessel_no_pivot_plan (mountinfo, 99, &h, &err);
+  ok (ret < 0 && err && strstr (err->msg, "the rootfs mount (99) is not there"), "a rootfs mount not in the text fails");
+  vessel_error_freep (&err);
+  vessel_host_mounts_free (&h);
+  ret = vessel_no_pivot_plan ("20 1 8:1 / / rw\n", 20, &h, &err);
+  ok (ret < 0 && err && strstr (err->msg, "cannot parse line 1"), "a line without its separator fails");
+  vessel_error_freep (&err);
+  vessel_host_mounts_free (&h);
+}
+
 int
 main (void)
 {
@@ -2114,6 +2156,7 @@ main (void)
 
   test_namespaces ();
   test_mounts ();
+  test_no_pivot ();
   test_signals ();
   test_config_checks ();
   test_process_document ();
