@@ -91,10 +91,14 @@ sync_recv (int fd, int *type, int *value, char **text, pid_t *pid, int *pass_fd)
   struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
                         .msg_controllen = sizeof control.buf };
   ssize_t r;
+  bool reset_seen = false;
   *pass_fd = -1;
+  /* A peer that closed with a message of ours unread leaves ECONNRESET,
+     which the kernel reports once, before what it had sent: its last
+     words (SYNC_ERROR) come with the next read. */
   do
     r = recvmsg (fd, &msg, MSG_CMSG_CLOEXEC);
-  while (r < 0 && errno == EINTR);
+  while (r < 0 && (errno == EINTR || (errno == ECONNRESET && !reset_seen && (reset_seen = true))));
   if (r < 0)
     return -errno;
   for (struct cmsghdr *c = CMSG_FIRSTHDR (&msg); c; c = CMSG_NXTHDR (&msg, c))
