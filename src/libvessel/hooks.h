@@ -6,10 +6,9 @@
  *                            pivoted yet (runtime namespace)
  *   createContainer          the init, at the same point (container
  *                            namespaces, paths resolved on the host)
- *   startContainer           the init, at start, right before execve, with
- *                            the process's user, capabilities, no_new_privs
- *                            and seccomp filter (in the
- *                            container)
+ *   startContainer           the init, at start, right before execve (in
+ *                            the container, with the process's user,
+ *                            capabilities, no_new_privs and seccomp filter)
  *   poststart                vessel, once the process runs, before start
  *                            returns; a failure stops the container
  *   poststop                 vessel, once delete has removed the
