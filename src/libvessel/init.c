@@ -242,23 +242,6 @@ before_pivot (void *arg, vessel_error **err)
                            state ? strlen (state) : 0, false, err);
 }
 
-struct start_hooks
-{
-  const struct oci_hooks *hooks;
-  const char *state;
-};
-
-/* startContainer, as runc runs it: right before execve, as the process's
-   user, with its capabilities, no_new_privs and seccomp filter, so that a
-   hook from the image can do no more than the process itself. */
-static int
-run_start_hooks (void *arg, vessel_error **err)
-{
-  const struct start_hooks *s = arg;
-  return vessel_hooks_run (s->hooks->start_container, s->hooks->start_container_len, "startContainer", s->state,
-                           s->state ? strlen (s->state) : 0, false, err);
-}
-
 static int
 init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
 {
@@ -356,15 +339,11 @@ init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
   if (p == NULL)
     return vessel_fail (err, EINVAL, "config.json has no process to start");
   const struct oci_hooks *h = in->config->hooks;
-  struct start_hooks hooks = { .hooks = h, .state = start_state };
   struct vessel_exec_plan x = { .process = p, .where = "config.json: .process", .path = program,
                                 .caps = &in->caps, .preserve_fds = in->preserve_fds, .linux = lx,
-                                .seccomp = in->seccomp, .report_fd = conn };
-  if (h && h->start_container_len)
-    {
-      x.before_exec = run_start_hooks;
-      x.before_exec_arg = &hooks;
-    }
+                                .seccomp = in->seccomp, .report_fd = conn,
+                                .start_hooks = h ? h->start_container : NULL,
+                                .start_hooks_len = h ? h->start_container_len : 0, .start_state = start_state };
   return vessel_process_exec (&x, err);
 }
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "hooks.h"
 #include "process.h"
 #include "scheduling.h"
 #include "seccomp.h"
@@ -411,7 +412,9 @@ vessel_process_exec (const struct vessel_exec_plan *x, vessel_error **err)
      the process. */
   if (x->seccomp && !seccomp_before_caps (x) && (ret = vessel_seccomp_install (x->seccomp, x->report_fd, where, err)) < 0)
     return ret;
-  if (x->before_exec && (ret = x->before_exec (x->before_exec_arg, err)) < 0)
+  if (x->start_hooks_len
+      && (ret = vessel_hooks_run (x->start_hooks, x->start_hooks_len, "startContainer", x->start_state,
+                                  x->start_state ? strlen (x->start_state) : 0, false, err)) < 0)
     return ret;
   execve (x->path, p->args, env);
   return vessel_fail_errno (err, errno, "exec `%s`", x->path);

@@ -67,10 +67,13 @@ struct vessel_exec_plan
   const struct vessel_seccomp *seccomp;
   int report_fd;
   bool exec_affinity; /* an exec'd process: execCPUAffinity.final applies */
-  /* Called right before execve, with the process's user, capabilities,
-     no_new_privs and seccomp filter in place (startContainer hooks). */
-  int (*before_exec) (void *arg, vessel_error **err);
-  void *before_exec_arg;
+  /* startContainer, as runc runs it: right before execve, as the
+     process's user, with its capabilities, no_new_privs and seccomp filter,
+     so that a hook from the image can do no more than the process itself.
+     start_state is the state on their stdin. */
+  const struct oci_hook *start_hooks;
+  size_t start_hooks_len;
+  const char *start_state;
 };
 
 /* Everything from the start signal to execve: personality, umask,
