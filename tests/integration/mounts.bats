@@ -390,6 +390,48 @@ host_peer_group() {
   assert_gone c1
 }
 
+@test "with a user namespace, binds from under a directory only the host's root can enter are made, and exec works" {
+  new_container c1
+  use_user_namespace
+  # root:root 0700: the container's root is not the host's, and no
+  # capability of its own lets it through.
+  local secret=$BATS_TEST_TMPDIR/secret
+  mkdir -p "$secret/dir" "$secret/ro"
+  echo "in dir" > "$secret/dir/file"
+  echo "a file" > "$secret/file"
+  echo "read-only" > "$secret/ro/file"
+  chmod 755 "$secret/dir" "$secret/ro"
+  chmod 644 "$secret/dir/file" "$secret/file" "$secret/ro/file"
+  chmod 700 "$secret"
+  # A read-only host mount: "rw" cannot lift it, as the kernel would not
+  # let the container's root change what it has locked.
+  mount --bind "$secret/ro" "$secret/ro"
+  CLEANUP_MOUNTS+=("$secret/ro")
+  mount -o remount,bind,ro "$secret/ro"
+  add_mount "$(jq -n --arg s "$secret/dir" '{destination: "/dir", type: "bind", source: $s, options: ["bind"]}')"
+  add_mount "$(jq -n --arg s "$secret/file" '{destination: "/file", type: "bind", source: $s, options: ["bind"]}')"
+  add_mount "$(jq -n --arg s "$secret/ro" '{destination: "/ro", type: "bind", source: $s, options: ["rbind", "rw"]}')"
+  add_mount "$(jq -n --arg s "$secret" '{destination: "/secret", type: "bind", source: $s, options: ["bind"]}')"
+  set_args sleep 100
+  vessel run --detach --bundle "$BUNDLE" c1 > "$BATS_TEST_TMPDIR/out" 2>&1 < /dev/null ||
+    fail_with "run --detach failed: $(cat "$BATS_TEST_TMPDIR/out")"
+  run timeout 20 "$VESSEL" --root "$VESSEL_TEST_ROOT" exec c1 sh -c 'cat /dir/file /file /ro/file
+    stat -c "secret: %a %U" /secret; ls /secret 2>&1 || true
+    touch /ro/new 2>&1 || echo ro-refused; touch /dir/new 2>&1 || echo dir-refused
+    cat /proc/self/mountinfo'
+  assert_success
+  [[ "$output" == *"in dir"*"a file"*"read-only"* ]] || fail_with "$output"
+  # The directory itself is mounted, and is nobody's inside.
+  [[ "$output" == *"secret: 700 nobody"*"Permission denied"* ]] || fail_with "$output"
+  [[ "$output" == *"Read-only file system"*ro-refused* ]] || fail_with "$output"
+  # Writing is up to the files' permissions: root:root 755 is not the container's.
+  [[ "$output" == *dir-refused* ]] || fail_with "$output"
+  assert_mount /ro "$(host_fstype "$BUNDLE")" ro
+  assert_mount /dir "$(host_fstype "$BUNDLE")" rw
+  vessel delete --force c1
+  assert_gone c1
+}
+
 @test "an absolute symlink in the rootfs is resolved inside the rootfs, not on the host" {
   new_container c1
   local hostdir=$BATS_TEST_TMPDIR/hostdir
