@@ -114,6 +114,13 @@ vessel_mount_plan_build (const struct oci_config *c, const char *bundle,
       /* MS_BIND, MS_REC and MS_REMOUNT describe how to mount, not what
          the mount is; the executor decides that from the kind. */
       s->o.flags &= ~(unsigned long) (MS_BIND | MS_REC | MS_REMOUNT);
+      /* Device nodes, mount points and copied files go into these after
+         they are mounted: read-only at the end, as runc does. */
+      if ((s->o.flags & MS_RDONLY) && (is_dev_path (m->destination) || (s->type && strcmp (s->type, "tmpfs") == 0)))
+        {
+          s->o.flags &= ~(unsigned long) MS_RDONLY;
+          s->readonly_late = true;
+        }
       plan->n++;
     }
   return 0;
@@ -1022,11 +1029,29 @@ mask (const char *path, int *dev_null, bool *dev_null_attached, vessel_error **e
   return attach (mnt, fd, path, err);
 }
 
+/* The mount on s->destination, the one s made (nothing has run in the
+   container yet to change what the path leads to). */
+static int
+make_readonly_late (const struct vessel_mount_step *s, vessel_error **err)
+{
+  cleanup_close int fd = open_in_container (s->destination);
+  if (fd < 0)
+    return vessel_fail_errno (err, errno, "config.json: .mounts[%zu]: open `%s`", s->index, s->destination);
+  struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
+  if (mount_setattr (fd, "", AT_EMPTY_PATH, &a, sizeof a) < 0)
+    return vessel_fail_errno (err, errno, "config.json: .mounts[%zu]: make `%s` read-only", s->index,
+                              s->destination);
+  return 0;
+}
+
 int
 vessel_rootfs_finalize (struct vessel_rootfs *r, vessel_error **err)
 {
   const struct oci_linux *lx = r->config->linux;
   int ret;
+  for (size_t i = 0; i < r->plan->n; i++)
+    if (r->plan->steps[i].readonly_late && (ret = make_readonly_late (&r->plan->steps[i], err)) < 0)
+      return ret;
   if (r->mount_ns && (r->plan->root_propagation & ~(unsigned long) MS_REC) != MS_PRIVATE)
     if (mount (NULL, "/", NULL, r->plan->root_propagation, NULL) < 0)
       return vessel_fail_errno (err, errno, "set the propagation of / (.linux.rootfsPropagation)");

@@ -36,6 +36,8 @@ struct vessel_mount_step
   bool recursive;          /* rbind */
   struct vessel_mount_options o;
   int premade_fd;          /* a detached tree vessel made (id-mapped binds), or -1 */
+  bool readonly_late;      /* "ro" on /dev or a tmpfs: made read-only once what
+                              goes in it is there (vessel_rootfs_finalize) */
 };
 
 struct vessel_mount_plan
@@ -99,7 +101,8 @@ struct vessel_rootfs
    including pivot_root.  Afterwards the init's root is the container's. */
 int vessel_rootfs_setup (struct vessel_rootfs *r, vessel_error **err);
 
-/* After pivot_root: readonlyPaths, maskedPaths, then a read-only root. */
+/* After pivot_root: the read-only /dev and tmpfs mounts, readonlyPaths,
+   maskedPaths, then a read-only root. */
 int vessel_rootfs_finalize (struct vessel_rootfs *r, vessel_error **err);
 
 #endif

@@ -181,6 +181,43 @@ host_peer_group() {
   assert_gone c1
 }
 
+@test "a read-only tmpfs /dev gets its nodes and submounts, then becomes read-only" {
+  new_container c1
+  update_config '(.mounts[] | select(.destination == "/dev") | .options) += ["ro"]
+    | .linux.devices = [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 438}]'
+  in_container c1 'cat /proc/self/mountinfo; echo x > /dev/null && echo null-works
+    stat -c "%n %t:%T" /dev/fuse; touch /dev/new 2>&1 || echo dev-refused; touch /dev/shm/x && echo shm-writable'
+  assert_success
+  assert_mount /dev tmpfs ro nosuid sb:mode=755
+  assert_mount /dev/pts devpts rw
+  assert_mount /dev/shm tmpfs rw
+  assert_mount /dev/mqueue mqueue
+  [[ "$output" == *null-works* ]] || fail_with "$output"
+  [[ "$output" == *"/dev/fuse a:e5"* ]] || fail_with "$output"
+  [[ "$output" == *"Read-only file system"*dev-refused* ]] || fail_with "$output"
+  [[ "$output" == *shm-writable* ]] || fail_with "$output"
+  assert_gone c1
+}
+
+@test "a read-only tmpfs takes mounts and tmpcopyup files in it, then becomes read-only" {
+  new_container c1
+  local src=$BATS_TEST_TMPDIR/src
+  mkdir -p "$src" "$BUNDLE/rootfs/data"
+  echo "from the image" > "$BUNDLE/rootfs/data/image-file"
+  echo "host data" > "$src/in"
+  add_mount '{"destination": "/data", "type": "tmpfs", "source": "tmpfs", "options": ["ro", "tmpcopyup"]}'
+  add_mount "$(jq -n --arg s "$src" '{destination: "/data/sub", type: "bind", source: $s, options: ["bind"]}')"
+  in_container c1 'cat /proc/self/mountinfo; cat /data/image-file /data/sub/in
+    touch /data/new 2>&1 || echo data-refused; touch /data/sub/new && echo sub-writable'
+  assert_success
+  assert_mount /data tmpfs ro
+  assert_mount /data/sub "$(host_fstype "$BUNDLE")" rw
+  [[ "$output" == *"from the image"*"host data"* ]] || fail_with "$output"
+  [[ "$output" == *"Read-only file system"*data-refused* ]] || fail_with "$output"
+  [[ "$output" == *sub-writable* ]] || fail_with "$output"
+  assert_gone c1
+}
+
 @test "/sys is a read-only sysfs that cannot be written" {
   new_container c1
   in_container c1 'cat /proc/self/mountinfo; mkdir /sys/vessel-test 2>&1 || echo mkdir-failed'
