@@ -101,12 +101,15 @@ premake_idmapped (struct vessel_mount_step *s, int userns, vessel_error **err)
 
 /* Whether vessel makes a plain bind for the init: with a user namespace,
    when vessel has the host's privileges (an unprivileged one can reach
-   no more than the init).  Not one whose recursive options clear a flag
-   the kernel would have kept locked on a submount in the init's copy. */
+   no more than the init).  Not when the init joins a mount namespace,
+   where the sources are its paths, not vessel's; nor a bind whose
+   recursive options clear a flag the kernel would have kept locked on a
+   submount in the init's copy. */
 static bool
 premakes_plain_bind (const struct oci_config *c, const struct vessel_mount_step *s)
 {
-  return vessel_config_namespace (c, OCI_NS_USER) != NULL && !vessel_rootless ()
+  const struct oci_namespace *mnt = vessel_config_namespace (c, OCI_NS_MOUNT);
+  return vessel_config_namespace (c, OCI_NS_USER) != NULL && !vessel_rootless () && !(mnt && mnt->path)
          && !(s->o.attr_clr & (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC));
 }
 
