@@ -115,6 +115,13 @@ vessel_mount_plan_build (const struct oci_config *c, const char *bundle,
       /* MS_BIND, MS_REC and MS_REMOUNT describe how to mount, not what
          the mount is; the executor decides that from the kind. */
       s->o.flags &= ~(unsigned long) (MS_BIND | MS_REC | MS_REMOUNT);
+      /* Device nodes, mount points and copied files go into these after
+         they are mounted: read-only at the end, as runc does. */
+      if ((s->o.flags & MS_RDONLY) && (is_dev_path (m->destination) || (s->type && strcmp (s->type, "tmpfs") == 0)))
+        {
+          s->o.flags &= ~(unsigned long) MS_RDONLY;
+          s->readonly_late = true;
+        }
       plan->n++;
     }
   return 0;
@@ -562,11 +569,18 @@ static int
 bind_target (int rootfd, const struct vessel_mount_step *s, vessel_error **err)
 {
   struct stat st;
-  if (stat (s->source, &st) < 0)
+  /* a premade tree: its source may be out of the init's reach */
+  if ((s->premade_fd >= 0 ? fstat (s->premade_fd, &st) : stat (s->source, &st)) < 0)
     return vessel_fail_errno (err, errno, "bind source `%s`", s->source);
   if (S_ISDIR (st.st_mode))
     return root_mkdirs (rootfd, s->destination, err);
   return root_mkfile (rootfd, s->destination, err);
+}
+
+int
+vessel_mount_set_attrs (int tree, const struct vessel_mount_options *o, const char *what, vessel_error **err)
+{
+  return apply_attrs (tree, o, true, what, err);
 }
 
 /* A detached bind of s->source with the step's options. */
@@ -591,68 +605,6 @@ mount_bind (int rootfd, const struct vessel_mount_step *s, vessel_error **err)
   if (tree < 0)
     return tree;
   return attach (tree, target, s->destination, err);
-}
-
-static bool
-is_idmapped (const struct oci_mount *m, const struct vessel_mount_step *s)
-{
-  return (s->o.extra & VESSEL_MOUNT_IDMAP) || m->uid_mappings_len > 0 || m->gid_mappings_len > 0;
-}
-
-/* The container's user namespace, for idmap without mappings of its own:
-   the one joined, or one with the same mappings as the one to be made. */
-static int
-container_userns (const struct oci_config *c, vessel_error **err)
-{
-  const struct oci_namespace *ns = vessel_config_namespace (c, OCI_NS_USER);
-  if (ns == NULL)
-    return vessel_fail (err, EINVAL, "config.json: idmap without uidMappings and gidMappings needs a user namespace");
-  if (ns->path == NULL)
-    return vessel_userns_with_maps (c->linux->uid_mappings, c->linux->uid_mappings_len, c->linux->gid_mappings,
-                                    c->linux->gid_mappings_len, err);
-  int fd = open (ns->path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return vessel_fail_errno (err, errno, "open user namespace `%s`", ns->path);
-  return fd;
-}
-
-static int
-premake_idmapped (struct vessel_mount_step *s, int userns, vessel_error **err)
-{
-  cleanup_close int tree = bind_tree (s, err);
-  if (tree < 0)
-    return tree;
-  struct mount_attr a = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t) userns };
-  unsigned flags = AT_EMPTY_PATH | ((s->o.extra & VESSEL_MOUNT_RIDMAP) ? AT_RECURSIVE : 0);
-  if (mount_setattr (tree, "", flags, &a, sizeof a) < 0)
-    return vessel_fail_errno (err, errno, "config.json: .mounts[%zu]: id-map the bind of `%s`", s->index,
-                              s->source);
-  s->premade_fd = steal_fd (&tree);
-  return 0;
-}
-
-int
-vessel_mount_plan_premake (struct vessel_mount_plan *plan, const struct oci_config *c, vessel_error **err)
-{
-  cleanup_close int shared = -1; /* the container's, made once */
-  for (size_t i = 0; i < plan->n; i++)
-    {
-      struct vessel_mount_step *s = &plan->steps[i];
-      const struct oci_mount *m = &c->mounts[s->index];
-      if (s->kind != VESSEL_MOUNT_BIND || !is_idmapped (m, s))
-        continue;
-      cleanup_close int own = -1;
-      if (m->uid_mappings_len > 0
-          && (own = vessel_userns_with_maps (m->uid_mappings, m->uid_mappings_len, m->gid_mappings,
-                                             m->gid_mappings_len, err)) < 0)
-        return own;
-      if (own < 0 && shared < 0 && (shared = container_userns (c, err)) < 0)
-        return shared;
-      int ret = premake_idmapped (s, own >= 0 ? own : shared, err);
-      if (ret < 0)
-        return ret;
-    }
-  return 0;
 }
 
 /* linux.mountLabel goes to the filesystems the container gets to itself,
@@ -1100,11 +1052,29 @@ mask (const char *path, int *dev_null, bool *dev_null_attached, vessel_error **e
   return attach (mnt, fd, path, err);
 }
 
+/* The mount on s->destination, the one s made (nothing has run in the
+   container yet to change what the path leads to). */
+static int
+make_readonly_late (const struct vessel_mount_step *s, vessel_error **err)
+{
+  cleanup_close int fd = open_in_container (s->destination);
+  if (fd < 0)
+    return vessel_fail_errno (err, errno, "config.json: .mounts[%zu]: open `%s`", s->index, s->destination);
+  struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
+  if (mount_setattr (fd, "", AT_EMPTY_PATH, &a, sizeof a) < 0)
+    return vessel_fail_errno (err, errno, "config.json: .mounts[%zu]: make `%s` read-only", s->index,
+                              s->destination);
+  return 0;
+}
+
 int
 vessel_rootfs_finalize (struct vessel_rootfs *r, vessel_error **err)
 {
   const struct oci_linux *lx = r->config->linux;
   int ret;
+  for (size_t i = 0; i < r->plan->n; i++)
+    if (r->plan->steps[i].readonly_late && (ret = make_readonly_late (&r->plan->steps[i], err)) < 0)
+      return ret;
   if (r->mount_ns && (r->plan->root_propagation & ~(unsigned long) MS_REC) != MS_PRIVATE)
     if (mount (NULL, "/", NULL, r->plan->root_propagation, NULL) < 0)
       return vessel_fail_errno (err, errno, "set the propagation of / (.linux.rootfsPropagation)");

@@ -36,6 +36,8 @@ struct vessel_mount_step
   bool recursive;          /* rbind */
   struct vessel_mount_options o;
   int premade_fd;          /* a detached tree vessel made (id-mapped binds), or -1 */
+  bool readonly_late;      /* "ro" on /dev or a tmpfs: made read-only once what
+                              goes in it is there (vessel_rootfs_finalize) */
 };
 
 struct vessel_mount_plan
@@ -53,13 +55,19 @@ int vessel_mount_plan_build (const struct oci_config *c, const char *bundle,
                              struct vessel_mount_plan *plan, vessel_error **err);
 void vessel_mount_plan_free (struct vessel_mount_plan *plan);
 
-/* In vessel, before the init exists: the id-mapped bind mounts, as
+/* In vessel, before the init exists (mount_sources.c): bind mounts as
    detached trees in steps[].premade_fd that the init only attaches.
-   Giving a mount an id mapping takes CAP_SYS_ADMIN over the user
-   namespace of its filesystem, which an init in a new user namespace
-   no longer has.  The mapping is the mount's uidMappings/gidMappings, or
-   the container's user namespace's. */
+   - The id-mapped ones: giving a mount an id mapping takes CAP_SYS_ADMIN
+     over the user namespace of its filesystem, which an init in a new
+     user namespace no longer has.  The mapping is the mount's
+     uidMappings/gidMappings, or the container's user namespace's.
+   - With a user namespace and the host's privileges, every bind: the
+     init, root of its user namespace only, may not reach a source the
+     host's root alone can (one under a directory of mode 0700). */
 int vessel_mount_plan_premake (struct vessel_mount_plan *plan, const struct oci_config *c, vessel_error **err);
+
+/* Sets the mount attributes of options o on the top of a detached tree. */
+int vessel_mount_set_attrs (int tree, const struct vessel_mount_options *o, const char *what, vessel_error **err);
 
 /* Closes the premade trees (vessel's copies, once the init has its own). */
 void vessel_mount_plan_close_premade (struct vessel_mount_plan *plan);
@@ -93,7 +101,8 @@ struct vessel_rootfs
    including pivot_root.  Afterwards the init's root is the container's. */
 int vessel_rootfs_setup (struct vessel_rootfs *r, vessel_error **err);
 
-/* After pivot_root: readonlyPaths, maskedPaths, then a read-only root. */
+/* After pivot_root: the read-only /dev and tmpfs mounts, readonlyPaths,
+   maskedPaths, then a read-only root. */
 int vessel_rootfs_finalize (struct vessel_rootfs *r, vessel_error **err);
 
 #endif

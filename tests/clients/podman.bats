@@ -430,6 +430,26 @@ wait_for_log() {
   [ -z "$(pm ps --all --quiet --filter "label=test=$BATS_TEST_NUMBER")" ]
 }
 
+@test "podman: --uidmap with a volume under a directory only the host's root can enter, and exec" {
+  # root:root 0700 above the volume: the container's root (host uid
+  # 100000) cannot pass it; vessel opens the volume before the init is in
+  # its user namespace, as runc does.
+  local secret=$BATS_TEST_TMPDIR/secret
+  mkdir -p "$secret/vol"
+  echo from host > "$secret/vol/in"
+  chmod 755 "$secret/vol"
+  chmod 644 "$secret/vol/in"
+  chmod 700 "$secret"
+  run prun -d --name "u$BATS_TEST_NUMBER" --label "test=$BATS_TEST_NUMBER" --uidmap 0:100000:65536 \
+    --gidmap 0:100000:65536 -v "$secret/vol:/data" "$IMAGE" sleep 1000
+  assert_success
+  run pm exec "u$BATS_TEST_NUMBER" sh -c 'cat /data/in; cat /proc/self/uid_map'
+  assert_success
+  [ "${lines[0]}" = "from host" ] || fail_with "$output"
+  [ "$(tr -s ' ' <<< "${lines[1]}")" = " 0 100000 65536" ] || fail_with "$output"
+  pm rm --force --time 0 "u$BATS_TEST_NUMBER" > /dev/null
+}
+
 # ---- rootless: podman run by an unprivileged user of this test's own
 
 # pr ARGS...: that user's podman, with vessel, in its own configuration.

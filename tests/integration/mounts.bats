@@ -181,6 +181,43 @@ host_peer_group() {
   assert_gone c1
 }
 
+@test "a read-only tmpfs /dev gets its nodes and submounts, then becomes read-only" {
+  new_container c1
+  update_config '(.mounts[] | select(.destination == "/dev") | .options) += ["ro"]
+    | .linux.devices = [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 438}]'
+  in_container c1 'cat /proc/self/mountinfo; echo x > /dev/null && echo null-works
+    stat -c "%n %t:%T" /dev/fuse; touch /dev/new 2>&1 || echo dev-refused; touch /dev/shm/x && echo shm-writable'
+  assert_success
+  assert_mount /dev tmpfs ro nosuid sb:mode=755
+  assert_mount /dev/pts devpts rw
+  assert_mount /dev/shm tmpfs rw
+  assert_mount /dev/mqueue mqueue
+  [[ "$output" == *null-works* ]] || fail_with "$output"
+  [[ "$output" == *"/dev/fuse a:e5"* ]] || fail_with "$output"
+  [[ "$output" == *"Read-only file system"*dev-refused* ]] || fail_with "$output"
+  [[ "$output" == *shm-writable* ]] || fail_with "$output"
+  assert_gone c1
+}
+
+@test "a read-only tmpfs takes mounts and tmpcopyup files in it, then becomes read-only" {
+  new_container c1
+  local src=$BATS_TEST_TMPDIR/src
+  mkdir -p "$src" "$BUNDLE/rootfs/data"
+  echo "from the image" > "$BUNDLE/rootfs/data/image-file"
+  echo "host data" > "$src/in"
+  add_mount '{"destination": "/data", "type": "tmpfs", "source": "tmpfs", "options": ["ro", "tmpcopyup"]}'
+  add_mount "$(jq -n --arg s "$src" '{destination: "/data/sub", type: "bind", source: $s, options: ["bind"]}')"
+  in_container c1 'cat /proc/self/mountinfo; cat /data/image-file /data/sub/in
+    touch /data/new 2>&1 || echo data-refused; touch /data/sub/new && echo sub-writable'
+  assert_success
+  assert_mount /data tmpfs ro
+  assert_mount /data/sub "$(host_fstype "$BUNDLE")" rw
+  [[ "$output" == *"from the image"*"host data"* ]] || fail_with "$output"
+  [[ "$output" == *"Read-only file system"*data-refused* ]] || fail_with "$output"
+  [[ "$output" == *sub-writable* ]] || fail_with "$output"
+  assert_gone c1
+}
+
 @test "/sys is a read-only sysfs that cannot be written" {
   new_container c1
   in_container c1 'cat /proc/self/mountinfo; mkdir /sys/vessel-test 2>&1 || echo mkdir-failed'
@@ -387,6 +424,48 @@ host_peer_group() {
   [[ "$output" != *started* ]]
   [[ "$output" == *"$BATS_TEST_TMPDIR/missing"* ]] || fail_with "the message does not name the source: $output"
   [[ "$output" == *"No such file or directory"* ]] || fail_with "$output"
+  assert_gone c1
+}
+
+@test "with a user namespace, binds from under a directory only the host's root can enter are made, and exec works" {
+  new_container c1
+  use_user_namespace
+  # root:root 0700: the container's root is not the host's, and no
+  # capability of its own lets it through.
+  local secret=$BATS_TEST_TMPDIR/secret
+  mkdir -p "$secret/dir" "$secret/ro"
+  echo "in dir" > "$secret/dir/file"
+  echo "a file" > "$secret/file"
+  echo "read-only" > "$secret/ro/file"
+  chmod 755 "$secret/dir" "$secret/ro"
+  chmod 644 "$secret/dir/file" "$secret/file" "$secret/ro/file"
+  chmod 700 "$secret"
+  # A read-only host mount: "rw" cannot lift it, as the kernel would not
+  # let the container's root change what it has locked.
+  mount --bind "$secret/ro" "$secret/ro"
+  CLEANUP_MOUNTS+=("$secret/ro")
+  mount -o remount,bind,ro "$secret/ro"
+  add_mount "$(jq -n --arg s "$secret/dir" '{destination: "/dir", type: "bind", source: $s, options: ["bind"]}')"
+  add_mount "$(jq -n --arg s "$secret/file" '{destination: "/file", type: "bind", source: $s, options: ["bind"]}')"
+  add_mount "$(jq -n --arg s "$secret/ro" '{destination: "/ro", type: "bind", source: $s, options: ["rbind", "rw"]}')"
+  add_mount "$(jq -n --arg s "$secret" '{destination: "/secret", type: "bind", source: $s, options: ["bind"]}')"
+  set_args sleep 100
+  vessel run --detach --bundle "$BUNDLE" c1 > "$BATS_TEST_TMPDIR/out" 2>&1 < /dev/null ||
+    fail_with "run --detach failed: $(cat "$BATS_TEST_TMPDIR/out")"
+  run timeout 20 "$VESSEL" --root "$VESSEL_TEST_ROOT" exec c1 sh -c 'cat /dir/file /file /ro/file
+    stat -c "secret: %a %U" /secret; ls /secret 2>&1 || true
+    touch /ro/new 2>&1 || echo ro-refused; touch /dir/new 2>&1 || echo dir-refused
+    cat /proc/self/mountinfo'
+  assert_success
+  [[ "$output" == *"in dir"*"a file"*"read-only"* ]] || fail_with "$output"
+  # The directory itself is mounted, and is nobody's inside.
+  [[ "$output" == *"secret: 700 nobody"*"Permission denied"* ]] || fail_with "$output"
+  [[ "$output" == *"Read-only file system"*ro-refused* ]] || fail_with "$output"
+  # Writing is up to the files' permissions: root:root 755 is not the container's.
+  [[ "$output" == *dir-refused* ]] || fail_with "$output"
+  assert_mount /ro "$(host_fstype "$BUNDLE")" ro
+  assert_mount /dir "$(host_fstype "$BUNDLE")" rw
+  vessel delete --force c1
   assert_gone c1
 }
 

@@ -140,6 +140,16 @@ refused_tty() {
   grep -qx read-only <<< "$output"
 }
 
+@test "a terminal with a read-only /dev: /dev/console is bound before /dev becomes read-only" {
+  update_config '(.mounts[] | select(.destination == "/dev") | .options) += ["ro"]'
+  set_args sh -c 'probe tty; stat -c "console %t:%T" /dev/console; touch /dev/x 2>&1 || echo dev-read-only'
+  run_with_console c1
+  [ "$(probe_value stdin)" = /dev/pts/0 ]
+  [ "$(probe_value ctty)" = yes ]
+  [ "$(probe_value console)" = 88:0 ]
+  grep -qx dev-read-only <<< "$output"
+}
+
 @test "a signal from the terminal's line discipline reaches the process" {
   # ^C on the pty: SIGINT to its foreground process group (once the trap
   # is set: as pid 1 of its pid namespace, sh ignores what it does not

@@ -1917,6 +1917,29 @@ test_mounts (void)
   else
     vessel_error_free (err);
   oci_config_free (c);
+
+  /* runc rootfs_linux.go mountPropagate/finalizeRootfs: a read-only /dev
+     or tmpfs is mounted writable and made read-only at the end. */
+  c = parse_config (CONFIG_HEAD "\"mounts\":["
+                                "{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"ro\"]},"
+                                "{\"destination\":\"/t\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"ro\"]},"
+                                "{\"destination\":\"/b\",\"type\":\"bind\",\"source\":\"/b\",\"options\":[\"ro\"]},"
+                                "{\"destination\":\"/t2\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}]}");
+  err = NULL;
+  ret = vessel_mount_plan_build (c, "/b", &p, &err);
+  ok (ret == 0 && p.n == 4, "four steps");
+  if (ret == 0 && p.n == 4)
+    {
+      ok (p.steps[0].readonly_late && !(p.steps[0].o.flags & MS_RDONLY), "a read-only /dev is made read-only late");
+      ok (p.steps[1].readonly_late && !(p.steps[1].o.flags & MS_RDONLY), "a read-only tmpfs is made read-only late");
+      ok (!p.steps[2].readonly_late && (p.steps[2].o.flags & MS_RDONLY), "a read-only bind elsewhere is made read-only");
+      ok (!p.steps[3].readonly_late && !(p.steps[3].o.flags & MS_RDONLY), "a writable tmpfs stays writable");
+    }
+  if (ret == 0)
+    vessel_mount_plan_free (&p);
+  else
+    vessel_error_free (err);
+  oci_config_free (c);
 }
 
 static void

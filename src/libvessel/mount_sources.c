@@ -1,0 +1,148 @@
+/* The bind mounts vessel makes for the init, before it exists, as detached
+ * trees (open_tree OPEN_TREE_CLONE) that the init attaches with move_mount
+ * (see vessel_mount_plan_premake in mounts.h).  A detached tree belongs
+ * to an anonymous mount namespace of its own, so the init can attach it
+ * in the mount namespace it makes later, as crun does. */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/mount.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "mounts.h"
+#include "namespaces.h"
+#include "utils.h"
+
+/* The flags a mount copied into a user namespace's mount namespace has
+   locked (see keep_locked_flags in mounts.c). */
+#define LOCKED_MS_FLAGS (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+#define ATIME_MS_FLAGS (MS_NOATIME | MS_STRICTATIME | MS_RELATIME | MS_NODIRATIME)
+
+static bool
+is_idmapped (const struct oci_mount *m, const struct vessel_mount_step *s)
+{
+  return (s->o.extra & VESSEL_MOUNT_IDMAP) || m->uid_mappings_len > 0 || m->gid_mappings_len > 0;
+}
+
+/* The container's user namespace, for idmap without mappings of its own:
+   the one joined, or one with the same mappings as the one to be made. */
+static int
+container_userns (const struct oci_config *c, vessel_error **err)
+{
+  const struct oci_namespace *ns = vessel_config_namespace (c, OCI_NS_USER);
+  if (ns == NULL)
+    return vessel_fail (err, EINVAL, "config.json: idmap without uidMappings and gidMappings needs a user namespace");
+  if (ns->path == NULL)
+    return vessel_userns_with_maps (c->linux->uid_mappings, c->linux->uid_mappings_len, c->linux->gid_mappings,
+                                    c->linux->gid_mappings_len, err);
+  int fd = open (ns->path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return vessel_fail_errno (err, errno, "open user namespace `%s`", ns->path);
+  return fd;
+}
+
+/* The options of s as the init would have had them applied: its copy of
+   the source mount has the source's ro, nosuid, nodev and noexec, and
+   its atime mode, locked, so that options clearing them are kept out
+   (as runc does), where vessel's own clone has nothing locked. */
+static int
+options_as_locked (int tree, const struct vessel_mount_step *s, struct vessel_mount_options *o,
+                   vessel_error **err)
+{
+  *o = s->o;
+  if (!(o->clear & LOCKED_MS_FLAGS) && !((o->flags | o->clear) & ATIME_MS_FLAGS))
+    return 0;
+  struct statvfs st;
+  if (fstatvfs (tree, &st) < 0)
+    return vessel_fail_errno (err, errno, "config.json: .mounts[%zu]: statvfs `%s`", s->index, s->source);
+  /* ST_RDONLY, ST_NOSUID, ST_NODEV and ST_NOEXEC are the MS_ values */
+  o->clear &= ~(st.f_flag & LOCKED_MS_FLAGS);
+  o->flags &= ~(unsigned long) ATIME_MS_FLAGS;
+  o->clear &= ~(unsigned long) ATIME_MS_FLAGS;
+  return 0;
+}
+
+/* A detached bind of s->source with the step's options, applied as the
+   init would have if as_locked. */
+static int
+premake_tree (const struct vessel_mount_step *s, bool as_locked, vessel_error **err)
+{
+  unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (s->recursive ? AT_RECURSIVE : 0);
+  cleanup_close int tree = open_tree (AT_FDCWD, s->source, flags);
+  if (tree < 0)
+    return vessel_fail_errno (err, errno, "config.json: .mounts[%zu]: bind source `%s`", s->index, s->source);
+  struct vessel_mount_options o = s->o;
+  int ret;
+  if (as_locked && (ret = options_as_locked (tree, s, &o, err)) < 0)
+    return ret;
+  if ((ret = vessel_mount_set_attrs (tree, &o, s->destination, err)) < 0)
+    return vessel_error_wrap (err, ret, "config.json: .mounts[%zu]", s->index);
+  return steal_fd (&tree);
+}
+
+static int
+premake_idmapped (struct vessel_mount_step *s, int userns, vessel_error **err)
+{
+  cleanup_close int tree = premake_tree (s, true, err);
+  if (tree < 0)
+    return tree;
+  struct mount_attr a = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t) userns };
+  unsigned flags = AT_EMPTY_PATH | ((s->o.extra & VESSEL_MOUNT_RIDMAP) ? AT_RECURSIVE : 0);
+  if (mount_setattr (tree, "", flags, &a, sizeof a) < 0)
+    return vessel_fail_errno (err, errno, "config.json: .mounts[%zu]: id-map the bind of `%s`", s->index,
+                              s->source);
+  s->premade_fd = steal_fd (&tree);
+  return 0;
+}
+
+/* Whether vessel makes a plain bind for the init: with a user namespace,
+   when vessel has the host's privileges (an unprivileged one can reach
+   no more than the init).  Not when the init joins a mount namespace,
+   where the sources are its paths, not vessel's; nor a bind whose
+   recursive options clear a flag the kernel would have kept locked on a
+   submount in the init's copy. */
+static bool
+premakes_plain_bind (const struct oci_config *c, const struct vessel_mount_step *s)
+{
+  const struct oci_namespace *mnt = vessel_config_namespace (c, OCI_NS_MOUNT);
+  return vessel_config_namespace (c, OCI_NS_USER) != NULL && !vessel_rootless () && !(mnt && mnt->path)
+         && !(s->o.attr_clr & (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC));
+}
+
+int
+vessel_mount_plan_premake (struct vessel_mount_plan *plan, const struct oci_config *c, vessel_error **err)
+{
+  cleanup_close int shared = -1; /* the container's, made once */
+  for (size_t i = 0; i < plan->n; i++)
+    {
+      struct vessel_mount_step *s = &plan->steps[i];
+      const struct oci_mount *m = &c->mounts[s->index];
+      if (s->kind != VESSEL_MOUNT_BIND)
+        continue;
+      if (!is_idmapped (m, s))
+        {
+          if (!premakes_plain_bind (c, s))
+            continue;
+          int tree = premake_tree (s, true, err);
+          if (tree < 0)
+            return tree;
+          s->premade_fd = tree;
+          continue;
+        }
+      cleanup_close int own = -1;
+      if (m->uid_mappings_len > 0
+          && (own = vessel_userns_with_maps (m->uid_mappings, m->uid_mappings_len, m->gid_mappings,
+                                             m->gid_mappings_len, err)) < 0)
+        return own;
+      if (own < 0 && shared < 0 && (shared = container_userns (c, err)) < 0)
+        return shared;
+      int ret = premake_idmapped (s, own >= 0 ? own : shared, err);
+      if (ret < 0)
+        return ret;
+    }
+  return 0;
+}
