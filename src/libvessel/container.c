@@ -885,8 +885,14 @@ vessel_container_kill (const char *root, const char *id, int signo, bool all, ve
   if (state == NULL)
     return ret;
   int status = vessel_state_current_status (state);
-  if (status == OCI_STATUS_STOPPED)
-    ret = vessel_fail (err, ESRCH, "container `%s` is not running", id);
+  /* "container not running" is the text containerd's shim maps to "not
+     found".  --all still reaches what is left in the cgroup of a stopped
+     container: containerd kills the rest of a host-pid container so once
+     its init has exited.  Without a cgroup nothing is left to find. */
+  if (all && status == OCI_STATUS_STOPPED)
+    ret = vessel_state_has_cgroup (state) ? vessel_cgroup_signal_all (state->vessel->cgroup_paths, signo, err) : 0;
+  else if (status == OCI_STATUS_STOPPED)
+    ret = vessel_fail (err, ESRCH, "container `%s`: container not running", id);
   else if (all)
     ret = signal_every_process (state, signo, err);
   else
@@ -894,7 +900,7 @@ vessel_container_kill (const char *root, const char *id, int signo, bool all, ve
       cleanup_close int pidfd = -1;
       ret = signal_init (state, signo, &pidfd);
       if (ret == -ESRCH)
-        ret = vessel_fail (err, ESRCH, "container `%s` is not running", id);
+        ret = vessel_fail (err, ESRCH, "container `%s`: container not running", id);
       else if (ret < 0)
         ret = vessel_fail_errno (err, -ret, "send signal %d to container `%s`", signo, id);
     }

@@ -1919,7 +1919,8 @@ test_signals (void)
   ok (vessel_signal_parse ("SIGFOO") < 0, "an unknown name is refused");
   ok (vessel_signal_parse ("") < 0, "an empty name is refused");
   ok (vessel_signal_parse ("9x") < 0, "trailing garbage is refused");
-  ok (vessel_signal_parse ("65") < 0 && vessel_signal_parse ("-9") < 0, "numbers outside 1..64 are refused");
+  ok (vessel_signal_parse ("0") == 0, "0, the probe, as kill(2) and runc take it");
+  ok (vessel_signal_parse ("65") < 0 && vessel_signal_parse ("-9") < 0, "numbers outside 0..64 are refused");
 }
 
 static int
