@@ -1017,6 +1017,12 @@ set_owner (struct oci_state *state, int dirfd)
   state->owner = oci_arena_strdup (state->arena, name);
 }
 
+static int
+compare_ids (const void *a, const void *b)
+{
+  return strcmp ((*(struct oci_state *const *) a)->id, (*(struct oci_state *const *) b)->id);
+}
+
 int
 vessel_container_list (const char *root, struct oci_state ***out, size_t *n, vessel_error **err)
 {
@@ -1052,5 +1058,8 @@ vessel_container_list (const char *root, struct oci_state ***out, size_t *n, ves
       *out = xrealloc (*out, (*n + 1) * sizeof (struct oci_state *));
       (*out)[(*n)++] = state;
     }
+  /* by id, in readdir's stead, as runc lists them */
+  if (*n > 1)
+    qsort (*out, *n, sizeof **out, compare_ids);
   return 0;
 }

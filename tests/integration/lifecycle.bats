@@ -344,6 +344,25 @@ teardown() {
   [ "$(echo "$output" | sort | tr '\n' ' ')" = "c1 c2 " ]
 }
 
+@test "list sorts the containers by id, as runc does" {
+  new_container c1
+  local id ids=(b a10 c a2 a)
+  for id in "${ids[@]}"; do
+    use_cgroup "$id"
+    vessel create --bundle "$BUNDLE" "$id"
+  done
+  local sorted="a a10 a2 b c "
+  run vessel list -q
+  assert_success
+  [ "$(echo "$output" | tr '\n' ' ')" = "$sorted" ] || fail_with "list -q: $output"
+  run vessel list
+  assert_success
+  [ "$(echo "$output" | tail -n +2 | awk '{print $1}' | tr '\n' ' ')" = "$sorted" ] || fail_with "list: $output"
+  run vessel list --format json
+  assert_success
+  [ "$(echo "$output" | jq -r '.[].id' | tr '\n' ' ')" = "$sorted" ] || fail_with "list --format json: $output"
+}
+
 @test "list of an empty or missing root is empty" {
   run "$VESSEL" --root "$BATS_TEST_TMPDIR/none" list -q
   [ "$status" -eq 0 ]
