@@ -303,6 +303,45 @@ procs_count() {
   assert_clean c1
 }
 
+@test "ps with ps(1) options after the id shows ps's lines of the container's pids, as runc" {
+  set_args sh -c 'sleep 100 & sleep 100'
+  run_detached
+  wait_until procs_count 2
+  local want
+  want=$(sort -n "$(cg_dir pids c1)/cgroup.procs" | paste -sd' ' -)
+  run vessel ps c1 -e -o pid,ppid,args
+  assert_success
+  [[ "${lines[0]}" =~ ^\ *PID\ +PPID\ +COMMAND$ ]] || fail_with "header: $output"
+  [ "${#lines[@]}" -eq 3 ] || fail_with "not the 2 processes: $output"
+  [ "$(printf '%s\n' "${lines[@]:1}" | awk '{print $1}' | sort -n | paste -sd' ' -)" = "$want" ]
+  [[ "${lines[1]}${lines[2]}" == *"sleep 100"*"sleep 100"* ]]
+  # The PID column need not come first; BSD-style options go through too.
+  run vessel ps c1 -e -x -o user,pid,comm
+  assert_success
+  [[ "${lines[0]}" =~ ^USER\ +PID\ +COMMAND$ ]] || fail_with "header: $output"
+  [ "$(printf '%s\n' "${lines[@]:1}" | awk '{print $2}' | sort -n | paste -sd' ' -)" = "$want" ]
+  # ps(1)'s own complaint is the error
+  run vessel ps c1 --no-such-ps-option
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"ps(1) failed"* ]]
+  vessel delete --force c1
+  assert_clean c1
+}
+
+@test "ps of a stopped container prints an empty table, as runc's" {
+  run_detached
+  wait_for_status c1 stopped
+  run vessel ps c1
+  assert_success
+  [ "$output" = "PID      PPID     UID      STAT  CMD" ]
+  run vessel ps --format json c1
+  assert_success
+  [ "$output" = "[]" ]
+  run vessel ps c1 -ef
+  assert_success
+  [ "${#lines[@]}" -eq 1 ] && [[ "${lines[0]}" =~ ^UID\ +PID\ +PPID ]] || fail_with "ps -ef: $output"
+}
+
 @test "events --stats prints runc's stats JSON, with numbers that move" {
   update_config '.linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 40}}'
   set_args sh -c 'while true; do :; done'
