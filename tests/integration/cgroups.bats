@@ -229,6 +229,40 @@ counting_container() {
   assert_clean c1
 }
 
+@test "v1: update to a shorter cpu period under a parent's quota works in either direction" {
+  # cgroup2's cpu.max takes quota and period in one write (and caps a child
+  # by its parent instead of refusing it): nothing to order there.
+  [ "$(cg_mode)" != v2 ] || skip "cgroup v1 only: on v2 cpu.max is one write"
+  # The parent, at 50 %, under the test's own prefix; the container below.
+  local parent container
+  parent=$(cg_dir cpu parent)
+  mkdir -p "$parent"
+  echo 50000 > "$parent/cpu.cfs_quota_us"
+  [ "$(cat "$parent/cpu.cfs_period_us")" = 100000 ]
+  update_config '.linux.cgroupsPath = $p' --arg p "$(test_cgroup parent)/c1"
+  update_config '.linux.resources.cpu = {"quota": 50000, "period": 100000}'
+  set_args sleep 100
+  run_detached
+  container="$parent/c1"
+  [ "$(cat "$container/cpu.cfs_quota_us")" = 50000 ]
+  # 50000/10000 would be 500 % for a moment if the period went first alone
+  run vessel update --cpu-period 10000 --cpu-quota 5000 c1
+  assert_success
+  [ "$(cat "$container/cpu.cfs_period_us")" = 10000 ]
+  [ "$(cat "$container/cpu.cfs_quota_us")" = 5000 ]
+  # and back: 50000/10000 would be as much if the quota went first
+  run vessel update --cpu-period 100000 --cpu-quota 50000 c1
+  assert_success
+  [ "$(cat "$container/cpu.cfs_period_us")" = 100000 ]
+  [ "$(cat "$container/cpu.cfs_quota_us")" = 50000 ]
+  # above the parent in any order: the kernel's refusal is the error
+  run vessel update --cpu-period 100000 --cpu-quota 60000 c1
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"cpu.cfs_quota_us"*"Invalid argument"* ]] || fail_with "$output"
+  vessel delete --force c1
+  [ ! -d "$container" ]
+}
+
 @test "update changes the limits of a running container" {
   set_args sleep 100
   update_config '.linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 50}}'

@@ -728,6 +728,83 @@ test_cpu_v1 (void)
   vessel_cgroup_plan_free (&p);
 }
 
+/* cgroup v1's cpu controller refuses (EINVAL) a cpu.cfs_quota_us or
+   cpu.cfs_period_us that would make quota/period above the parent's
+   (kernel/sched/core.c tg_cfs_schedulable_down; -1 is no quota).  Applies
+   the plan's cpu writes in order to a cgroup at (*quota, *period) under a
+   parent at quota/period `parent`, as vessel_cgroup_apply would: a refused
+   `again_later` write is skipped and makes its `only_after_refusal` retry
+   happen; any other refusal stops.  *writes counts the writes made. */
+static bool
+v1_cpu_apply (const struct vessel_cgroup_plan *p, const int64_t parent[2], int64_t *quota, int64_t *period,
+              int *writes)
+{
+  const char *refused = NULL;
+  *writes = 0;
+  for (size_t i = 0; i < p->n; i++)
+    {
+      const struct vessel_cgroup_write *w = &p->writes[i];
+      bool is_quota = strcmp (w->file, "cpu.cfs_quota_us") == 0;
+      if (!is_quota && strcmp (w->file, "cpu.cfs_period_us") != 0)
+        continue;
+      if (w->only_after_refusal && (refused == NULL || strcmp (refused, w->file) != 0))
+        continue;
+      (*writes)++;
+      int64_t v = strtoll (w->value, NULL, 10), q = is_quota ? v : *quota, t = is_quota ? *period : v;
+      if (q != -1 && q * parent[1] > parent[0] * t)
+        {
+          if (w->again_later)
+            {
+              refused = w->file;
+              continue;
+            }
+          printf ("#   write %s = %s refused (EINVAL): quota %" PRId64 ", period %" PRId64 "\n", w->file, w->value,
+                  *quota, *period);
+          return false;
+        }
+      *(is_quota ? quota : period) = v;
+    }
+  return true;
+}
+
+static void
+expect_v1_cpu_transition (int64_t quota, int64_t period, const char *json, int64_t want_quota, int64_t want_period,
+                          int want_writes, const char *what)
+{
+  static const int64_t parent[2] = { 50000, 100000 }; /* 50 % */
+  struct vessel_cgroup_plan p;
+  if (plan_resources (&host_v1, json, false, &p, NULL) != 0)
+    {
+      ok (false, "%s (does not plan)", what);
+      return;
+    }
+  int writes = 0;
+  bool applied = v1_cpu_apply (&p, parent, &quota, &period, &writes);
+  bool good = applied && quota == want_quota && period == want_period && writes == want_writes;
+  ok (good, "%s", what);
+  if (!good)
+    {
+      printf ("#   quota %" PRId64 ", period %" PRId64 ", %d writes\n", quota, period, writes);
+      dump_plan (&p);
+    }
+  vessel_cgroup_plan_free (&p);
+}
+
+static void
+test_cpu_v1_order (void)
+{
+  /* runc fs/cpu.go: the period is written first and, refused with a quota
+     to come, written again after the quota. */
+  expect_v1_cpu_transition (50000, 100000, "{\"cpu\":{\"quota\":5000,\"period\":10000}}", 5000, 10000, 3,
+                            "v1 under a 50 % parent: 50000/100000 -> 5000/10000, the period refused, then after the quota");
+  expect_v1_cpu_transition (5000, 10000, "{\"cpu\":{\"quota\":50000,\"period\":100000}}", 50000, 100000, 2,
+                            "v1 under a 50 % parent: 5000/10000 -> 50000/100000, the period first, no retry");
+  expect_v1_cpu_transition (-1, 100000, "{\"cpu\":{\"quota\":20000,\"period\":40000}}", 20000, 40000, 2,
+                            "v1 under a 50 % parent: no quota -> 20000/40000 in two writes");
+  expect_v1_cpu_transition (50000, 100000, "{\"cpu\":{\"period\":200000}}", 50000, 200000, 1,
+                            "v1: a period alone is written once");
+}
+
 /* cgroup v1's memory controller refuses (EINVAL) a memory limit above the
    memory+swap limit and a memory+swap limit below the memory limit, at
    every write (mm/memcontrol-v1.c mem_cgroup_resize_max, "limits_invariant";
@@ -2084,6 +2161,7 @@ main (void)
   host_from (&host_hybrid, hybrid_mountinfo, hybrid_self, hybrid_controllers);
   test_cpu_v2 ();
   test_cpu_v1 ();
+  test_cpu_v1_order ();
   test_memory_v1 ();
   test_memory_v2 ();
   test_pids ();
