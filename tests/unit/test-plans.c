@@ -13,7 +13,9 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <linux/audit.h>
 #include <linux/bpf.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -29,6 +31,7 @@
 #include "libvessel/config.h"
 #include "libvessel/mounts.h"
 #include "libvessel/namespaces.h"
+#include "libvessel/seccomp_enosys.h"
 #include "libvessel/signals.h"
 #include "libvessel/state.h"
 #include "tap.h"
@@ -1978,6 +1981,84 @@ test_mounts (void)
   oci_config_free (c);
 }
 
+/* Runs the classic BPF of an ENOSYS stub for (nr, arch), as the kernel
+   would, the stub's end standing for libseccomp's program: returns the
+   stub's return value, or FILTER when the program would be reached. */
+#define FILTER 0xf11e5u
+static uint32_t
+run_stub (const struct sock_filter *p, int len, uint32_t nr, uint32_t arch)
+{
+  uint32_t a = 0;
+  for (int pc = 0; pc < len; pc++)
+    {
+      const struct sock_filter *i = &p[pc];
+      switch (i->code)
+        {
+        case BPF_LD | BPF_W | BPF_ABS:
+          a = i->k == 0 ? nr : i->k == 4 ? arch : 0xdeadbeef;
+          break;
+        case BPF_JMP | BPF_JA:
+          pc += (int) i->k;
+          break;
+        case BPF_JMP | BPF_JEQ | BPF_K:
+          pc += a == i->k ? i->jt : i->jf;
+          break;
+        case BPF_JMP | BPF_JGT | BPF_K:
+          pc += a > i->k ? i->jt : i->jf;
+          break;
+        case BPF_JMP | BPF_JSET | BPF_K:
+          pc += (a & i->k) ? i->jt : i->jf;
+          break;
+        case BPF_RET | BPF_K:
+          return i->k;
+        default:
+          return 0xbad;
+        }
+    }
+  return FILTER;
+}
+
+static void
+test_seccomp_enosys_stub (void)
+{
+  const uint32_t enosys = SECCOMP_RET_ERRNO | ENOSYS, x32 = 0x40000000;
+  struct sock_filter p[256];
+  /* The profile names up to 434 on x86_64, 440 on i386; not x32. */
+  struct vessel_enosys_arch two[] = { { AUDIT_ARCH_X86_64, 434, 0 }, { AUDIT_ARCH_I386, 440, 0 } };
+  int len = vessel_seccomp_enosys_stub (two, 2, p, 256);
+  ok (len > 0, "a stub for x86_64 and i386");
+  ok (run_stub (p, len, 435, AUDIT_ARCH_X86_64) == enosys && run_stub (p, len, 1000, AUDIT_ARCH_X86_64) == enosys,
+      "x86_64: above the profile's largest number, ENOSYS");
+  ok (run_stub (p, len, 434, AUDIT_ARCH_X86_64) == FILTER && run_stub (p, len, 0, AUDIT_ARCH_X86_64) == FILTER,
+      "x86_64: up to the largest, the profile decides");
+  ok (run_stub (p, len, 440, AUDIT_ARCH_I386) == FILTER && run_stub (p, len, 441, AUDIT_ARCH_I386) == enosys,
+      "i386 against its own largest number");
+  ok (run_stub (p, len, x32 | 1000, AUDIT_ARCH_X86_64) == FILTER,
+      "x32's numbers without x32 in the profile: the profile's bad-architecture action decides");
+  ok (run_stub (p, len, 5000, AUDIT_ARCH_AARCH64) == FILTER, "an architecture the profile lacks: the profile decides");
+  /* x32 too: each ABI of AUDIT_ARCH_X86_64 against its own largest */
+  struct vessel_enosys_arch both[] = { { AUDIT_ARCH_X86_64, 434, x32 | 547 } };
+  len = vessel_seccomp_enosys_stub (both, 1, p, 256);
+  ok (run_stub (p, len, x32 | 547, AUDIT_ARCH_X86_64) == FILTER
+          && run_stub (p, len, x32 | 548, AUDIT_ARCH_X86_64) == enosys
+          && run_stub (p, len, 435, AUDIT_ARCH_X86_64) == enosys && run_stub (p, len, 434, AUDIT_ARCH_X86_64) == FILTER,
+      "x86_64 and x32: each ABI against its own largest number");
+  struct vessel_enosys_arch only_x32[] = { { AUDIT_ARCH_X86_64, 0, x32 | 547 } };
+  len = vessel_seccomp_enosys_stub (only_x32, 1, p, 256);
+  ok (run_stub (p, len, 1000, AUDIT_ARCH_X86_64) == FILTER
+          && run_stub (p, len, x32 | 1000, AUDIT_ARCH_X86_64) == enosys,
+      "x32 alone: x86_64's numbers go to the profile");
+  /* s390x: setup(0) stands for a number the kernel did not know */
+  struct vessel_enosys_arch s390x[] = { { AUDIT_ARCH_S390X, 400, 0 } };
+  len = vessel_seccomp_enosys_stub (s390x, 1, p, 256);
+  ok (run_stub (p, len, 0, AUDIT_ARCH_S390X) == enosys && run_stub (p, len, 1, AUDIT_ARCH_S390X) == FILTER
+          && run_stub (p, len, 401, AUDIT_ARCH_S390X) == enosys,
+      "s390x: 0 (setup) and numbers above the largest get ENOSYS");
+  struct vessel_enosys_arch none[] = { { AUDIT_ARCH_X86_64, 0, 0 } };
+  ok (vessel_seccomp_enosys_stub (none, 1, p, 256) == 0, "a profile that names no syscall gets no stub");
+  ok (vessel_seccomp_enosys_stub (two, 2, p, 5) == -E2BIG, "a stub that does not fit is refused");
+}
+
 static void
 test_signals (void)
 {
@@ -2177,6 +2258,7 @@ main (void)
   test_namespaces ();
   test_mounts ();
   test_signals ();
+  test_seccomp_enosys_stub ();
   test_config_checks ();
   test_process_document ();
   test_rfc3339 ();
