@@ -78,10 +78,11 @@ start_agent() {
 # ACTION that allows every x86_64 syscall numbered below NR, as one written
 # before syscall NR existed would, except acct (163), which it does not name,
 # and mkdir (83), which fails with EOPNOTSUPP (95).
+UNISTD_64=/usr/include/x86_64-linux-gnu/asm/unistd_64.h
 profile_before() {
   local names errno_ret=""
   names=$(awk -v nr="$1" '$1 == "#define" && $2 ~ /^__NR_/ && $3 + 0 < nr { sub(/^__NR_/, "", $2); print $2 }' \
-    /usr/include/x86_64-linux-gnu/asm/unistd_64.h | grep -vx 'acct\|mkdir' | jq -R . | jq -s -c .)
+    "$UNISTD_64" | grep -vx 'acct\|mkdir' | jq -R . | jq -s -c .)
   [ "$(echo "$names" | jq length)" -gt 300 ]
   [ -z "${3:-}" ] || errno_ret=", \"defaultErrnoRet\": $3"
   seccomp "{\"defaultAction\": \"$2\"$errno_ret, \"architectures\": [\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\"],
@@ -91,6 +92,7 @@ profile_before() {
 
 @test "a syscall newer than the profile fails with ENOSYS, so that libc falls back, as with runc" {
   [ "$(uname -m)" = x86_64 ] || skip "the profile is made of x86_64's syscall numbers"
+  [ -r "$UNISTD_64" ] || skip "no $UNISTD_64 (linux-libc-dev) to make the profile from"
   # 435 is clone3, 439 faccessat2: glibc falls back to clone and faccessat
   # on ENOSYS only.  Named syscalls keep their actions; one the profile
   # does not name, below its largest, still gets the default action.
@@ -110,6 +112,7 @@ profile_before() {
 
 @test "the ENOSYS stub: also with a defaultErrnoRet and a KILL default, not for an ALLOW default" {
   [ "$(uname -m)" = x86_64 ] || skip "the profile is made of x86_64's syscall numbers"
+  [ -r "$UNISTD_64" ] || skip "no $UNISTD_64 (linux-libc-dev) to make the profile from"
   set_args probe syscall 1000 163
   profile_before 435 SCMP_ACT_ERRNO 13
   run vessel run --bundle "$BUNDLE" c1
