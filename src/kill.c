@@ -10,7 +10,8 @@
 const char cli_kill_usage[]
     = "Usage: vessel kill [--all] ID [SIGNAL]\n"
       "\n"
-      "Sends SIGNAL (default SIGTERM) to the init process of the container ID.\n"
+      "Sends SIGNAL (default SIGTERM; 0 only checks) to the init process of the\n"
+      "container ID.\n"
       "SIGNAL is a number or a name, with or without SIG: 9, KILL, SIGKILL.\n"
       "\n"
       "Options:\n"

@@ -12,7 +12,8 @@
 const char cli_list_usage[]
     = "Usage: vessel list [--format table|json] [--quiet]\n"
       "\n"
-      "Lists the containers: id, pid, status, bundle, creation time, owner.\n"
+      "Lists the containers, sorted by id: id, pid, status, bundle, creation\n"
+      "time, owner.\n"
       "\n"
       "Options:\n"
       "  -f, --format FORMAT   table (default) or json\n"

@@ -2,9 +2,11 @@
 #include <config.h>
 
 #include <fcntl.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -12,13 +14,13 @@
 #include "libvessel/utils.h"
 
 const char cli_ps_usage[]
-    = "Usage: vessel ps [--format table|json] ID\n"
+    = "Usage: vessel ps [--format table|json] ID [PS-OPTIONS...]\n"
       "\n"
       "Lists the processes of the container ID, with their host pids: as a\n"
       "table (pid, parent pid, user id, state, command line) or, with\n"
       "--format json, as a JSON array of pids (what containerd reads).\n"
-      "vessel reads /proc itself and does not run ps(1), so ps options\n"
-      "after the id are refused.\n"
+      "With PS-OPTIONS after the id, ps(1) runs with them and vessel prints\n"
+      "its header and the lines of the container's pids, as runc does.\n"
       "\n"
       "Options:\n"
       "  -f, --format FORMAT   table (default) or json\n"
@@ -69,6 +71,116 @@ print_row (pid_t pid)
   printf ("%-8d %-8d %-8u %-5c %s\n", (int) pid, ppid, uid, state, cmdline);
 }
 
+/* ps(1) with `args` (argv[0] included), its stdout and stderr together
+   in *out; no shell, and it inherits no descriptor of ours (every one is
+   close-on-exec). */
+static int
+run_ps (char **args, char **out, vessel_error **err)
+{
+  int ends[2];
+  if (pipe2 (ends, O_CLOEXEC) < 0)
+    return vessel_fail_errno (err, errno, "ps: pipe");
+  cleanup_close int read_end = ends[0], write_end = ends[1];
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init (&fa);
+  posix_spawn_file_actions_adddup2 (&fa, write_end, STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2 (&fa, write_end, STDERR_FILENO);
+  pid_t child;
+  extern char **environ;
+  int rc = posix_spawnp (&child, "ps", &fa, NULL, args, environ);
+  posix_spawn_file_actions_destroy (&fa);
+  closep (&write_end);
+  if (rc != 0)
+    return vessel_fail_errno (err, rc, "run ps(1)");
+  size_t len = 0, size = 4096;
+  *out = xmalloc (size);
+  ssize_t r;
+  while ((r = read (read_end, *out + len, size - 1 - len)) > 0 || (r < 0 && errno == EINTR))
+    if (r > 0 && (len += (size_t) r) == size - 1)
+      *out = xrealloc (*out, size *= 2);
+  (*out)[len] = '\0';
+  int status;
+  while (waitpid (child, &status, 0) < 0)
+    if (errno != EINTR)
+      return vessel_fail_errno (err, errno, "wait for ps(1)");
+  while (len > 0 && (*out)[len - 1] == '\n')
+    (*out)[--len] = '\0';
+  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+    return vessel_fail (err, EINVAL, "ps(1) failed (status %d): %s",
+                        WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status), *out);
+  return 0;
+}
+
+/* Field `index` of `line` (fields are separated by blanks), as a pid. */
+static int
+field_pid (const char *line, int index, pid_t *pid)
+{
+  const char *p = line + strspn (line, " \t");
+  for (int i = 0; i < index && *p; i++)
+    {
+      p += strcspn (p, " \t");
+      p += strspn (p, " \t");
+    }
+  char word[16];
+  size_t n = strcspn (p, " \t");
+  if (n == 0 || n >= sizeof word)
+    return -EINVAL;
+  memcpy (word, p, n);
+  word[n] = '\0';
+  int v;
+  if (parse_int (word, &v) < 0)
+    return -EINVAL;
+  *pid = (pid_t) v;
+  return 0;
+}
+
+/* The header of ps(1)'s output and its lines whose PID column is one of
+   `pids`. */
+static int
+print_ps_lines (char *output, const pid_t *pids, size_t n, vessel_error **err)
+{
+  char *save = NULL, *header = strtok_r (output, "\n", &save);
+  int pid_column = -1, column = 0;
+  for (const char *p = header ? header + strspn (header, " \t") : ""; *p; p += strspn (p, " \t"), column++)
+    {
+      size_t len = strcspn (p, " \t");
+      if (len == 3 && strncmp (p, "PID", 3) == 0)
+        {
+          pid_column = column;
+          break;
+        }
+      p += len;
+    }
+  if (pid_column < 0)
+    return vessel_fail (err, EINVAL, "ps(1)'s output has no PID column: %s", header ? header : "");
+  puts (header);
+  for (char *line = strtok_r (NULL, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+    {
+      pid_t pid;
+      if (field_pid (line, pid_column, &pid) < 0)
+        return vessel_fail (err, EINVAL, "ps(1)'s line has no pid in its PID column: %s", line);
+      for (size_t i = 0; i < n; i++)
+        if (pids[i] == pid)
+          {
+            puts (line);
+            break;
+          }
+    }
+  return 0;
+}
+
+/* ps(1) ARGS... filtered to the container's pids, as runc shows them. */
+static int
+print_with_ps (char **ps_args, int n_args, const pid_t *pids, size_t n, vessel_error **err)
+{
+  cleanup_free char **args = xzalloc ((size_t) (n_args + 2) * sizeof (char *));
+  args[0] = (char *) "ps";
+  memcpy (args + 1, ps_args, (size_t) n_args * sizeof (char *));
+  cleanup_free char *output = NULL;
+  int ret = run_ps (args, &output, err);
+  return ret < 0 ? ret : print_ps_lines (output, pids, n, err);
+}
+
 int
 cli_ps (struct cli_globals *g, int argc, char **argv, vessel_error **err)
 {
@@ -95,9 +207,6 @@ cli_ps (struct cli_globals *g, int argc, char **argv, vessel_error **err)
       }
   if (optind >= argc)
     return cli_usage_error (err, "ps", "the container id is missing");
-  if (optind + 1 < argc)
-    return cli_usage_error (err, "ps", "ps options (`%s`) are not supported: vessel does not run ps(1)",
-                            argv[optind + 1]);
   pid_t *pids = NULL;
   size_t n = 0;
   int ret = vessel_container_pids (g->root, argv[optind], &pids, &n, err);
@@ -105,6 +214,8 @@ cli_ps (struct cli_globals *g, int argc, char **argv, vessel_error **err)
     return ret;
   if (json)
     print_json (pids, n);
+  else if (optind + 1 < argc)
+    ret = print_with_ps (argv + optind + 1, argc - optind - 1, pids, n, err);
   else
     {
       printf ("%-8s %-8s %-8s %-5s %s\n", "PID", "PPID", "UID", "STAT", "CMD");
@@ -112,5 +223,5 @@ cli_ps (struct cli_globals *g, int argc, char **argv, vessel_error **err)
         print_row (pids[i]);
     }
   free (pids);
-  return 0;
+  return ret;
 }

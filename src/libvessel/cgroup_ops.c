@@ -229,7 +229,8 @@ vessel_cgroup_pids (char **paths, pid_t **pids, size_t *n, vessel_error **err)
       free (l.pids);
       return ret;
     }
-  qsort (l.pids, l.n, sizeof (pid_t), compare_pids);
+  if (l.n > 1) /* (an empty cgroup, a stopped container's, has no list at all) */
+    qsort (l.pids, l.n, sizeof (pid_t), compare_pids);
   size_t kept = 0;
   for (size_t i = 0; i < l.n; i++)
     if (kept == 0 || l.pids[kept - 1] != l.pids[i])

@@ -150,11 +150,17 @@ plan_cpu (struct planner *p, const struct oci_cpu *cpu, vessel_error **err)
         {
           if (has_shares)
             add (p, h, "cpu", "cpu.shares", "%" PRIu64, cpu->shares);
-          /* The period first: a quota is checked against the current one. */
+          /* Each write is checked against the parent's quota/period with
+             the other value as it is then (EINVAL when above).  The period
+             first; refused (a shorter period with the old quota), the
+             quota first, then the period again: one of the two orders
+             always works, as runc does it. */
           if (cpu->has_period)
-            add (p, h, "cpu", "cpu.cfs_period_us", "%" PRIu64, cpu->period);
+            add (p, h, "cpu", "cpu.cfs_period_us", "%" PRIu64, cpu->period)->again_later = has_quota;
           if (has_quota)
             add (p, h, "cpu", "cpu.cfs_quota_us", "%" PRId64, cpu->quota);
+          if (cpu->has_period && has_quota)
+            add (p, h, "cpu", "cpu.cfs_period_us", "%" PRIu64, cpu->period)->only_after_refusal = true;
           if (cpu->has_burst)
             /* (5.14+) */
             add (p, h, "cpu", "cpu.cfs_burst_us", "%" PRIu64, cpu->burst)->optional = true;
@@ -787,6 +793,8 @@ vessel_cgroup_enable_controllers (const struct vessel_cgroup_host *host, char **
   return 0;
 }
 
+/* 0 when written (or skipped as allowed), 1 when an `again_later` write
+   was refused for now. */
 static int
 write_one (int dirfd, const char *dir, const struct vessel_cgroup_write *w, vessel_error **err)
 {
@@ -807,7 +815,7 @@ write_one (int dirfd, const char *dir, const struct vessel_cgroup_write *w, vess
     return vessel_fail_errno (err, errno, "open cgroup file `%s/%s`", dir, file);
   int ret = write_all (fd, value, strlen (value));
   if (ret == -EINVAL && w->again_later)
-    return 0;
+    return 1;
   if (ret < 0 && w->optional && (ret == -EINVAL || ret == -EOPNOTSUPP))
     {
       vessel_warn ("write `%s` to `%s/%s` refused by the kernel: not set", value, dir, file);
@@ -816,6 +824,15 @@ write_one (int dirfd, const char *dir, const struct vessel_cgroup_write *w, vess
   if (ret < 0)
     return vessel_fail_errno (err, -ret, "write `%s` to `%s/%s`", value, dir, file);
   return 0;
+}
+
+static bool
+was_refused (const struct vessel_cgroup_write *const *refused, size_t n, const struct vessel_cgroup_write *w)
+{
+  for (size_t i = 0; i < n; i++)
+    if (refused[i]->hierarchy == w->hierarchy && strcmp (refused[i]->file, w->file) == 0)
+      return true;
+  return false;
 }
 
 int
@@ -829,16 +846,20 @@ vessel_cgroup_apply (const struct vessel_cgroup_host *host, char **paths,
   for (size_t k = 0; k < n; k++)
     dirfds[k] = -1;
   int ret = 0;
-  for (size_t i = 0; i < plan->n && ret == 0; i++)
+  const struct vessel_cgroup_write *refused[8]; /* deferred: refused, to come again */
+  size_t n_refused = 0;
+  for (size_t i = 0; i < plan->n && ret >= 0; i++)
     {
-      size_t k = plan->writes[i].hierarchy;
-      if (k >= n)
+      const struct vessel_cgroup_write *w = &plan->writes[i];
+      size_t k = w->hierarchy;
+      if (k >= n || (w->only_after_refusal && !was_refused (refused, n_refused, w)))
         continue;
       if (dirfds[k] < 0 && (dirfds[k] = open (paths[k], O_DIRECTORY | O_PATH | O_CLOEXEC)) < 0)
         ret = vessel_fail_errno (err, errno, "open cgroup `%s`", paths[k]);
-      else
-        ret = write_one (dirfds[k], paths[k], &plan->writes[i], err);
+      else if ((ret = write_one (dirfds[k], paths[k], w, err)) == 1 && n_refused < ARRAY_SIZE (refused))
+        refused[n_refused++] = w;
     }
+  ret = ret < 0 ? ret : 0;
   for (size_t k = 0; k < n; k++)
     closep (&dirfds[k]);
   if (ret == 0 && plan->n_devices > 0 && plan->devices_hierarchy >= 0)

@@ -30,6 +30,9 @@ struct vessel_cgroup_write
   /* The same file is written again later in the plan: a refusal now
      (EINVAL: an order the kernel does not accept yet) is not an error. */
   bool again_later;
+  /* Written only when the plan's earlier `again_later` write of the same
+     file was refused: the retry, once the writes between have made room. */
+  bool only_after_refusal;
 };
 
 /* A device rule in cgroup terms: type 'a', 'c' or 'b', -1 for "*". */

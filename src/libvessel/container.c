@@ -885,8 +885,14 @@ vessel_container_kill (const char *root, const char *id, int signo, bool all, ve
   if (state == NULL)
     return ret;
   int status = vessel_state_current_status (state);
-  if (status == OCI_STATUS_STOPPED)
-    ret = vessel_fail (err, ESRCH, "container `%s` is not running", id);
+  /* "container not running" is the text containerd's shim maps to "not
+     found".  --all still reaches what is left in the cgroup of a stopped
+     container: containerd kills the rest of a host-pid container so once
+     its init has exited.  Without a cgroup nothing is left to find. */
+  if (all && status == OCI_STATUS_STOPPED)
+    ret = vessel_state_has_cgroup (state) ? vessel_cgroup_signal_all (state->vessel->cgroup_paths, signo, err) : 0;
+  else if (status == OCI_STATUS_STOPPED)
+    ret = vessel_fail (err, ESRCH, "container `%s`: container not running", id);
   else if (all)
     ret = signal_every_process (state, signo, err);
   else
@@ -894,7 +900,7 @@ vessel_container_kill (const char *root, const char *id, int signo, bool all, ve
       cleanup_close int pidfd = -1;
       ret = signal_init (state, signo, &pidfd);
       if (ret == -ESRCH)
-        ret = vessel_fail (err, ESRCH, "container `%s` is not running", id);
+        ret = vessel_fail (err, ESRCH, "container `%s`: container not running", id);
       else if (ret < 0)
         ret = vessel_fail_errno (err, -ret, "send signal %d to container `%s`", signo, id);
     }
@@ -1011,6 +1017,12 @@ set_owner (struct oci_state *state, int dirfd)
   state->owner = oci_arena_strdup (state->arena, name);
 }
 
+static int
+compare_ids (const void *a, const void *b)
+{
+  return strcmp ((*(struct oci_state *const *) a)->id, (*(struct oci_state *const *) b)->id);
+}
+
 int
 vessel_container_list (const char *root, struct oci_state ***out, size_t *n, vessel_error **err)
 {
@@ -1046,5 +1058,8 @@ vessel_container_list (const char *root, struct oci_state ***out, size_t *n, ves
       *out = xrealloc (*out, (*n + 1) * sizeof (struct oci_state *));
       (*out)[(*n)++] = state;
     }
+  /* by id, in readdir's stead, as runc lists them */
+  if (*n > 1)
+    qsort (*out, *n, sizeof **out, compare_ids);
   return 0;
 }

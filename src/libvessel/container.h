@@ -45,7 +45,10 @@ int vessel_container_run (const struct vessel_create_opts *o, const struct vesse
 int vessel_container_state (const char *root, const char *id, struct oci_state **out,
                             vessel_error **err);
 
-/* kill: signal the init (or, with all, every process of the container). */
+/* kill: signal the init (or, with all, every process of the container,
+   also what is left in the cgroup once the init has exited); signo 0
+   only checks.  A stopped container is -ESRCH, "container not running",
+   except with all. */
 int vessel_container_kill (const char *root, const char *id, int signo, bool all,
                            vessel_error **err);
 
@@ -53,7 +56,8 @@ int vessel_container_kill (const char *root, const char *id, int signo, bool all
    first).  Removes its cgroups and state. */
 int vessel_container_delete (const char *root, const char *id, bool force, vessel_error **err);
 
-/* list: the states of every container under root, current statuses. */
+/* list: the states of every container under root, current statuses,
+   sorted by id. */
 int vessel_container_list (const char *root, struct oci_state ***out, size_t *n,
                            vessel_error **err);
 
@@ -67,7 +71,8 @@ struct oci_state *vessel_container_open (const char *root, const char *id, int *
 int vessel_container_pause (const char *root, const char *id, vessel_error **err);
 int vessel_container_resume (const char *root, const char *id, vessel_error **err);
 
-/* ps: the host pids of the container's processes, sorted. */
+/* ps: the host pids of the container's processes, sorted; for a stopped
+   container what is left in its cgroup, usually none. */
 int vessel_container_pids (const char *root, const char *id, pid_t **pids, size_t *n,
                            vessel_error **err);
 

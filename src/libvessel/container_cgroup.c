@@ -80,8 +80,10 @@ vessel_container_pids (const char *root, const char *id, pid_t **pids, size_t *n
     return ret;
   *pids = NULL;
   *n = 0;
-  if (state->status == OCI_STATUS_STOPPED)
-    return vessel_fail (err, ESRCH, "container `%s` is not running", id);
+  /* A stopped container lists what is left in its cgroup, if anything,
+     as runc's does; without a cgroup nothing is left to find. */
+  if (!vessel_state_has_cgroup (state) && state->status == OCI_STATUS_STOPPED)
+    return 0;
   if (!vessel_state_has_cgroup (state))
     return vessel_proctree_pids ((pid_t) state->pid, pids, n, err);
   return vessel_cgroup_pids (state->vessel->cgroup_paths, pids, n, err);

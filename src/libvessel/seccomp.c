@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "seccomp.h"
+#include "seccomp_enosys.h"
 #include "sync.h"
 #include "utils.h"
 
@@ -288,6 +289,23 @@ notifies (const struct oci_seccomp *s)
   return false;
 }
 
+/* libseccomp's program, after the stub that makes new syscalls fail with
+   ENOSYS (seccomp_enosys.h); the filter's architectures are the native
+   one and the profile's. */
+static int
+export_with_stub (scmp_filter_ctx ctx, const struct oci_seccomp *s, struct vessel_seccomp *out, vessel_error **err)
+{
+  int ret = export_bpf (ctx, out, err);
+  if (ret < 0)
+    return ret;
+  cleanup_free uint32_t *tokens = xmalloc ((s->architectures_len + 1) * sizeof *tokens);
+  size_t n = 0;
+  tokens[n++] = seccomp_arch_native ();
+  for (size_t i = 0; i < s->architectures_len; i++)
+    tokens[n++] = arch_value (s->architectures[i]);
+  return vessel_seccomp_enosys_prepend (s, tokens, n, out, err);
+}
+
 static int
 build (scmp_filter_ctx ctx, const struct oci_seccomp *s, uint32_t default_action, struct vessel_seccomp *out,
        vessel_error **err)
@@ -324,7 +342,7 @@ build (scmp_filter_ctx ctx, const struct oci_seccomp *s, uint32_t default_action
       if (out->flags & SECCOMP_FILTER_FLAG_TSYNC)
         out->flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
     }
-  return export_bpf (ctx, out, err);
+  return export_with_stub (ctx, s, out, err);
 }
 
 int

@@ -56,8 +56,9 @@ int
 vessel_signal_parse (const char *name)
 {
   int n;
+  /* 0 is no signal: kill(2)'s probe of whether the process exists */
   if (parse_int (name, &n) == 0)
-    return n > 0 && n < NSIG ? n : -EINVAL;
+    return n >= 0 && n < NSIG ? n : -EINVAL;
   if (strncasecmp (name, "SIG", 3) == 0)
     name += 3;
   for (size_t i = 0; i < ARRAY_SIZE (signals); i++)

@@ -21,6 +21,9 @@
      probe mount FILE      ro|rw: whether FILE's mount is read-only (fstatvfs)
      probe stdio FILE      writes to FILE what fds 0, 1 and 2 are (their
                            /proc/self/fd links), a line each
+     probe syscall NR...   NR ok|ENAME per NR: the raw syscall NR, with every
+                           argument 0, succeeded or failed with errno ENAME
+                           (ENOSYS, EPERM, ... or the number)
      probe tty             stdin|stdout|stderr TTYNAME or "none" (one line each),
                            ctty yes|no (/dev/tty opens), leader yes|no (session
                            leader), size ROWS COLS, owner UID (of stdin)
@@ -369,6 +372,39 @@ cmd_tty (void)
   return 0;
 }
 
+static const char *
+errno_name (int e)
+{
+  static const struct
+  {
+    int e;
+    const char *name;
+  } names[] = { { ENOSYS, "ENOSYS" }, { EPERM, "EPERM" },   { EACCES, "EACCES" }, { EOPNOTSUPP, "EOPNOTSUPP" },
+                { EFAULT, "EFAULT" }, { EINVAL, "EINVAL" }, { EBADF, "EBADF" },   { ENOENT, "ENOENT" } };
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (names[i].e == e)
+      return names[i].name;
+  static char number[16];
+  snprintf (number, sizeof number, "%d", e);
+  return number;
+}
+
+static int
+cmd_syscall (int n, char **numbers)
+{
+  for (int i = 0; i < n; i++)
+    {
+      char *end;
+      long nr = strtol (numbers[i], &end, 0);
+      if (*end != '\0' || end == numbers[i])
+        return 2;
+      errno = 0;
+      long r = syscall (nr, 0L, 0L, 0L, 0L, 0L, 0L);
+      printf ("%s %s\n", numbers[i], r == -1 ? errno_name (errno) : "ok");
+    }
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -411,9 +447,12 @@ main (int argc, char **argv)
     ret = cmd_stdio (arg);
   else if (strcmp (cmd, "tty") == 0)
     ret = cmd_tty ();
+  else if (strcmp (cmd, "syscall") == 0 && arg)
+    ret = cmd_syscall (argc - 2, argv + 2);
   else
     fprintf (stderr, "usage: probe caps|ids|umask|nnp|fds|cwd|ns|hostname|domainname|keyring|add_key|clocks|tty\n"
-                     "       probe rlimit NAME | probe sysctl NAME | probe seals FILE | probe mount FILE | probe stdio FILE\n");
+                     "       probe rlimit NAME | probe sysctl NAME | probe seals FILE | probe mount FILE | probe stdio FILE\n"
+                     "       probe syscall NR...\n");
   if (fflush (stdout) != 0)
     return fail ("write");
   return ret;

@@ -253,6 +253,40 @@ counting_container() {
   assert_clean c1
 }
 
+@test "v1: update to a shorter cpu period under a parent's quota works in either direction" {
+  # cgroup2's cpu.max takes quota and period in one write (and caps a child
+  # by its parent instead of refusing it): nothing to order there.
+  [ "$(cg_mode)" != v2 ] || skip "cgroup v1 only: on v2 cpu.max is one write"
+  # The parent, at 50 %, under the test's own prefix; the container below.
+  local parent container
+  parent=$(cg_dir cpu parent)
+  mkdir -p "$parent"
+  echo 50000 > "$parent/cpu.cfs_quota_us"
+  [ "$(cat "$parent/cpu.cfs_period_us")" = 100000 ]
+  update_config '.linux.cgroupsPath = $p' --arg p "$(test_cgroup parent)/c1"
+  update_config '.linux.resources.cpu = {"quota": 50000, "period": 100000}'
+  set_args sleep 100
+  run_detached
+  container="$parent/c1"
+  [ "$(cat "$container/cpu.cfs_quota_us")" = 50000 ]
+  # 50000/10000 would be 500 % for a moment if the period went first alone
+  run vessel update --cpu-period 10000 --cpu-quota 5000 c1
+  assert_success
+  [ "$(cat "$container/cpu.cfs_period_us")" = 10000 ]
+  [ "$(cat "$container/cpu.cfs_quota_us")" = 5000 ]
+  # and back: 50000/10000 would be as much if the quota went first
+  run vessel update --cpu-period 100000 --cpu-quota 50000 c1
+  assert_success
+  [ "$(cat "$container/cpu.cfs_period_us")" = 100000 ]
+  [ "$(cat "$container/cpu.cfs_quota_us")" = 50000 ]
+  # above the parent in any order: the kernel's refusal is the error
+  run vessel update --cpu-period 100000 --cpu-quota 60000 c1
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"cpu.cfs_quota_us"*"Invalid argument"* ]] || fail_with "$output"
+  vessel delete --force c1
+  [ ! -d "$container" ]
+}
+
 @test "update changes the limits of a running container" {
   set_args sleep 100
   update_config '.linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 50}}'
@@ -325,6 +359,45 @@ procs_count() {
   [[ "${lines[1]}" == "$(init_pid) "*"sleep 100" ]]
   vessel delete --force c1
   assert_clean c1
+}
+
+@test "ps with ps(1) options after the id shows ps's lines of the container's pids, as runc" {
+  set_args sh -c 'sleep 100 & sleep 100'
+  run_detached
+  wait_until procs_count 2
+  local want
+  want=$(sort -n "$(cg_dir pids c1)/cgroup.procs" | paste -sd' ' -)
+  run vessel ps c1 -e -o pid,ppid,args
+  assert_success
+  [[ "${lines[0]}" =~ ^\ *PID\ +PPID\ +COMMAND$ ]] || fail_with "header: $output"
+  [ "${#lines[@]}" -eq 3 ] || fail_with "not the 2 processes: $output"
+  [ "$(printf '%s\n' "${lines[@]:1}" | awk '{print $1}' | sort -n | paste -sd' ' -)" = "$want" ]
+  [[ "${lines[1]}${lines[2]}" == *"sleep 100"*"sleep 100"* ]]
+  # The PID column need not come first; BSD-style options go through too.
+  run vessel ps c1 -e -x -o user,pid,comm
+  assert_success
+  [[ "${lines[0]}" =~ ^USER\ +PID\ +COMMAND$ ]] || fail_with "header: $output"
+  [ "$(printf '%s\n' "${lines[@]:1}" | awk '{print $2}' | sort -n | paste -sd' ' -)" = "$want" ]
+  # ps(1)'s own complaint is the error
+  run vessel ps c1 --no-such-ps-option
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"ps(1) failed"* ]]
+  vessel delete --force c1
+  assert_clean c1
+}
+
+@test "ps of a stopped container prints an empty table, as runc's" {
+  run_detached
+  wait_for_status c1 stopped
+  run vessel ps c1
+  assert_success
+  [ "$output" = "PID      PPID     UID      STAT  CMD" ]
+  run vessel ps --format json c1
+  assert_success
+  [ "$output" = "[]" ]
+  run vessel ps c1 -ef
+  assert_success
+  [ "${#lines[@]}" -eq 1 ] && [[ "${lines[0]}" =~ ^UID\ +PID\ +PPID ]] || fail_with "ps -ef: $output"
 }
 
 @test "events --stats prints runc's stats JSON, with numbers that move" {

@@ -192,7 +192,49 @@ teardown() {
   wait_for_status c1 stopped
   run vessel kill c1 KILL
   [ "$status" -eq 1 ]
-  [[ "$output" == *"container \`c1\` is not running"* ]]
+  # containerd's shim maps an error with these words to "not found"
+  [[ "$output" == *"container \`c1\`: container not running"* ]]
+}
+
+@test "kill with signal 0 checks that the init exists, as runc's does" {
+  new_container c1
+  set_args sleep 100
+  vessel create --bundle "$BUNDLE" c1
+  vessel kill c1 0
+  vessel start c1
+  vessel kill c1 0
+  vessel kill --all c1 0
+  [ "$(container_status c1)" = running ]
+  vessel kill c1 KILL
+  wait_for_status c1 stopped
+  run vessel kill c1 0
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"container not running"* ]]
+}
+
+@test "kill --all reaches what is left in the cgroup once the init has exited" {
+  new_container c1
+  # A host-pid container: its processes outlive its init, and containerd
+  # kills them with kill --all once it sees the init exit.
+  update_config '.linux.namespaces |= map(select(.type != "pid"))'
+  set_args sh -c 'sleep 100 & echo $! > /tmp/left; exit 0'
+  update_config '.root.readonly = false'
+  vessel create --bundle "$BUNDLE" c1
+  vessel start c1
+  wait_for_status c1 stopped
+  local cg left
+  cg=$(cg_dir pids c1)
+  wait_until test -s "$BUNDLE/rootfs/tmp/left"
+  left=$(cat "$BUNDLE/rootfs/tmp/left")
+  grep -qx "$left" "$cg/cgroup.procs"
+  run vessel kill --all c1 KILL
+  assert_success
+  wait_until sh -c "! grep -q . '$cg/cgroup.procs'"
+  # nothing left: still no error, as with runc
+  vessel kill --all c1 KILL
+  run vessel kill c1 KILL
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"container not running"* ]]
 }
 
 @test "kill --all signals every process of the container" {
@@ -300,6 +342,25 @@ teardown() {
   echo "$output" | jq -e 'length == 2 and (map(.id) | sort == ["c1","c2"])'
   run vessel list -q
   [ "$(echo "$output" | sort | tr '\n' ' ')" = "c1 c2 " ]
+}
+
+@test "list sorts the containers by id, as runc does" {
+  new_container c1
+  local id ids=(b a10 c a2 a)
+  for id in "${ids[@]}"; do
+    use_cgroup "$id"
+    vessel create --bundle "$BUNDLE" "$id"
+  done
+  local sorted="a a10 a2 b c "
+  run vessel list -q
+  assert_success
+  [ "$(echo "$output" | tr '\n' ' ')" = "$sorted" ] || fail_with "list -q: $output"
+  run vessel list
+  assert_success
+  [ "$(echo "$output" | tail -n +2 | awk '{print $1}' | tr '\n' ' ')" = "$sorted" ] || fail_with "list: $output"
+  run vessel list --format json
+  assert_success
+  [ "$(echo "$output" | jq -r '.[].id' | tr '\n' ' ')" = "$sorted" ] || fail_with "list --format json: $output"
 }
 
 @test "list of an empty or missing root is empty" {

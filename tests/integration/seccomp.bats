@@ -74,6 +74,67 @@ start_agent() {
   grep -q 'seccomp: unknown syscall `no_such_syscall` ignored' "$BATS_TEST_TMPDIR/log"
 }
 
+# profile_before NR ACTION [DEFAULT-ERRNO]: a profile with defaultAction
+# ACTION that allows every x86_64 syscall numbered below NR, as one written
+# before syscall NR existed would, except acct (163), which it does not name,
+# and mkdir (83), which fails with EOPNOTSUPP (95).
+UNISTD_64=/usr/include/x86_64-linux-gnu/asm/unistd_64.h
+profile_before() {
+  local names errno_ret=""
+  names=$(awk -v nr="$1" '$1 == "#define" && $2 ~ /^__NR_/ && $3 + 0 < nr { sub(/^__NR_/, "", $2); print $2 }' \
+    "$UNISTD_64" | grep -vx 'acct\|mkdir' | jq -R . | jq -s -c .)
+  [ "$(echo "$names" | jq length)" -gt 300 ]
+  [ -z "${3:-}" ] || errno_ret=", \"defaultErrnoRet\": $3"
+  seccomp "{\"defaultAction\": \"$2\"$errno_ret, \"architectures\": [\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\"],
+    \"syscalls\": [{\"names\": $names, \"action\": \"SCMP_ACT_ALLOW\"},
+                 {\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 95}]}"
+}
+
+@test "a syscall newer than the profile fails with ENOSYS, so that libc falls back, as with runc" {
+  [ "$(uname -m)" = x86_64 ] || skip "the profile is made of x86_64's syscall numbers"
+  [ -r "$UNISTD_64" ] || skip "no $UNISTD_64 (linux-libc-dev) to make the profile from"
+  # 435 is clone3, 439 faccessat2: glibc falls back to clone and faccessat
+  # on ENOSYS only.  Named syscalls keep their actions; one the profile
+  # does not name, below its largest, still gets the default action.
+  profile_before 435 SCMP_ACT_ERRNO
+  set_args probe syscall 435 439 1000 163 83 39
+  run vessel run --bundle "$BUNDLE" c1
+  assert_success
+  [ "$output" = "$(printf '435 ENOSYS\n439 ENOSYS\n1000 ENOSYS\n163 EPERM\n83 EOPNOTSUPP\n39 ok')" ] || fail_with "$output"
+  # the same filter in an exec'd process
+  set_args sleep 100
+  vessel run --detach --bundle "$BUNDLE" c1
+  run vessel exec c1 probe syscall 1000 163
+  assert_success
+  [ "$output" = "$(printf '1000 ENOSYS\n163 EPERM')" ] || fail_with "exec: $output"
+  vessel delete --force c1
+}
+
+@test "the ENOSYS stub: also with a defaultErrnoRet and a KILL default, not for an ALLOW default" {
+  [ "$(uname -m)" = x86_64 ] || skip "the profile is made of x86_64's syscall numbers"
+  [ -r "$UNISTD_64" ] || skip "no $UNISTD_64 (linux-libc-dev) to make the profile from"
+  set_args probe syscall 1000 163
+  profile_before 435 SCMP_ACT_ERRNO 13
+  run vessel run --bundle "$BUNDLE" c1
+  assert_success
+  [ "$output" = "$(printf '1000 ENOSYS\n163 EACCES')" ] || fail_with "defaultErrnoRet 13: $output"
+  # a KILL default kills for acct, but not for a syscall newer than the profile
+  set_args probe syscall 1000
+  profile_before 435 SCMP_ACT_KILL_PROCESS
+  run vessel run --bundle "$BUNDLE" c1
+  assert_success
+  [ "$output" = "1000 ENOSYS" ] || fail_with "KILL_PROCESS: $output"
+  set_args probe syscall 163
+  run vessel run --bundle "$BUNDLE" c1
+  [ "$status" -eq $((128 + 31)) ] || fail_with "acct under KILL_PROCESS: $status: $output"
+  # an ALLOW default needs no stub: the kernel's own ENOSYS
+  set_args probe syscall 1000 83
+  profile_before 435 SCMP_ACT_ALLOW
+  run vessel run --bundle "$BUNDLE" c1
+  assert_success
+  [ "$output" = "$(printf '1000 ENOSYS\n83 EOPNOTSUPP')" ] || fail_with "ALLOW: $output"
+}
+
 @test "KILL, KILL_THREAD, KILL_PROCESS and TRAP end the process with SIGSYS" {
   local action
   for action in SCMP_ACT_KILL SCMP_ACT_KILL_THREAD SCMP_ACT_KILL_PROCESS SCMP_ACT_TRAP; do

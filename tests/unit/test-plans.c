@@ -13,7 +13,9 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <linux/audit.h>
 #include <linux/bpf.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -30,6 +32,7 @@
 #include "libvessel/mounts.h"
 #include "libvessel/namespaces.h"
 #include "libvessel/no_pivot.h"
+#include "libvessel/seccomp_enosys.h"
 #include "libvessel/signals.h"
 #include "libvessel/state.h"
 #include "tap.h"
@@ -727,6 +730,83 @@ test_cpu_v1 (void)
   must_plan (h, "{\"cpu\":{\"quota\":-1}}", &p);
   expect_write (&p, cpu, "cpu.cfs_quota_us", "-1", "v1: quota -1 is written as -1 (no limit)");
   vessel_cgroup_plan_free (&p);
+}
+
+/* cgroup v1's cpu controller refuses (EINVAL) a cpu.cfs_quota_us or
+   cpu.cfs_period_us that would make quota/period above the parent's
+   (kernel/sched/core.c tg_cfs_schedulable_down; -1 is no quota).  Applies
+   the plan's cpu writes in order to a cgroup at (*quota, *period) under a
+   parent at quota/period `parent`, as vessel_cgroup_apply would: a refused
+   `again_later` write is skipped and makes its `only_after_refusal` retry
+   happen; any other refusal stops.  *writes counts the writes made. */
+static bool
+v1_cpu_apply (const struct vessel_cgroup_plan *p, const int64_t parent[2], int64_t *quota, int64_t *period,
+              int *writes)
+{
+  const char *refused = NULL;
+  *writes = 0;
+  for (size_t i = 0; i < p->n; i++)
+    {
+      const struct vessel_cgroup_write *w = &p->writes[i];
+      bool is_quota = strcmp (w->file, "cpu.cfs_quota_us") == 0;
+      if (!is_quota && strcmp (w->file, "cpu.cfs_period_us") != 0)
+        continue;
+      if (w->only_after_refusal && (refused == NULL || strcmp (refused, w->file) != 0))
+        continue;
+      (*writes)++;
+      int64_t v = strtoll (w->value, NULL, 10), q = is_quota ? v : *quota, t = is_quota ? *period : v;
+      if (q != -1 && q * parent[1] > parent[0] * t)
+        {
+          if (w->again_later)
+            {
+              refused = w->file;
+              continue;
+            }
+          printf ("#   write %s = %s refused (EINVAL): quota %" PRId64 ", period %" PRId64 "\n", w->file, w->value,
+                  *quota, *period);
+          return false;
+        }
+      *(is_quota ? quota : period) = v;
+    }
+  return true;
+}
+
+static void
+expect_v1_cpu_transition (int64_t quota, int64_t period, const char *json, int64_t want_quota, int64_t want_period,
+                          int want_writes, const char *what)
+{
+  static const int64_t parent[2] = { 50000, 100000 }; /* 50 % */
+  struct vessel_cgroup_plan p;
+  if (plan_resources (&host_v1, json, false, &p, NULL) != 0)
+    {
+      ok (false, "%s (does not plan)", what);
+      return;
+    }
+  int writes = 0;
+  bool applied = v1_cpu_apply (&p, parent, &quota, &period, &writes);
+  bool good = applied && quota == want_quota && period == want_period && writes == want_writes;
+  ok (good, "%s", what);
+  if (!good)
+    {
+      printf ("#   quota %" PRId64 ", period %" PRId64 ", %d writes\n", quota, period, writes);
+      dump_plan (&p);
+    }
+  vessel_cgroup_plan_free (&p);
+}
+
+static void
+test_cpu_v1_order (void)
+{
+  /* runc fs/cpu.go: the period is written first and, refused with a quota
+     to come, written again after the quota. */
+  expect_v1_cpu_transition (50000, 100000, "{\"cpu\":{\"quota\":5000,\"period\":10000}}", 5000, 10000, 3,
+                            "v1 under a 50 % parent: 50000/100000 -> 5000/10000, the period refused, then after the quota");
+  expect_v1_cpu_transition (5000, 10000, "{\"cpu\":{\"quota\":50000,\"period\":100000}}", 50000, 100000, 2,
+                            "v1 under a 50 % parent: 5000/10000 -> 50000/100000, the period first, no retry");
+  expect_v1_cpu_transition (-1, 100000, "{\"cpu\":{\"quota\":20000,\"period\":40000}}", 20000, 40000, 2,
+                            "v1 under a 50 % parent: no quota -> 20000/40000 in two writes");
+  expect_v1_cpu_transition (50000, 100000, "{\"cpu\":{\"period\":200000}}", 50000, 200000, 1,
+                            "v1: a period alone is written once");
 }
 
 /* cgroup v1's memory controller refuses (EINVAL) a memory limit above the
@@ -1942,6 +2022,84 @@ test_mounts (void)
   oci_config_free (c);
 }
 
+/* Runs the classic BPF of an ENOSYS stub for (nr, arch), as the kernel
+   would, the stub's end standing for libseccomp's program: returns the
+   stub's return value, or FILTER when the program would be reached. */
+#define FILTER 0xf11e5u
+static uint32_t
+run_stub (const struct sock_filter *p, int len, uint32_t nr, uint32_t arch)
+{
+  uint32_t a = 0;
+  for (int pc = 0; pc < len; pc++)
+    {
+      const struct sock_filter *i = &p[pc];
+      switch (i->code)
+        {
+        case BPF_LD | BPF_W | BPF_ABS:
+          a = i->k == 0 ? nr : i->k == 4 ? arch : 0xdeadbeef;
+          break;
+        case BPF_JMP | BPF_JA:
+          pc += (int) i->k;
+          break;
+        case BPF_JMP | BPF_JEQ | BPF_K:
+          pc += a == i->k ? i->jt : i->jf;
+          break;
+        case BPF_JMP | BPF_JGT | BPF_K:
+          pc += a > i->k ? i->jt : i->jf;
+          break;
+        case BPF_JMP | BPF_JSET | BPF_K:
+          pc += (a & i->k) ? i->jt : i->jf;
+          break;
+        case BPF_RET | BPF_K:
+          return i->k;
+        default:
+          return 0xbad;
+        }
+    }
+  return FILTER;
+}
+
+static void
+test_seccomp_enosys_stub (void)
+{
+  const uint32_t enosys = SECCOMP_RET_ERRNO | ENOSYS, x32 = 0x40000000;
+  struct sock_filter p[256];
+  /* The profile names up to 434 on x86_64, 440 on i386; not x32. */
+  struct vessel_enosys_arch two[] = { { AUDIT_ARCH_X86_64, 434, 0 }, { AUDIT_ARCH_I386, 440, 0 } };
+  int len = vessel_seccomp_enosys_stub (two, 2, p, 256);
+  ok (len > 0, "a stub for x86_64 and i386");
+  ok (run_stub (p, len, 435, AUDIT_ARCH_X86_64) == enosys && run_stub (p, len, 1000, AUDIT_ARCH_X86_64) == enosys,
+      "x86_64: above the profile's largest number, ENOSYS");
+  ok (run_stub (p, len, 434, AUDIT_ARCH_X86_64) == FILTER && run_stub (p, len, 0, AUDIT_ARCH_X86_64) == FILTER,
+      "x86_64: up to the largest, the profile decides");
+  ok (run_stub (p, len, 440, AUDIT_ARCH_I386) == FILTER && run_stub (p, len, 441, AUDIT_ARCH_I386) == enosys,
+      "i386 against its own largest number");
+  ok (run_stub (p, len, x32 | 1000, AUDIT_ARCH_X86_64) == FILTER,
+      "x32's numbers without x32 in the profile: the profile's bad-architecture action decides");
+  ok (run_stub (p, len, 5000, AUDIT_ARCH_AARCH64) == FILTER, "an architecture the profile lacks: the profile decides");
+  /* x32 too: each ABI of AUDIT_ARCH_X86_64 against its own largest */
+  struct vessel_enosys_arch both[] = { { AUDIT_ARCH_X86_64, 434, x32 | 547 } };
+  len = vessel_seccomp_enosys_stub (both, 1, p, 256);
+  ok (run_stub (p, len, x32 | 547, AUDIT_ARCH_X86_64) == FILTER
+          && run_stub (p, len, x32 | 548, AUDIT_ARCH_X86_64) == enosys
+          && run_stub (p, len, 435, AUDIT_ARCH_X86_64) == enosys && run_stub (p, len, 434, AUDIT_ARCH_X86_64) == FILTER,
+      "x86_64 and x32: each ABI against its own largest number");
+  struct vessel_enosys_arch only_x32[] = { { AUDIT_ARCH_X86_64, 0, x32 | 547 } };
+  len = vessel_seccomp_enosys_stub (only_x32, 1, p, 256);
+  ok (run_stub (p, len, 1000, AUDIT_ARCH_X86_64) == FILTER
+          && run_stub (p, len, x32 | 1000, AUDIT_ARCH_X86_64) == enosys,
+      "x32 alone: x86_64's numbers go to the profile");
+  /* s390x: setup(0) stands for a number the kernel did not know */
+  struct vessel_enosys_arch s390x[] = { { AUDIT_ARCH_S390X, 400, 0 } };
+  len = vessel_seccomp_enosys_stub (s390x, 1, p, 256);
+  ok (run_stub (p, len, 0, AUDIT_ARCH_S390X) == enosys && run_stub (p, len, 1, AUDIT_ARCH_S390X) == FILTER
+          && run_stub (p, len, 401, AUDIT_ARCH_S390X) == enosys,
+      "s390x: 0 (setup) and numbers above the largest get ENOSYS");
+  struct vessel_enosys_arch none[] = { { AUDIT_ARCH_X86_64, 0, 0 } };
+  ok (vessel_seccomp_enosys_stub (none, 1, p, 256) == 0, "a profile that names no syscall gets no stub");
+  ok (vessel_seccomp_enosys_stub (two, 2, p, 5) == -E2BIG, "a stub that does not fit is refused");
+}
+
 static void
 test_signals (void)
 {
@@ -1960,7 +2118,8 @@ test_signals (void)
   ok (vessel_signal_parse ("SIGFOO") < 0, "an unknown name is refused");
   ok (vessel_signal_parse ("") < 0, "an empty name is refused");
   ok (vessel_signal_parse ("9x") < 0, "trailing garbage is refused");
-  ok (vessel_signal_parse ("65") < 0 && vessel_signal_parse ("-9") < 0, "numbers outside 1..64 are refused");
+  ok (vessel_signal_parse ("0") == 0, "0, the probe, as kill(2) and runc take it");
+  ok (vessel_signal_parse ("65") < 0 && vessel_signal_parse ("-9") < 0, "numbers outside 0..64 are refused");
 }
 
 static int
@@ -2165,6 +2324,7 @@ main (void)
   host_from (&host_hybrid, hybrid_mountinfo, hybrid_self, hybrid_controllers);
   test_cpu_v2 ();
   test_cpu_v1 ();
+  test_cpu_v1_order ();
   test_memory_v1 ();
   test_memory_v2 ();
   test_pids ();
@@ -2181,6 +2341,7 @@ main (void)
   test_mounts ();
   test_no_pivot ();
   test_signals ();
+  test_seccomp_enosys_stub ();
   test_config_checks ();
   test_process_document ();
   test_rfc3339 ();
