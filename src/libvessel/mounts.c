@@ -919,8 +919,8 @@ create_config_devices (int rootfd, const struct vessel_rootfs *r, vessel_error *
       cleanup_close int dir = openat (parent, ".", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
       if (dir < 0)
         return vessel_fail_errno (err, errno, "open the directory of `%s`", d->path);
-      mode_t type = d->type == OCI_DEVICE_BLOCK ? S_IFBLK : d->type == OCI_DEVICE_FIFO ? S_IFIFO : S_IFCHR;
-      mode_t mode = d->has_file_mode ? d->file_mode : 0666;
+      mode_t type = vessel_device_file_type (d->type);
+      mode_t mode = d->has_file_mode ? d->file_mode & ~(mode_t) S_IFMT : 0666; /* the type is checked */
       dev_t dev = type == S_IFIFO ? 0 : makedev ((unsigned) d->major, (unsigned) d->minor);
       int ret = make_device (dir, name, type, mode, dev, d->has_uid ? d->uid : 0, d->has_gid ? d->gid : 0,
                              d->path, r->in_userns && type != S_IFIFO, err);

@@ -430,6 +430,50 @@ wait_for_log() {
   [ -z "$(pm ps --all --quiet --filter "label=test=$BATS_TEST_NUMBER")" ]
 }
 
+# podman writes linux.devices[].fileMode as st_mode, file type and all
+# (8630 = S_IFCHR | 0666, for --device and every host device of
+# --privileged).
+@test "podman: --device adds a usable device node; without it the device is absent and denied" {
+  [ -c /dev/fuse ] || skip "needs the host's /dev/fuse"
+  run prun --rm --label "test=$BATS_TEST_NUMBER" --device /dev/fuse "$IMAGE" \
+    sh -c 'stat -c "%F %t:%T" /dev/fuse && exec 3<> /dev/fuse && echo opened'
+  assert_success
+  [ "$output" = "character special file a:e5
+opened" ] || fail_with "$output"
+  # Without --device: no node, and one made by hand cannot be opened
+  # (podman's device rules allow mknod, not read or write).
+  run prun --rm --label "test=$BATS_TEST_NUMBER" "$IMAGE" \
+    sh -c 'ls /dev/fuse 2>&1; mknod /fuse c 10 229 && exec 3<> /fuse; echo status $?'
+  [[ "${lines[0]}" == *"No such file or directory"* ]] || fail_with "$output"
+  [[ "$output" == *"/fuse: Operation not permitted"* ]] || fail_with "$output"
+}
+
+@test "podman: --device-cgroup-rule lets the container use nodes it makes, as the rule allows, next to --device" {
+  [ -c /dev/fuse ] || skip "needs the host's /dev/fuse"
+  # 10:237 is loop-control, 1:11 kmsg: made by the container, the rule
+  # lets it open the first, nothing lets it open the second.
+  run prun --rm --label "test=$BATS_TEST_NUMBER" --device /dev/fuse --device-cgroup-rule 'c 10:237 rw' "$IMAGE" \
+    sh -c 'exec 3<> /dev/fuse && echo fuse opened; mknod /lc c 10 237 && exec 4<> /lc && echo lc opened
+      mknod /kmsg c 1 11 && { exec 5< /kmsg; } 2>&1; echo status $?'
+  [ "${lines[0]}" = "fuse opened" ] && [ "${lines[1]}" = "lc opened" ] || fail_with "$output"
+  [[ "${lines[2]}" == *"/kmsg: Operation not permitted"* ]] || fail_with "$output"
+  # A rule of r only: the node opens for reading, not for writing.
+  run prun --rm --label "test=$BATS_TEST_NUMBER" --device-cgroup-rule 'c 10:229 r' "$IMAGE" \
+    sh -c 'mknod /fuse c 10 229 && exec 3< /fuse && echo read; { exec 4<> /fuse; } 2>&1; echo status $?'
+  [ "${lines[0]}" = read ] || fail_with "$output"
+  [[ "${lines[1]}" == *"/fuse: Operation not permitted"* ]] || fail_with "$output"
+}
+
+@test "podman: --privileged gets the host's devices, usable, and every capability" {
+  [ -c /dev/fuse ] || skip "needs the host's /dev/fuse"
+  run prun --rm --label "test=$BATS_TEST_NUMBER" --privileged "$IMAGE" \
+    sh -c 'stat -c "%F %t:%T %a" /dev/fuse; exec 3<> /dev/fuse && echo opened; probe caps'
+  assert_success
+  [ "${lines[0]}" = "character special file a:e5 600" ] || fail_with "$output"
+  [ "${lines[1]}" = opened ] || fail_with "$output"
+  [ "$(probe_value CapEff)" = "$(awk '$1 == "CapBnd:" { print $2 }' /proc/self/status)" ] || fail_with "$output"
+}
+
 # ---- rootless: podman run by an unprivileged user of this test's own
 
 # pr ARGS...: that user's podman, with vessel, in its own configuration.

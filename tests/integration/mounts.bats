@@ -599,6 +599,29 @@ character special file 5:2" ] || fail_with "$output"
   assert_gone c1
 }
 
+@test "linux.devices fileMode with the device's own file type bits (podman's) is taken, other type bits are refused" {
+  new_container c1
+  # 8630 = S_IFCHR | 0666, as podman writes it; 25008 = S_IFBLK | 0660;
+  # 4516 = S_IFIFO | 0644.
+  update_config '.linux.devices = [
+    {"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 8630},
+    {"path": "/dev/blk", "type": "b", "major": 7, "minor": 42, "fileMode": 25008},
+    {"path": "/dev/fifo", "type": "p", "fileMode": 4516}]'
+  in_container c1 'stat -c "%n %F %t:%T %a" /dev/fuse /dev/blk /dev/fifo'
+  assert_success
+  [ "$output" = "/dev/fuse character special file $(printf '%x:%x' 10 229) 666
+/dev/blk block special file $(printf '%x:%x' 7 42) 660
+/dev/fifo fifo 0:0 644" ] || fail_with "$output"
+  assert_gone c1
+  # S_IFBLK on a character device, S_IFREG on a fifo: refused before
+  # anything is made, naming the field.
+  local -A cases=(
+    [25008]='config.json: .linux.devices[0].fileMode: 25008 has the file type bits 060000, not those of type `c` (020000)'
+    [33188]='config.json: .linux.devices[0].fileMode: 33188 has the file type bits 0100000, not those of type `c` (020000)'
+    [65536]='config.json: .linux.devices[0].fileMode: value 65536 is out of range [0, 65535]')
+  refuses_each '.linux.devices[0].fileMode = VALUE' cases
+}
+
 @test "a linux.devices path through a symlink out of the rootfs creates nothing on the host" {
   new_container c1
   local hostdir=$BATS_TEST_TMPDIR/hostdir
