@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "fs_params.h"
 #include "lsm.h"
 #include "mounts.h"
 #include "namespaces.h"
@@ -451,18 +452,17 @@ fs_new (const char *type, const char *source, const struct vessel_mount_options 
       return fs_fail (fsfd, errno, type, what, err);
   for (size_t i = 0; i < o->data_len; i++)
     {
-      cleanup_free char *key = xstrdup (o->data[i]);
-      char *eq = strchr (key, '=');
-      int r;
-      if (eq)
-        {
-          *eq = '\0';
-          r = fsconfig (fsfd, FSCONFIG_SET_STRING, key, eq + 1, 0);
-        }
-      else
-        r = fsconfig (fsfd, FSCONFIG_SET_FLAG, key, NULL, 0);
+      struct vessel_fs_params params;
+      int r = vessel_fs_params_of (type, o->data[i], &params, err);
       if (r < 0)
-        return fs_fail (fsfd, errno, type, what, err);
+        return vessel_error_wrap (err, r, "mount %s on `%s`", type, what);
+      for (size_t j = 0; j < params.n && r == 0; j++)
+        r = fsconfig (fsfd, params.p[j].value ? FSCONFIG_SET_STRING : FSCONFIG_SET_FLAG, params.p[j].key,
+                      params.p[j].value, 0);
+      int errnum = errno;
+      vessel_fs_params_free (&params);
+      if (r < 0)
+        return fs_fail (fsfd, errnum, type, what, err);
     }
   if (fsconfig (fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
     return fs_fail (fsfd, errno, type, what, err);

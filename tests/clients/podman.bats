@@ -474,6 +474,21 @@ opened" ] || fail_with "$output"
   [ "$(probe_value CapEff)" = "$(awk '$1 == "CapBnd:" { print $2 }' /proc/self/status)" ] || fail_with "$output"
 }
 
+# podman mounts an image as an overlay of its layer and an empty
+# directory: a lowerdir of two paths in its storage, longer than one
+# fsconfig value.
+@test "podman: --mount type=image shows the image read-only, rw=true gives it a writable layer" {
+  run prun --rm --label "test=$BATS_TEST_NUMBER" --mount "type=image,src=$IMAGE,dst=/image-mount" "$IMAGE" \
+    sh -c 'ls /image-mount/bin/busybox; touch /image-mount/new 2>&1; grep " /image-mount " /proc/self/mountinfo'
+  [ "${lines[0]}" = /image-mount/bin/busybox ] || fail_with "$output"
+  [[ "${lines[1]}" == *"/image-mount/new: Read-only file system"* ]] || fail_with "$output"
+  [[ "${lines[2]}" == *" - overlay "* ]] || fail_with "$output"
+  run prun --rm --label "test=$BATS_TEST_NUMBER" --mount "type=image,src=$IMAGE,dst=/image-mount,rw=true" "$IMAGE" \
+    sh -c 'echo written > /image-mount/new && cat /image-mount/new'
+  assert_success
+  [ "$output" = written ] || fail_with "$output"
+}
+
 # ---- rootless: podman run by an unprivileged user of this test's own
 
 # pr ARGS...: that user's podman, with vessel, in its own configuration.

@@ -234,6 +234,37 @@ host_peer_group() {
   assert_gone c1
 }
 
+# fsconfig(2) takes values of at most 255 bytes: a lowerdir of layers
+# deep in a storage directory (podman's image mounts) goes a layer at a
+# time, as mount(2) would have taken it whole.
+@test "an overlay whose lowerdir is longer than fsconfig takes mounts its layers, in order, a colon escaped" {
+  new_container c1
+  local deep=$BATS_TEST_TMPDIR/$(printf 'layers-%.0s' $(seq 20))
+  mkdir -p "$deep/top" "$deep/with:colon" "$deep/bottom"
+  echo top > "$deep/top/f"
+  echo middle > "$deep/with:colon/f"
+  echo middle > "$deep/with:colon/g"
+  echo bottom > "$deep/bottom/f"
+  echo bottom > "$deep/bottom/h"
+  local lower="$deep/top:${deep//:/\\:}/with\\:colon:$deep/bottom"
+  [ "${#lower}" -gt 255 ] || fail_with "lowerdir too short: ${#lower}"
+  add_mount "$(jq -n --arg l "lowerdir=$lower" '{destination: "/ovl", type: "overlay", source: "overlay",
+    options: [$l, "private"]}')"
+  in_container c1 'cat /ovl/f /ovl/g /ovl/h; touch /ovl/new 2>&1; grep " /ovl " /proc/self/mountinfo'
+  [ "${lines[0]}" = top ] && [ "${lines[1]}" = middle ] && [ "${lines[2]}" = bottom ] || fail_with "$output"
+  [[ "${lines[3]}" == *"/ovl/new: Read-only file system"* ]] || fail_with "$output"
+  [[ "${lines[4]}" == *" - overlay overlay "* ]] || fail_with "$output"
+  assert_gone c1
+  # A layer that is itself longer than fsconfig takes: refused by name.
+  local long=$BATS_TEST_TMPDIR/$(printf 'x%.0s' $(seq 260))
+  update_config '.mounts[-1].options[0] = $l' --arg l "lowerdir=$deep/top:$long"
+  in_container c1 'echo started'
+  assert_failure
+  [[ "$output" == *"config.json: .mounts[7]: mount overlay on \`/ovl\`: option \`lowerdir+\`: \`$long\` has ${#long} bytes, fsconfig takes at most 255" ]] ||
+    fail_with "$output"
+  assert_gone c1
+}
+
 @test "a bind mount of a host directory is shared with the host both ways" {
   new_container c1
   local src=$BATS_TEST_TMPDIR/src

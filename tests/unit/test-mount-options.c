@@ -5,8 +5,85 @@
 #include <string.h>
 #include <sys/mount.h>
 
+#include "libvessel/fs_params.h"
 #include "libvessel/mount_options.h"
 #include "tap.h"
+
+/* The fsconfig calls of one data option, as "key=value key flag ...", or
+   the error's message. */
+static char *
+fs_params (const char *type, const char *option)
+{
+  struct vessel_fs_params p;
+  vessel_error *err = NULL;
+  char *out = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream (&out, &len);
+  if (vessel_fs_params_of (type, option, &p, &err) < 0)
+    {
+      fputs (err->msg, f);
+      vessel_error_free (err);
+    }
+  else
+    {
+      for (size_t i = 0; i < p.n; i++)
+        fprintf (f, "%s%s%s%s", i ? " " : "", p.p[i].key, p.p[i].value ? "=" : "", p.p[i].value ? p.p[i].value : "");
+      vessel_fs_params_free (&p);
+    }
+  fclose (f);
+  return out;
+}
+
+/* A path of `len` bytes: "/" and then `c`s. */
+static char *
+long_path (char c, size_t len)
+{
+  char *p = malloc (len + 1);
+  memset (p, c, len);
+  p[0] = '/';
+  p[len] = '\0';
+  return p;
+}
+
+static void
+test_fs_params (void)
+{
+  char *got;
+  is_str (got = fs_params ("tmpfs", "mode=755"), "mode=755", "key=value: one string");
+  free (got);
+  is_str (got = fs_params ("overlay", "userxattr"), "userxattr", "a flag");
+  free (got);
+  is_str (got = fs_params ("overlay", "lowerdir=/a:/b"), "lowerdir=/a:/b", "a short lowerdir is passed as it is");
+  free (got);
+  /* podman's image mount: two layers, 280 bytes together. */
+  char *a = long_path ('a', 140), *b = long_path ('b', 140), *c = long_path ('c', 200), *big = long_path ('d', 256);
+  char opt[1024], want[1024];
+  snprintf (opt, sizeof opt, "lowerdir=%s:%s", a, b);
+  snprintf (want, sizeof want, "lowerdir+=%s lowerdir+=%s", a, b);
+  is_str (got = fs_params ("overlay", opt), want, "a lowerdir too long for fsconfig: a lowerdir+ per layer");
+  free (got);
+  snprintf (opt, sizeof opt, "lowerdir=%s\\:x:%s::%s::/d2", a, b, c);
+  snprintf (want, sizeof want, "lowerdir+=%s:x lowerdir+=%s datadir+=%s datadir+=/d2", a, b, c);
+  is_str (got = fs_params ("overlay", opt), want, "escaped colons stay in their layer, unescaped; :: starts data layers");
+  free (got);
+  snprintf (opt, sizeof opt, "lowerdir=%s:%s", a, big);
+  got = fs_params ("overlay", opt);
+  ok (got && strstr (got, "option `lowerdir+`: `/ddd") && strstr (got, "` has 256 bytes, fsconfig takes at most 255"),
+      "a layer too long for fsconfig is refused");
+  free (got);
+  snprintf (opt, sizeof opt, "upperdir=%s", big);
+  got = fs_params ("overlay", opt);
+  ok (got && strstr (got, "option `upperdir`: `/ddd") && strstr (got, "has 256 bytes"), "so is any other long value");
+  free (got);
+  snprintf (opt, sizeof opt, "lowerdir=%s", big);
+  got = fs_params ("tmpfs", opt);
+  ok (got && strstr (got, "option `lowerdir`: "), "lowerdir is split for overlay only");
+  free (got);
+  free (a);
+  free (b);
+  free (c);
+  free (big);
+}
 
 static struct vessel_mount_options
 parse (const char *const *opts, size_t n)
@@ -27,6 +104,7 @@ parse (const char *const *opts, size_t n)
 int
 main (void)
 {
+  test_fs_params ();
   {
     const char *opts[] = { "nosuid", "noexec", "nodev", "ro" };
     struct vessel_mount_options o = parse (opts, 4);
