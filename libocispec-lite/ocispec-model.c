@@ -737,7 +737,7 @@ oci_config_parse_file (const char *path, const char *name,
 {
   char *text = NULL;
   size_t len = 0;
-  int ret = oci_read_document (path, name, &text, &len, err);
+  int ret = oci_read_document (path, name, false, &text, &len, err);
   if (ret < 0)
     return ret;
   ret = parse_document (&config_type, offsetof (struct oci_config, arena), name,

@@ -378,7 +378,7 @@ vessel_bundle_load (const char *bundle, struct vessel_bundle *out, vessel_error 
   out->config_path = xasprintf ("%s/config.json", out->path);
 
   char *msg = NULL;
-  int ret = oci_read_document (out->config_path, "config.json", &out->config_text, &out->config_len, &msg);
+  int ret = oci_read_document (out->config_path, "config.json", false, &out->config_text, &out->config_len, &msg);
   if (ret == 0)
     ret = oci_config_parse_data ("config.json", out->config_text, out->config_len, &out->config, &msg);
   if (ret < 0)

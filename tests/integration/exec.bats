@@ -211,6 +211,33 @@ EOF
   [ "$(probe_value NOFILE)" = "1024 1024" ]
 }
 
+@test "exec --process reads a pipe: process substitution, /dev/fd/N and a named pipe; directories and devices are refused" {
+  start_c1
+  local doc='{"args": ["sh", "-c", "echo from $WHERE"], "cwd": "/", "env": ["WHERE=%s"]}'
+  run vessel exec -p <(printf "$doc" substitution) c1
+  assert_success
+  [ "$output" = "from substitution" ] || fail_with "$output"
+  # A pipe on fd 5, slow to write: the read waits for its end.
+  run bash -c '{ sleep 0.3; printf "$1" fd; } | "$2" --root "$3" exec -p /dev/fd/5 c1 5<&0 < /dev/null' _ \
+    "$doc" "$VESSEL" "$VESSEL_TEST_ROOT"
+  assert_success
+  [ "$output" = "from fd" ] || fail_with "$output"
+  # A named pipe whose writer comes after vessel opened it.
+  mkfifo "$BATS_TEST_TMPDIR/fifo"
+  (sleep 0.3 && timeout 10 sh -c 'printf "$1" fifo > "$2"' _ "$doc" "$BATS_TEST_TMPDIR/fifo") > /dev/null 2>&1 &
+  run timeout 10 "$VESSEL" --root "$VESSEL_TEST_ROOT" exec -p "$BATS_TEST_TMPDIR/fifo" c1
+  assert_success
+  [ "$output" = "from fifo" ] || fail_with "$output"
+  run vessel exec -p "$BATS_TEST_TMPDIR" c1
+  [[ "$output" == *"\`$BATS_TEST_TMPDIR\` is not a regular file or a pipe"* ]] || fail_with "$output"
+  run vessel exec -p /dev/null c1
+  [[ "$output" == *"\`/dev/null\` is not a regular file or a pipe"* ]] || fail_with "$output"
+  # More than 16 MiB from a pipe is refused, as from a file.
+  run vessel exec -p <(printf '{"args": ["true"], "cwd": "/", "env": ["X='; head -c $((17 << 20)) /dev/zero | tr '\0' x
+    printf '"]}') c1
+  [[ "$output" == *"larger than 16 MiB"* ]] || fail_with "$output"
+}
+
 @test "a bad --process is refused naming the file and the field" {
   start_c1
   echo '{"args": [], "cwd": "/"}' > "$BATS_TEST_TMPDIR/p.json"
