@@ -489,6 +489,28 @@ opened" ] || fail_with "$output"
   [ "$output" = written ] || fail_with "$output"
 }
 
+# podman turns the runtime's error text into its exit status as it does
+# runc's: "permission denied" 126, "no such file or directory" and
+# "executable file not found" 127, anything else 125 (run) or 255 (exec).
+@test "podman: exec of a directory, of a script on a noexec volume, of a missing program: 126, 126, 127" {
+  mkdir -p "$BATS_TEST_TMPDIR/vol"
+  printf '#!/bin/sh\necho ran\n' > "$BATS_TEST_TMPDIR/vol/s.sh"
+  chmod 755 "$BATS_TEST_TMPDIR/vol/s.sh"
+  detached c1 -v "$BATS_TEST_TMPDIR/vol:/vol:noexec"
+  run pm exec c1 /etc
+  [ "$status" -eq 126 ] && [[ "$output" == *'exec: "/etc": permission denied'* ]] || fail_with "status $status: $output"
+  run pm exec c1 /vol/s.sh
+  [ "$status" -eq 126 ] && [[ "$output" == *"/vol/s.sh: permission denied"* ]] || fail_with "status $status: $output"
+  run -127 pm exec c1 /no/such/binary
+  [ "$status" -eq 127 ] && [[ "$output" == *"no such file or directory"* ]] || fail_with "status $status: $output"
+  run -127 pm exec c1 no-such-command
+  [ "$status" -eq 127 ] && [[ "$output" == *'exec: "no-such-command": executable file not found in $PATH'* ]] ||
+    fail_with "status $status: $output"
+  # The same program, run: podman's own 126.
+  run prun --rm --label "test=$BATS_TEST_NUMBER" "$IMAGE" /etc
+  [ "$status" -eq 126 ] && [[ "$output" == *'exec: "/etc": permission denied'* ]] || fail_with "status $status: $output"
+}
+
 # ---- rootless: podman run by an unprivileged user of this test's own
 
 # pr ARGS...: that user's podman, with vessel, in its own configuration.

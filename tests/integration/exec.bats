@@ -138,6 +138,41 @@ exec_detached() {
   [ "$status" -eq 143 ]
 }
 
+# runc's exec: 1 for a bad command line, 255 for its own failures past
+# it ("exec failed: ..."), so a caller tells them from the process's 1.
+@test "exec exits 255 when vessel fails, 1 for a bad command line, the process's own status otherwise" {
+  start_c1
+  run vessel exec c1 sh -c 'exit 1'
+  [ "$status" -eq 1 ] && [ -z "$output" ] || fail_with "status $status: $output"
+  run vessel exec c1 sh -c 'exit 255'
+  [ "$status" -eq 255 ] && [ -z "$output" ] || fail_with "status $status: $output"
+  run vessel exec --pid-file "$BATS_TEST_TMPDIR/no/such/dir/pid" c1 true
+  [ "$status" -eq 255 ] && [[ "$output" == *"$BATS_TEST_TMPDIR/no/such/dir/pid"* ]] || fail_with "status $status: $output"
+  run vessel exec -d --pid-file "$BATS_TEST_TMPDIR/no/such/dir/pid" c1 sleep 10
+  [ "$status" -eq 255 ] || fail_with "status $status: $output"
+  run vessel exec nosuch true
+  [ "$status" -eq 255 ] && [[ "$output" == *"container \`nosuch\` does not exist"* ]] || fail_with "status $status: $output"
+  # execve's own errors, worded as runc's (Go's lower-case errno texts).
+  run vessel exec c1 /etc
+  [ "$status" -eq 255 ] && [ "$output" = 'vessel: exec: "/etc": permission denied' ] || fail_with "status $status: $output"
+  run vessel exec c1 /no/such/program
+  [ "$status" -eq 255 ] && [ "$output" = 'vessel: exec: "/no/such/program": stat /no/such/program: no such file or directory' ] ||
+    fail_with "status $status: $output"
+  run vessel exec c1 /etc/passwd
+  [ "$status" -eq 255 ] && [ "$output" = 'vessel: exec /etc/passwd: permission denied' ] || fail_with "status $status: $output"
+  vessel pause c1
+  run vessel exec c1 true
+  [ "$status" -eq 255 ] && [[ "$output" == *"it is paused"* ]] || fail_with "status $status: $output"
+  vessel resume c1
+  # runc's checkArgs and flag parsing: 1.
+  run vessel exec
+  [ "$status" -eq 1 ] && [[ "$output" == *"the container id is missing"* ]] || fail_with "status $status: $output"
+  run vessel exec --no-such-flag c1 true
+  [ "$status" -eq 1 ] || fail_with "status $status: $output"
+  # Nothing of the failed ones is left in the container.
+  [ "$(cat "$(cg_dir pids c1)/cgroup.procs" | wc -l)" -eq 1 ]
+}
+
 @test "exec forwards the signals vessel gets to the process" {
   start_c1
   # vessel itself, not a subshell running the helper function, gets the signal.
@@ -272,7 +307,7 @@ EOF
   [[ "$output" == *"--cap: unknown capability \`CAP_NOPE\`"* ]]
   run vessel exec c1 /no/such/program
   assert_failure
-  [[ "$output" == *"/no/such/program"*"No such file or directory"* ]]
+  [[ "$output" == *"/no/such/program"*"no such file or directory"* ]]
   run vessel exec --cwd /no/such/dir c1 true
   assert_failure
   [[ "$output" == *"exec: .process.cwd: chdir \`/no/such/dir\`"* ]]
