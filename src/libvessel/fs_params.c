@@ -48,6 +48,8 @@ int
 vessel_fs_params_of (const char *type, const char *option, struct vessel_fs_params *out, vessel_error **err)
 {
   out->buf = xstrdup (option);
+  out->joined = NULL;
+  out->layers = false;
   out->p = &out->one;
   out->n = 1;
   char *eq = strchr (out->buf, '=');
@@ -63,6 +65,7 @@ vessel_fs_params_of (const char *type, const char *option, struct vessel_fs_para
         layers += *c == ':';
       out->p = xzalloc (layers * sizeof (*out->p));
       out->n = 0;
+      out->layers = true;
       split_layers (eq + 1, out);
     }
   for (size_t i = 0; i < out->n; i++)
@@ -90,7 +93,34 @@ vessel_fs_params_free (struct vessel_fs_params *params)
   if (params->p != &params->one)
     free (params->p);
   free (params->buf);
+  free (params->joined);
   params->p = NULL;
-  params->buf = NULL;
+  params->buf = params->joined = NULL;
   params->n = 0;
+}
+
+int
+vessel_fs_params_join_fds (struct vessel_fs_params *params, const int *fds, vessel_error **err)
+{
+  char value[VESSEL_FSCONFIG_MAX_VALUE + 1];
+  size_t len = 0;
+  for (size_t i = 0; i < params->n; i++)
+    {
+      const char *sep = i == 0 ? "" : strcmp (params->p[i].key, "datadir+") == 0 ? "::" : ":";
+      int n = snprintf (value + len, sizeof value - len, "%s/proc/self/fd/%d", sep, fds[i]);
+      if (n < 0 || (size_t) n >= sizeof value - len)
+        return vessel_fail (err, EINVAL, "option `lowerdir`: %zu layers do not fit in one fsconfig value, "
+                                         "and this kernel takes no lowerdir+ (Linux 6.8)",
+                            params->n);
+      len += (size_t) n;
+    }
+  free (params->joined);
+  params->joined = xstrdup (value);
+  params->one.key = "lowerdir";
+  params->one.value = params->joined;
+  if (params->p != &params->one)
+    free (params->p);
+  params->p = &params->one;
+  params->n = 1;
+  return 0;
 }

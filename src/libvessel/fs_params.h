@@ -3,6 +3,7 @@
 #ifndef VESSEL_FS_PARAMS_H
 #define VESSEL_FS_PARAMS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "error.h"
@@ -22,7 +23,9 @@ struct vessel_fs_params
   struct vessel_fs_param *p; /* n of them: &one, or allocated for layers */
   size_t n;
   struct vessel_fs_param one;
-  char *buf; /* the keys and values point into it */
+  bool layers; /* an overlay lowerdir split into lowerdir+ and datadir+ */
+  char *buf;   /* the keys and values point into it */
+  char *joined;
 };
 
 /* The fsconfig calls of data option `option` of a `type` filesystem:
@@ -34,5 +37,12 @@ struct vessel_fs_params
 int vessel_fs_params_of (const char *type, const char *option, struct vessel_fs_params *out,
                          vessel_error **err);
 void vessel_fs_params_free (struct vessel_fs_params *params);
+
+/* Before Linux 6.8 overlayfs has no lowerdir+ (and before 6.5 it takes
+   any key, to refuse it when the filesystem is made): the layers of
+   `params` go back into one lowerdir, layer i named /proc/self/fd/fds[i],
+   an fd the caller holds open on it until the filesystem is made (the
+   kernel resolves the names when it takes the value, or then). */
+int vessel_fs_params_join_fds (struct vessel_fs_params *params, const int *fds, vessel_error **err);
 
 #endif

@@ -432,11 +432,40 @@ static const struct
   { MS_MANDLOCK, "mand" },    { MS_SILENT, "silent" },   { MS_I_VERSION, "iversion" },
 };
 
-/* A new, detached instance of filesystem `type`; `context` is its SELinux
-   label (linux.mountLabel), or NULL. */
+/* Sets data option `option`.  An overlay lowerdir longer than fsconfig
+   takes goes a layer at a time (lowerdir+), or with by_fd through fds
+   opened on the layers, appended to fds[*n_fds] for the caller to close
+   once the filesystem is made. */
 static int
-fs_new (const char *type, const char *source, const struct vessel_mount_options *o, const char *context,
-        const char *what, vessel_error **err)
+fs_set_option (int fsfd, const char *type, const char *option, bool by_fd, bool *layered, int **fds, size_t *n_fds,
+               const char *what, vessel_error **err)
+{
+  struct vessel_fs_params params;
+  int r = vessel_fs_params_of (type, option, &params, err);
+  if (r < 0)
+    return vessel_error_wrap (err, r, "mount %s on `%s`", type, what);
+  *layered |= params.layers;
+  if (params.layers && by_fd)
+    {
+      *fds = xrealloc (*fds, (*n_fds + params.n) * sizeof (**fds));
+      int *mine = *fds + *n_fds;
+      for (size_t j = 0; j < params.n && r == 0; j++, (*n_fds)++)
+        if ((mine[j] = open (params.p[j].value, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+          r = vessel_fail_errno (err, errno, "mount %s on `%s`: layer `%s`", type, what, params.p[j].value);
+      if (r == 0 && (r = vessel_fs_params_join_fds (&params, mine, err)) < 0)
+        vessel_error_wrap (err, r, "mount %s on `%s`", type, what);
+    }
+  for (size_t j = 0; j < params.n && r == 0; j++)
+    if (fsconfig (fsfd, params.p[j].value ? FSCONFIG_SET_STRING : FSCONFIG_SET_FLAG, params.p[j].key,
+                  params.p[j].value, 0) < 0)
+      r = fs_fail (fsfd, errno, type, what, err);
+  vessel_fs_params_free (&params);
+  return r;
+}
+
+static int
+fs_new_once (const char *type, const char *source, const struct vessel_mount_options *o, const char *context,
+             bool by_fd, bool *layered, const char *what, vessel_error **err)
 {
   cleanup_close int fsfd = fsopen (type, FSOPEN_CLOEXEC);
   if (fsfd < 0)
@@ -450,28 +479,41 @@ fs_new (const char *type, const char *source, const struct vessel_mount_options 
     if ((o->flags & sb_flags[i].flag)
         && fsconfig (fsfd, FSCONFIG_SET_FLAG, sb_flags[i].name, NULL, 0) < 0)
       return fs_fail (fsfd, errno, type, what, err);
-  for (size_t i = 0; i < o->data_len; i++)
-    {
-      struct vessel_fs_params params;
-      int r = vessel_fs_params_of (type, o->data[i], &params, err);
-      if (r < 0)
-        return vessel_error_wrap (err, r, "mount %s on `%s`", type, what);
-      for (size_t j = 0; j < params.n && r == 0; j++)
-        r = fsconfig (fsfd, params.p[j].value ? FSCONFIG_SET_STRING : FSCONFIG_SET_FLAG, params.p[j].key,
-                      params.p[j].value, 0);
-      int errnum = errno;
-      vessel_fs_params_free (&params);
-      if (r < 0)
-        return fs_fail (fsfd, errnum, type, what, err);
-    }
-  if (fsconfig (fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-    return fs_fail (fsfd, errno, type, what, err);
+  cleanup_free int *fds = NULL;
+  size_t n_fds = 0;
+  int ret = 0;
+  for (size_t i = 0; i < o->data_len && ret == 0; i++)
+    ret = fs_set_option (fsfd, type, o->data[i], by_fd, layered, &fds, &n_fds, what, err);
+  if (ret == 0 && fsconfig (fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+    ret = fs_fail (fsfd, errno, type, what, err);
+  for (size_t i = 0; i < n_fds; i++)
+    if (fds[i] >= 0)
+      close (fds[i]);
+  if (ret < 0)
+    return ret;
   /* Only mount-level flags here: the superblock may be shared (sysfs of a
      network namespace, proc of a pid namespace) and is not ours to make
      read-only. */
   int mntfd = fsmount (fsfd, FSMOUNT_CLOEXEC, (unsigned) ms_to_attr (o->flags));
   if (mntfd < 0)
     return fs_fail (fsfd, errno, type, what, err);
+  return mntfd;
+}
+
+/* A new, detached instance of filesystem `type`; `context` is its SELinux
+   label (linux.mountLabel), or NULL. */
+static int
+fs_new (const char *type, const char *source, const struct vessel_mount_options *o, const char *context,
+        const char *what, vessel_error **err)
+{
+  bool layered = false;
+  int mntfd = fs_new_once (type, source, o, context, false, &layered, what, err);
+  /* A kernel without lowerdir+ (before 6.8) refuses the layers' keys. */
+  if (mntfd == -EINVAL && layered)
+    {
+      vessel_error_freep (err);
+      mntfd = fs_new_once (type, source, o, context, true, &layered, what, err);
+    }
   return mntfd;
 }
 

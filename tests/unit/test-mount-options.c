@@ -1,6 +1,7 @@
 /* Mount options: config.json spellings to syscall flags. */
 #include <config.h>
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -79,6 +80,32 @@ test_fs_params (void)
   got = fs_params ("tmpfs", opt);
   ok (got && strstr (got, "option `lowerdir`: "), "lowerdir is split for overlay only");
   free (got);
+  /* Before Linux 6.8: the layers by fd, in one lowerdir again. */
+  struct vessel_fs_params p;
+  vessel_error *err = NULL;
+  snprintf (opt, sizeof opt, "lowerdir=%s:%s::%s", a, b, c);
+  int fds[16] = { 7, 12, 300 };
+  ok (vessel_fs_params_of ("overlay", opt, &p, &err) == 0 && p.layers && p.n == 3
+          && vessel_fs_params_join_fds (&p, fds, &err) == 0 && p.n == 1,
+      "the layers join by fd");
+  is_str (p.n == 1 ? p.p[0].key : NULL, "lowerdir", "as lowerdir");
+  is_str (p.n == 1 ? p.p[0].value : NULL, "/proc/self/fd/7:/proc/self/fd/12::/proc/self/fd/300",
+          "named /proc/self/fd/N, :: before a data layer");
+  vessel_fs_params_free (&p);
+  /* 16 layers of 3-digit fds: 16 * 18 bytes, more than one value takes. */
+  char many[4096] = "lowerdir=";
+  for (int i = 0; i < 16; i++)
+    {
+      strcat (many, i ? ":" : "");
+      strcat (many, a);
+      fds[i] = 100 + i;
+    }
+  ok (vessel_fs_params_of ("overlay", many, &p, &err) == 0 && p.n == 16
+          && vessel_fs_params_join_fds (&p, fds, &err) == -EINVAL && err
+          && strstr (err->msg, "16 layers do not fit in one fsconfig value"),
+      "too many layers for one value is refused");
+  vessel_error_free (err);
+  vessel_fs_params_free (&p);
   free (a);
   free (b);
   free (c);
