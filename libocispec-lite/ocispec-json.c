@@ -540,10 +540,12 @@ ocl_parse (const struct ocl_type *type, const char *name, const char *text,
 }
 
 int
-oci_read_document (const char *path, const char *name, char **text, size_t *len,
-               char **err)
+oci_read_document (const char *path, const char *name, bool pipe_ok, char **text,
+                   size_t *len, char **err)
 {
-  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  /* O_NONBLOCK: what is neither a file nor a pipe (a device, a fifo when
+     pipes are not taken) is refused without waiting for it to open. */
+  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0)
     {
       int e = errno;
@@ -560,10 +562,27 @@ oci_read_document (const char *path, const char *name, char **text, size_t *len,
       *err = ocl_strdup_printf ("stat `%s`: %s", path, strerror (-ret));
       goto out;
     }
-  if (!S_ISREG (st.st_mode))
+  if (pipe_ok && S_ISFIFO (st.st_mode))
+    {
+      /* Opened again, as cat would: a named pipe's writer may come later
+         (an open without it would read as empty), an anonymous one's is
+         there, and reads then wait for what it writes. */
+      char self[64];
+      snprintf (self, sizeof self, "/proc/self/fd/%d", fd);
+      int again = open (self, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+      if (again < 0)
+        {
+          ret = -errno;
+          *err = ocl_strdup_printf ("open `%s`: %s", path, strerror (-ret));
+          goto out;
+        }
+      close (fd);
+      fd = again;
+    }
+  else if (!S_ISREG (st.st_mode))
     {
       ret = -EINVAL;
-      *err = ocl_strdup_printf ("%s: `%s` is not a regular file", name, path);
+      *err = ocl_strdup_printf ("%s: `%s` is not a regular file%s", name, path, pipe_ok ? " or a pipe" : "");
       goto out;
     }
   if ((uint64_t) st.st_size > OCL_MAX_DOCUMENT)

@@ -94,7 +94,10 @@ _Static_assert (COUNT (mpol_flags_names) == OCI_MPOL_FLAG_COUNT, "mpol flag tabl
 
 /* ---- ranges the schema or the kernel narrow further -------------------- */
 
-static const struct ocl_range file_mode_range = { 0, 07777 };
+/* fileMode: the permission bits, and the file-type bits of S_IFMT that
+   podman (Go's os.FileMode turned into st_mode) writes along with them;
+   the config check matches those against the device's type. */
+static const struct ocl_range file_mode_range = { 0, 0177777 };
 static const struct ocl_range hook_timeout_range = { 1, INT64_MAX };
 static const struct ocl_range oom_score_adj_range = { -1000, 1000 };
 
@@ -734,7 +737,7 @@ oci_config_parse_file (const char *path, const char *name,
 {
   char *text = NULL;
   size_t len = 0;
-  int ret = oci_read_document (path, name, &text, &len, err);
+  int ret = oci_read_document (path, name, false, &text, &len, err);
   if (ret < 0)
     return ret;
   ret = parse_document (&config_type, offsetof (struct oci_config, arena), name,

@@ -769,9 +769,10 @@ struct oci_features
    how messages refer to the document ("config.json"). */
 
 /* Reads a whole regular file (at most 16 MiB) into a NUL-terminated
-   malloc'ed buffer, for the *_parse_data functions. */
-int oci_read_document (const char *path, const char *name, char **text, size_t *len,
-                       char **err);
+   malloc'ed buffer, for the *_parse_data functions; with pipe_ok also a
+   pipe, read to its end (exec -p /dev/fd/N, -p <(...)). */
+int oci_read_document (const char *path, const char *name, bool pipe_ok, char **text,
+                       size_t *len, char **err);
 
 int oci_config_parse_data (const char *name, const char *data, size_t len,
                            struct oci_config **out, char **err);

@@ -16,6 +16,7 @@ struct cli_globals
   bool debug;
   bool systemd_cgroup;
   const char *rootless; /* --rootless true|false|auto, NULL when not given */
+  int failure_status;   /* the exit status of vessel's own failure: 1, 255 for exec's (runc's) */
 };
 
 struct cli_command

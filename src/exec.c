@@ -220,6 +220,9 @@ cli_exec (struct cli_globals *g, int argc, char **argv, vessel_error **err)
       o.cgroups_len = l.cgroups_len;
       o.additional_gids = l.gids;
       o.additional_gids_len = l.gids_len;
+      /* As runc: 1 for a bad command line, 255 when vessel fails past it,
+         so that no process's own status can be taken for vessel's. */
+      g->failure_status = 255;
       int status = 0;
       ret = vessel_container_exec (&o, &status, err);
       if (ret == 0)

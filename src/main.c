@@ -495,7 +495,7 @@ int
 main (int argc, char **argv)
 {
   ensure_stdio ();
-  struct cli_globals g = { .root = NULL };
+  struct cli_globals g = { .root = NULL, .failure_status = 1 };
   cleanup_free char *root = NULL; /* the default, when not --root */
   cleanup_error vessel_error *err = NULL;
   int status = 1;
@@ -548,7 +548,7 @@ main (int argc, char **argv)
       report_error (err ? err->msg : "unknown error");
       if (usage_hint)
         fprintf (stderr, "Run 'vessel %s --help' for usage.\n", cmd->name);
-      return 1;
+      return g.failure_status;
     }
   return ret;
 }

@@ -207,6 +207,30 @@ validate_paths (const char *what, char **paths, size_t n, vessel_error **err)
   return 0;
 }
 
+unsigned
+vessel_device_file_type (int type)
+{
+  return type == OCI_DEVICE_BLOCK ? S_IFBLK : type == OCI_DEVICE_FIFO ? S_IFIFO : S_IFCHR;
+}
+
+/* podman writes fileMode with the node's file type in it (8630 is
+   S_IFCHR | 0666), runc and crun use only the permission bits of it:
+   the type is accepted when it is the device's own. */
+static int
+validate_device (const struct oci_device *d, size_t i, vessel_error **err)
+{
+  if (d->path[0] != '/' || has_dotdot (d->path))
+    return vessel_fail (err, EINVAL, C ".linux.devices[%zu].path: `%s` must be an absolute path without `..`", i,
+                        d->path);
+  unsigned file_type = d->has_file_mode ? d->file_mode & S_IFMT : 0;
+  if (file_type != 0 && file_type != vessel_device_file_type (d->type))
+    return vessel_fail (err, EINVAL,
+                        C ".linux.devices[%zu].fileMode: %" PRIu32 " has the file type bits 0%o, "
+                          "not those of type `%c` (0%o)",
+                        i, d->file_mode, file_type, "cbup"[d->type], vessel_device_file_type (d->type));
+  return 0;
+}
+
 static int
 validate_linux (const struct oci_config *c, vessel_error **err)
 {
@@ -229,11 +253,8 @@ validate_linux (const struct oci_config *c, vessel_error **err)
       || (ret = vessel_memory_policy_validate (lx->memory_policy, err)) < 0)
     return ret;
   for (size_t i = 0; i < lx->devices_len; i++)
-    {
-      const char *p = lx->devices[i].path;
-      if (p[0] != '/' || has_dotdot (p))
-        return vessel_fail (err, EINVAL, C ".linux.devices[%zu].path: `%s` must be an absolute path without `..`", i, p);
-    }
+    if ((ret = validate_device (&lx->devices[i], i, err)) < 0)
+      return ret;
   return 0;
 }
 
@@ -357,7 +378,7 @@ vessel_bundle_load (const char *bundle, struct vessel_bundle *out, vessel_error 
   out->config_path = xasprintf ("%s/config.json", out->path);
 
   char *msg = NULL;
-  int ret = oci_read_document (out->config_path, "config.json", &out->config_text, &out->config_len, &msg);
+  int ret = oci_read_document (out->config_path, "config.json", false, &out->config_text, &out->config_len, &msg);
   if (ret == 0)
     ret = oci_config_parse_data ("config.json", out->config_text, out->config_len, &out->config, &msg);
   if (ret < 0)

@@ -35,6 +35,10 @@ int vessel_process_validate (const struct oci_process *p, const char *where, ves
 /* The namespace entry of `type`, or NULL. */
 const struct oci_namespace *vessel_config_namespace (const struct oci_config *c, int type);
 
+/* The st_mode file type of a linux.devices entry's type: S_IFCHR for
+   "c" and "u", S_IFBLK for "b", S_IFIFO for "p". */
+unsigned vessel_device_file_type (int type);
+
 /* RLIMIT_NOFILE for "RLIMIT_NOFILE"; -1 when unknown. */
 int vessel_rlimit_from_name (const char *name);
 

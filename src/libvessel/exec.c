@@ -173,7 +173,7 @@ process_from_file (struct exec *e, vessel_error **err)
   const char *file = e->o->process_file;
   char *msg = NULL, *text = NULL;
   size_t len = 0;
-  int ret = oci_read_document (file, file, &text, &len, &msg);
+  int ret = oci_read_document (file, file, true, &text, &len, &msg);
   if (ret == 0)
     ret = oci_process_parse_data (file, text, len, &e->process_doc, &msg);
   free (text);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "fs_params.h"
 #include "lsm.h"
 #include "mounts.h"
 #include "no_pivot.h"
@@ -439,11 +440,40 @@ static const struct
   { MS_MANDLOCK, "mand" },    { MS_SILENT, "silent" },   { MS_I_VERSION, "iversion" },
 };
 
-/* A new, detached instance of filesystem `type`; `context` is its SELinux
-   label (linux.mountLabel), or NULL. */
+/* Sets data option `option`.  An overlay lowerdir longer than fsconfig
+   takes goes a layer at a time (lowerdir+), or with by_fd through fds
+   opened on the layers, appended to fds[*n_fds] for the caller to close
+   once the filesystem is made. */
 static int
-fs_new (const char *type, const char *source, const struct vessel_mount_options *o, const char *context,
-        const char *what, vessel_error **err)
+fs_set_option (int fsfd, const char *type, const char *option, bool by_fd, bool *layered, int **fds, size_t *n_fds,
+               const char *what, vessel_error **err)
+{
+  struct vessel_fs_params params;
+  int r = vessel_fs_params_of (type, option, &params, err);
+  if (r < 0)
+    return vessel_error_wrap (err, r, "mount %s on `%s`", type, what);
+  *layered |= params.layers;
+  if (params.layers && by_fd)
+    {
+      *fds = xrealloc (*fds, (*n_fds + params.n) * sizeof (**fds));
+      int *mine = *fds + *n_fds;
+      for (size_t j = 0; j < params.n && r == 0; j++, (*n_fds)++)
+        if ((mine[j] = open (params.p[j].value, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+          r = vessel_fail_errno (err, errno, "mount %s on `%s`: layer `%s`", type, what, params.p[j].value);
+      if (r == 0 && (r = vessel_fs_params_join_fds (&params, mine, err)) < 0)
+        vessel_error_wrap (err, r, "mount %s on `%s`", type, what);
+    }
+  for (size_t j = 0; j < params.n && r == 0; j++)
+    if (fsconfig (fsfd, params.p[j].value ? FSCONFIG_SET_STRING : FSCONFIG_SET_FLAG, params.p[j].key,
+                  params.p[j].value, 0) < 0)
+      r = fs_fail (fsfd, errno, type, what, err);
+  vessel_fs_params_free (&params);
+  return r;
+}
+
+static int
+fs_new_once (const char *type, const char *source, const struct vessel_mount_options *o, const char *context,
+             bool by_fd, bool *layered, const char *what, vessel_error **err)
 {
   cleanup_close int fsfd = fsopen (type, FSOPEN_CLOEXEC);
   if (fsfd < 0)
@@ -457,29 +487,41 @@ fs_new (const char *type, const char *source, const struct vessel_mount_options 
     if ((o->flags & sb_flags[i].flag)
         && fsconfig (fsfd, FSCONFIG_SET_FLAG, sb_flags[i].name, NULL, 0) < 0)
       return fs_fail (fsfd, errno, type, what, err);
-  for (size_t i = 0; i < o->data_len; i++)
-    {
-      cleanup_free char *key = xstrdup (o->data[i]);
-      char *eq = strchr (key, '=');
-      int r;
-      if (eq)
-        {
-          *eq = '\0';
-          r = fsconfig (fsfd, FSCONFIG_SET_STRING, key, eq + 1, 0);
-        }
-      else
-        r = fsconfig (fsfd, FSCONFIG_SET_FLAG, key, NULL, 0);
-      if (r < 0)
-        return fs_fail (fsfd, errno, type, what, err);
-    }
-  if (fsconfig (fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-    return fs_fail (fsfd, errno, type, what, err);
+  cleanup_free int *fds = NULL;
+  size_t n_fds = 0;
+  int ret = 0;
+  for (size_t i = 0; i < o->data_len && ret == 0; i++)
+    ret = fs_set_option (fsfd, type, o->data[i], by_fd, layered, &fds, &n_fds, what, err);
+  if (ret == 0 && fsconfig (fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+    ret = fs_fail (fsfd, errno, type, what, err);
+  for (size_t i = 0; i < n_fds; i++)
+    if (fds[i] >= 0)
+      close (fds[i]);
+  if (ret < 0)
+    return ret;
   /* Only mount-level flags here: the superblock may be shared (sysfs of a
      network namespace, proc of a pid namespace) and is not ours to make
      read-only. */
   int mntfd = fsmount (fsfd, FSMOUNT_CLOEXEC, (unsigned) ms_to_attr (o->flags));
   if (mntfd < 0)
     return fs_fail (fsfd, errno, type, what, err);
+  return mntfd;
+}
+
+/* A new, detached instance of filesystem `type`; `context` is its SELinux
+   label (linux.mountLabel), or NULL. */
+static int
+fs_new (const char *type, const char *source, const struct vessel_mount_options *o, const char *context,
+        const char *what, vessel_error **err)
+{
+  bool layered = false;
+  int mntfd = fs_new_once (type, source, o, context, false, &layered, what, err);
+  /* A kernel without lowerdir+ (before 6.8) refuses the layers' keys. */
+  if (mntfd == -EINVAL && layered)
+    {
+      vessel_error_freep (err);
+      mntfd = fs_new_once (type, source, o, context, true, &layered, what, err);
+    }
   return mntfd;
 }
 
@@ -890,8 +932,8 @@ create_config_devices (int rootfd, const struct vessel_rootfs *r, vessel_error *
       cleanup_close int dir = openat (parent, ".", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
       if (dir < 0)
         return vessel_fail_errno (err, errno, "open the directory of `%s`", d->path);
-      mode_t type = d->type == OCI_DEVICE_BLOCK ? S_IFBLK : d->type == OCI_DEVICE_FIFO ? S_IFIFO : S_IFCHR;
-      mode_t mode = d->has_file_mode ? d->file_mode : 0666;
+      mode_t type = vessel_device_file_type (d->type);
+      mode_t mode = d->has_file_mode ? d->file_mode & ~(mode_t) S_IFMT : 0666; /* the type is checked */
       dev_t dev = type == S_IFIFO ? 0 : makedev ((unsigned) d->major, (unsigned) d->minor);
       int ret = make_device (dir, name, type, mode, dev, d->has_uid ? d->uid : 0, d->has_gid ? d->gid : 0,
                              d->path, r->in_userns && type != S_IFIFO, err);

@@ -198,17 +198,36 @@ is_executable_file (const char *path)
          && access (path, X_OK) == 0;
 }
 
+/* strerror as Go words errnos, in lower case: runc's messages are Go's,
+   and clients match their text ("permission denied": podman's 126, "no
+   such file or directory": its 127). */
+static const char *
+go_strerror (int errnum, char *buf, size_t size)
+{
+  snprintf (buf, size, "%s", strerror (errnum));
+  if (buf[0] >= 'A' && buf[0] <= 'Z' && (buf[1] < 'A' || buf[1] > 'Z'))
+    buf[0] = (char) (buf[0] - 'A' + 'a');
+  return buf;
+}
+
 int
 vessel_process_find_program (const struct oci_process *p, char **path, vessel_error **err)
 {
   const char *name = p->args[0];
+  char text[128];
+  /* runc's exec.LookPath: `exec: "NAME": ...`; a directory is what
+     execve refuses it with, EACCES. */
   if (strchr (name, '/'))
     {
       struct stat st;
       if (stat (name, &st) < 0)
-        return vessel_fail_errno (err, errno, "exec `%s`", name);
+        {
+          int errnum = errno;
+          return vessel_fail (err, errnum, "exec: \"%s\": stat %s: %s", name, name,
+                              go_strerror (errnum, text, sizeof text));
+        }
       if (S_ISDIR (st.st_mode))
-        return vessel_fail (err, EACCES, "exec `%s`: is a directory", name);
+        return vessel_fail (err, EACCES, "exec: \"%s\": %s", name, go_strerror (EACCES, text, sizeof text));
       *path = xstrdup (name);
       return 0;
     }
@@ -417,5 +436,8 @@ vessel_process_exec (const struct vessel_exec_plan *x, vessel_error **err)
                                   x->start_state ? strlen (x->start_state) : 0, false, err)) < 0)
     return ret;
   execve (x->path, p->args, env);
-  return vessel_fail_errno (err, errno, "exec `%s`", x->path);
+  /* As runc's: `exec PATH: permission denied` (a noexec mount, no x bit). */
+  int errnum = errno;
+  char text[128];
+  return vessel_fail (err, errnum, "exec %s: %s", x->path, go_strerror (errnum, text, sizeof text));
 }

@@ -71,11 +71,13 @@ declare -A SUITE_PATHS=(
 )
 # Modules each after those it depends on: run-in-vm.sh loses a module whose
 # dependency it has not yet seen.  podman: netavark's bridge and the
-# iptables-nft rules it adds (the guest has no modprobe to load on demand).
+# iptables-nft rules it adds (the guest has no modprobe to load on demand);
+# overlay for its --mount type=image and mounts.bats's overlay.
 declare -A SUITE_MODULES=(
   [podman.bats]="llc stp bridge veth nfnetlink libcrc32c nf_tables x_tables nft_compat
     nf_defrag_ipv4 nf_defrag_ipv6 nf_conntrack nf_nat nft_chain_nat
-    xt_conntrack xt_comment xt_addrtype xt_mark xt_MASQUERADE xt_nat xt_tcpudp"
+    xt_conntrack xt_comment xt_addrtype xt_mark xt_MASQUERADE xt_nat xt_tcpudp overlay"
+  [mounts.bats]="overlay"
 )
 
 prog=${0##*/}

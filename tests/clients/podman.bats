@@ -450,6 +450,87 @@ wait_for_log() {
   pm rm --force --time 0 "u$BATS_TEST_NUMBER" > /dev/null
 }
 
+# podman writes linux.devices[].fileMode as st_mode, file type and all
+# (8630 = S_IFCHR | 0666, for --device and every host device of
+# --privileged).
+@test "podman: --device adds a usable device node; without it the device is absent and denied" {
+  [ -c /dev/fuse ] || skip "needs the host's /dev/fuse"
+  run prun --rm --label "test=$BATS_TEST_NUMBER" --device /dev/fuse "$IMAGE" \
+    sh -c 'stat -c "%F %t:%T" /dev/fuse && exec 3<> /dev/fuse && echo opened'
+  assert_success
+  [ "$output" = "character special file a:e5
+opened" ] || fail_with "$output"
+  # Without --device: no node, and one made by hand cannot be opened
+  # (podman's device rules allow mknod, not read or write).
+  run prun --rm --label "test=$BATS_TEST_NUMBER" "$IMAGE" \
+    sh -c 'ls /dev/fuse 2>&1; mknod /fuse c 10 229 && exec 3<> /fuse; echo status $?'
+  [[ "${lines[0]}" == *"No such file or directory"* ]] || fail_with "$output"
+  [[ "$output" == *"/fuse: Operation not permitted"* ]] || fail_with "$output"
+}
+
+@test "podman: --device-cgroup-rule lets the container use nodes it makes, as the rule allows, next to --device" {
+  [ -c /dev/fuse ] || skip "needs the host's /dev/fuse"
+  # 10:237 is loop-control, 1:11 kmsg: made by the container, the rule
+  # lets it open the first, nothing lets it open the second.
+  run prun --rm --label "test=$BATS_TEST_NUMBER" --device /dev/fuse --device-cgroup-rule 'c 10:237 rw' "$IMAGE" \
+    sh -c 'exec 3<> /dev/fuse && echo fuse opened; mknod /lc c 10 237 && exec 4<> /lc && echo lc opened
+      mknod /kmsg c 1 11 && { exec 5< /kmsg; } 2>&1; echo status $?'
+  [ "${lines[0]}" = "fuse opened" ] && [ "${lines[1]}" = "lc opened" ] || fail_with "$output"
+  [[ "${lines[2]}" == *"/kmsg: Operation not permitted"* ]] || fail_with "$output"
+  # A rule of r only: the node opens for reading, not for writing.
+  run prun --rm --label "test=$BATS_TEST_NUMBER" --device-cgroup-rule 'c 10:229 r' "$IMAGE" \
+    sh -c 'mknod /fuse c 10 229 && exec 3< /fuse && echo read; { exec 4<> /fuse; } 2>&1; echo status $?'
+  [ "${lines[0]}" = read ] || fail_with "$output"
+  [[ "${lines[1]}" == *"/fuse: Operation not permitted"* ]] || fail_with "$output"
+}
+
+@test "podman: --privileged gets the host's devices, usable, and every capability" {
+  [ -c /dev/fuse ] || skip "needs the host's /dev/fuse"
+  run prun --rm --label "test=$BATS_TEST_NUMBER" --privileged "$IMAGE" \
+    sh -c 'stat -c "%F %t:%T %a" /dev/fuse; exec 3<> /dev/fuse && echo opened; probe caps'
+  assert_success
+  [ "${lines[0]}" = "character special file a:e5 600" ] || fail_with "$output"
+  [ "${lines[1]}" = opened ] || fail_with "$output"
+  [ "$(probe_value CapEff)" = "$(awk '$1 == "CapBnd:" { print $2 }' /proc/self/status)" ] || fail_with "$output"
+}
+
+# podman mounts an image as an overlay of its layer and an empty
+# directory: a lowerdir of two paths in its storage, longer than one
+# fsconfig value.
+@test "podman: --mount type=image shows the image read-only, rw=true gives it a writable layer" {
+  run prun --rm --label "test=$BATS_TEST_NUMBER" --mount "type=image,src=$IMAGE,dst=/image-mount" "$IMAGE" \
+    sh -c 'ls /image-mount/bin/busybox; touch /image-mount/new 2>&1; grep " /image-mount " /proc/self/mountinfo'
+  [ "${lines[0]}" = /image-mount/bin/busybox ] || fail_with "$output"
+  [[ "${lines[1]}" == *"/image-mount/new: Read-only file system"* ]] || fail_with "$output"
+  [[ "${lines[2]}" == *" - overlay "* ]] || fail_with "$output"
+  run prun --rm --label "test=$BATS_TEST_NUMBER" --mount "type=image,src=$IMAGE,dst=/image-mount,rw=true" "$IMAGE" \
+    sh -c 'echo written > /image-mount/new && cat /image-mount/new'
+  assert_success
+  [ "$output" = written ] || fail_with "$output"
+}
+
+# podman turns the runtime's error text into its exit status as it does
+# runc's: "permission denied" 126, "no such file or directory" and
+# "executable file not found" 127, anything else 125 (run) or 255 (exec).
+@test "podman: exec of a directory, of a script on a noexec volume, of a missing program: 126, 126, 127" {
+  mkdir -p "$BATS_TEST_TMPDIR/vol"
+  printf '#!/bin/sh\necho ran\n' > "$BATS_TEST_TMPDIR/vol/s.sh"
+  chmod 755 "$BATS_TEST_TMPDIR/vol/s.sh"
+  detached c1 -v "$BATS_TEST_TMPDIR/vol:/vol:noexec"
+  run pm exec c1 /etc
+  [ "$status" -eq 126 ] && [[ "$output" == *'exec: "/etc": permission denied'* ]] || fail_with "status $status: $output"
+  run pm exec c1 /vol/s.sh
+  [ "$status" -eq 126 ] && [[ "$output" == *"/vol/s.sh: permission denied"* ]] || fail_with "status $status: $output"
+  run -127 pm exec c1 /no/such/binary
+  [ "$status" -eq 127 ] && [[ "$output" == *"no such file or directory"* ]] || fail_with "status $status: $output"
+  run -127 pm exec c1 no-such-command
+  [ "$status" -eq 127 ] && [[ "$output" == *'exec: "no-such-command": executable file not found in $PATH'* ]] ||
+    fail_with "status $status: $output"
+  # The same program, run: podman's own 126.
+  run prun --rm --label "test=$BATS_TEST_NUMBER" "$IMAGE" /etc
+  [ "$status" -eq 126 ] && [[ "$output" == *'exec: "/etc": permission denied'* ]] || fail_with "status $status: $output"
+}
+
 # ---- rootless: podman run by an unprivileged user of this test's own
 
 # pr ARGS...: that user's podman, with vessel, in its own configuration.

@@ -138,6 +138,41 @@ exec_detached() {
   [ "$status" -eq 143 ]
 }
 
+# runc's exec: 1 for a bad command line, 255 for its own failures past
+# it ("exec failed: ..."), so a caller tells them from the process's 1.
+@test "exec exits 255 when vessel fails, 1 for a bad command line, the process's own status otherwise" {
+  start_c1
+  run vessel exec c1 sh -c 'exit 1'
+  [ "$status" -eq 1 ] && [ -z "$output" ] || fail_with "status $status: $output"
+  run vessel exec c1 sh -c 'exit 255'
+  [ "$status" -eq 255 ] && [ -z "$output" ] || fail_with "status $status: $output"
+  run vessel exec --pid-file "$BATS_TEST_TMPDIR/no/such/dir/pid" c1 true
+  [ "$status" -eq 255 ] && [[ "$output" == *"$BATS_TEST_TMPDIR/no/such/dir/pid"* ]] || fail_with "status $status: $output"
+  run vessel exec -d --pid-file "$BATS_TEST_TMPDIR/no/such/dir/pid" c1 sleep 10
+  [ "$status" -eq 255 ] || fail_with "status $status: $output"
+  run vessel exec nosuch true
+  [ "$status" -eq 255 ] && [[ "$output" == *"container \`nosuch\` does not exist"* ]] || fail_with "status $status: $output"
+  # execve's own errors, worded as runc's (Go's lower-case errno texts).
+  run vessel exec c1 /etc
+  [ "$status" -eq 255 ] && [ "$output" = 'vessel: exec: "/etc": permission denied' ] || fail_with "status $status: $output"
+  run vessel exec c1 /no/such/program
+  [ "$status" -eq 255 ] && [ "$output" = 'vessel: exec: "/no/such/program": stat /no/such/program: no such file or directory' ] ||
+    fail_with "status $status: $output"
+  run vessel exec c1 /etc/passwd
+  [ "$status" -eq 255 ] && [ "$output" = 'vessel: exec /etc/passwd: permission denied' ] || fail_with "status $status: $output"
+  vessel pause c1
+  run vessel exec c1 true
+  [ "$status" -eq 255 ] && [[ "$output" == *"it is paused"* ]] || fail_with "status $status: $output"
+  vessel resume c1
+  # runc's checkArgs and flag parsing: 1.
+  run vessel exec
+  [ "$status" -eq 1 ] && [[ "$output" == *"the container id is missing"* ]] || fail_with "status $status: $output"
+  run vessel exec --no-such-flag c1 true
+  [ "$status" -eq 1 ] || fail_with "status $status: $output"
+  # Nothing of the failed ones is left in the container.
+  [ "$(cat "$(cg_dir pids c1)/cgroup.procs" | wc -l)" -eq 1 ]
+}
+
 @test "exec forwards the signals vessel gets to the process" {
   start_c1
   # vessel itself, not a subshell running the helper function, gets the signal.
@@ -211,6 +246,33 @@ EOF
   [ "$(probe_value NOFILE)" = "1024 1024" ]
 }
 
+@test "exec --process reads a pipe: process substitution, /dev/fd/N and a named pipe; directories and devices are refused" {
+  start_c1
+  local doc='{"args": ["sh", "-c", "echo from $WHERE"], "cwd": "/", "env": ["WHERE=%s"]}'
+  run vessel exec -p <(printf "$doc" substitution) c1
+  assert_success
+  [ "$output" = "from substitution" ] || fail_with "$output"
+  # A pipe on fd 5, slow to write: the read waits for its end.
+  run bash -c '{ sleep 0.3; printf "$1" fd; } | "$2" --root "$3" exec -p /dev/fd/5 c1 5<&0 < /dev/null' _ \
+    "$doc" "$VESSEL" "$VESSEL_TEST_ROOT"
+  assert_success
+  [ "$output" = "from fd" ] || fail_with "$output"
+  # A named pipe whose writer comes after vessel opened it.
+  mkfifo "$BATS_TEST_TMPDIR/fifo"
+  (sleep 0.3 && timeout 10 sh -c 'printf "$1" fifo > "$2"' _ "$doc" "$BATS_TEST_TMPDIR/fifo") > /dev/null 2>&1 &
+  run timeout 10 "$VESSEL" --root "$VESSEL_TEST_ROOT" exec -p "$BATS_TEST_TMPDIR/fifo" c1
+  assert_success
+  [ "$output" = "from fifo" ] || fail_with "$output"
+  run vessel exec -p "$BATS_TEST_TMPDIR" c1
+  [[ "$output" == *"\`$BATS_TEST_TMPDIR\` is not a regular file or a pipe"* ]] || fail_with "$output"
+  run vessel exec -p /dev/null c1
+  [[ "$output" == *"\`/dev/null\` is not a regular file or a pipe"* ]] || fail_with "$output"
+  # More than 16 MiB from a pipe is refused, as from a file.
+  run vessel exec -p <(printf '{"args": ["true"], "cwd": "/", "env": ["X='; head -c $((17 << 20)) /dev/zero | tr '\0' x
+    printf '"]}') c1
+  [[ "$output" == *"larger than 16 MiB"* ]] || fail_with "$output"
+}
+
 @test "a bad --process is refused naming the file and the field" {
   start_c1
   echo '{"args": [], "cwd": "/"}' > "$BATS_TEST_TMPDIR/p.json"
@@ -245,7 +307,7 @@ EOF
   [[ "$output" == *"--cap: unknown capability \`CAP_NOPE\`"* ]]
   run vessel exec c1 /no/such/program
   assert_failure
-  [[ "$output" == *"/no/such/program"*"No such file or directory"* ]]
+  [[ "$output" == *"/no/such/program"*"no such file or directory"* ]]
   run vessel exec --cwd /no/such/dir c1 true
   assert_failure
   [[ "$output" == *"exec: .process.cwd: chdir \`/no/such/dir\`"* ]]

@@ -114,7 +114,7 @@ teardown() {
   set_args /no/such/program
   run vessel create --bundle "$BUNDLE" c1
   [ "$status" -eq 1 ]
-  [[ "$output" == *"exec \`/no/such/program\`: No such file or directory"* ]]
+  [[ "$output" == *'exec: "/no/such/program": stat /no/such/program: no such file or directory'* ]]
   assert_clean c1
   set_args nosuchprogram
   run vessel create --bundle "$BUNDLE" c1
@@ -132,7 +132,7 @@ teardown() {
   vessel create --bundle "$BUNDLE" c1
   run vessel start c1
   [ "$status" -eq 1 ]
-  [[ "$output" == *"exec \`/bin/broken\`: Exec format error"* ]]
+  [[ "$output" == *"exec /bin/broken: exec format error"* ]] || fail_with "$output"
   wait_for_status c1 stopped
 }
 

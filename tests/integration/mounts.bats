@@ -271,6 +271,37 @@ host_peer_group() {
   assert_gone c1
 }
 
+# fsconfig(2) takes values of at most 255 bytes: a lowerdir of layers
+# deep in a storage directory (podman's image mounts) goes a layer at a
+# time, as mount(2) would have taken it whole.
+@test "an overlay whose lowerdir is longer than fsconfig takes mounts its layers, in order, a colon escaped" {
+  new_container c1
+  local deep=$BATS_TEST_TMPDIR/$(printf 'layers-%.0s' $(seq 20))
+  mkdir -p "$deep/top" "$deep/with:colon" "$deep/bottom"
+  echo top > "$deep/top/f"
+  echo middle > "$deep/with:colon/f"
+  echo middle > "$deep/with:colon/g"
+  echo bottom > "$deep/bottom/f"
+  echo bottom > "$deep/bottom/h"
+  local lower="$deep/top:${deep//:/\\:}/with\\:colon:$deep/bottom"
+  [ "${#lower}" -gt 255 ] || fail_with "lowerdir too short: ${#lower}"
+  add_mount "$(jq -n --arg l "lowerdir=$lower" '{destination: "/ovl", type: "overlay", source: "overlay",
+    options: [$l, "private"]}')"
+  in_container c1 'cat /ovl/f /ovl/g /ovl/h; touch /ovl/new 2>&1; grep " /ovl " /proc/self/mountinfo'
+  [ "${lines[0]}" = top ] && [ "${lines[1]}" = middle ] && [ "${lines[2]}" = bottom ] || fail_with "$output"
+  [[ "${lines[3]}" == *"/ovl/new: Read-only file system"* ]] || fail_with "$output"
+  [[ "${lines[4]}" == *" - overlay overlay "* ]] || fail_with "$output"
+  assert_gone c1
+  # A layer that is itself longer than fsconfig takes: refused by name.
+  local long=$BATS_TEST_TMPDIR/$(printf 'x%.0s' $(seq 260))
+  update_config '.mounts[-1].options[0] = $l' --arg l "lowerdir=$deep/top:$long"
+  in_container c1 'echo started'
+  assert_failure
+  [[ "$output" == *"config.json: .mounts[7]: mount overlay on \`/ovl\`: option \`lowerdir+\`: \`$long\` has ${#long} bytes, fsconfig takes at most 255" ]] ||
+    fail_with "$output"
+  assert_gone c1
+}
+
 @test "a bind mount of a host directory is shared with the host both ways" {
   new_container c1
   local src=$BATS_TEST_TMPDIR/src
@@ -676,6 +707,29 @@ character special file 5:2" ] || fail_with "$output"
 /dev/blk block special file $(printf '%x:%x' 7 42) 600 0:0
 /dev/fifo fifo 0:0 644 65534:65534" ] || fail_with "$output"
   assert_gone c1
+}
+
+@test "linux.devices fileMode with the device's own file type bits (podman's) is taken, other type bits are refused" {
+  new_container c1
+  # 8630 = S_IFCHR | 0666, as podman writes it; 25008 = S_IFBLK | 0660;
+  # 4516 = S_IFIFO | 0644.
+  update_config '.linux.devices = [
+    {"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 8630},
+    {"path": "/dev/blk", "type": "b", "major": 7, "minor": 42, "fileMode": 25008},
+    {"path": "/dev/fifo", "type": "p", "fileMode": 4516}]'
+  in_container c1 'stat -c "%n %F %t:%T %a" /dev/fuse /dev/blk /dev/fifo'
+  assert_success
+  [ "$output" = "/dev/fuse character special file $(printf '%x:%x' 10 229) 666
+/dev/blk block special file $(printf '%x:%x' 7 42) 660
+/dev/fifo fifo 0:0 644" ] || fail_with "$output"
+  assert_gone c1
+  # S_IFBLK on a character device, S_IFREG on a fifo: refused before
+  # anything is made, naming the field.
+  local -A cases=(
+    [25008]='config.json: .linux.devices[0].fileMode: 25008 has the file type bits 060000, not those of type `c` (020000)'
+    [33188]='config.json: .linux.devices[0].fileMode: 33188 has the file type bits 0100000, not those of type `c` (020000)'
+    [65536]='config.json: .linux.devices[0].fileMode: value 65536 is out of range [0, 65535]')
+  refuses_each '.linux.devices[0].fileMode = VALUE' cases
 }
 
 @test "a linux.devices path through a symlink out of the rootfs creates nothing on the host" {

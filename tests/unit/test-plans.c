@@ -2201,6 +2201,26 @@ test_config_checks (void)
   ok (vessel_sysctl_namespace ("kernel.hostname") == OCI_NS_UTS && vessel_sysctl_namespace ("kernel.domainname") == OCI_NS_UTS
           && vessel_sysctl_namespace ("kernel.msgmax") == OCI_NS_IPC && vessel_sysctl_namespace ("kernel.pid_max") < 0,
       "sysctl namespaces: kernel.hostname/domainname uts, kernel.msg* ipc, kernel.pid_max none");
+  /* podman writes linux.devices[].fileMode as st_mode, with the node's
+     type (8630 = S_IFCHR | 0666); runc keeps the permission bits. */
+#define DEV(type, mode) "{\"devices\":[{\"path\":\"/dev/null\",\"type\":\"" type "\",\"major\":1,\"minor\":3," \
+                        "\"fileMode\":" mode "}]}"
+  expect_valid (DEV ("c", "438"), true, NULL, "fileMode 0666 is fine");
+  expect_valid (DEV ("c", "8630"), true, NULL, "fileMode S_IFCHR|0666 (podman's) of a c device is fine");
+  expect_valid (DEV ("u", "8630"), true, NULL, "S_IFCHR of a u device is fine");
+  expect_valid (DEV ("b", "25008"), true, NULL, "S_IFBLK|0660 of a b device is fine");
+  expect_valid (DEV ("p", "4516"), true, NULL, "S_IFIFO|0644 of a p device is fine");
+  expect_valid (DEV ("c", "3583"), true, NULL, "fileMode 06777 (setuid, setgid, sticky) is fine");
+  expect_valid (DEV ("b", "8630"), false,
+                "config.json: .linux.devices[0].fileMode: 8630 has the file type bits 020000, not those of type `b` (060000)",
+                "S_IFCHR on a b device is refused, naming the field");
+  expect_valid (DEV ("c", "25008"), false, ".linux.devices[0].fileMode: 25008 has the file type bits 060000",
+                "S_IFBLK on a c device is refused");
+  expect_valid (DEV ("c", "4516"), false, ".linux.devices[0].fileMode", "S_IFIFO on a c device is refused");
+  expect_valid (DEV ("p", "33188"), false, ".linux.devices[0].fileMode: 33188 has the file type bits 0100000",
+                "S_IFREG on a p device is refused");
+  expect_valid (DEV ("c", "16877"), false, ".linux.devices[0].fileMode", "S_IFDIR on a c device is refused");
+#undef DEV
 }
 
 /* The process of exec --process: parsed on its own, checked with the
