@@ -466,6 +466,11 @@ opened" ] || fail_with "$output"
     sh -c 'ls /dev/fuse 2>&1; mknod /fuse c 10 229 && exec 3<> /fuse; echo status $?'
   [[ "${lines[0]}" == *"No such file or directory"* ]] || fail_with "$output"
   [[ "$output" == *"/fuse: Operation not permitted"* ]] || fail_with "$output"
+  # --device with r only: podman's rule, not the listed node, decides.
+  run prun --rm --label "test=$BATS_TEST_NUMBER" --device /dev/fuse:/dev/fuse:r "$IMAGE" \
+    sh -c 'exec 3< /dev/fuse && echo read; { exec 4<> /dev/fuse; } 2>&1; echo status $?'
+  [ "${lines[0]}" = read ] || fail_with "$output"
+  [[ "${lines[1]}" == *"/dev/fuse: Operation not permitted"* ]] || fail_with "$output"
 }
 
 @test "podman: --device-cgroup-rule lets the container use nodes it makes, as the rule allows, next to --device" {
