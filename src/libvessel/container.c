@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
@@ -774,6 +775,23 @@ remove_container (int rootfd, int dirfd, const char *id, char **cgroup_paths, ve
   return vessel_container_dir_remove (rootfd, id, dirfd, err);
 }
 
+/* Once the process exited: the container removed, unless a delete
+   (--force) did it meanwhile, poststop hooks and all. */
+static int
+remove_after_run (struct container *c, vessel_error **err)
+{
+  int ret = vessel_container_dir_lock (c->dirfd, c->o->id, err);
+  if (ret == -ENOENT)
+    {
+      vessel_error_freep (err);
+      return 0;
+    }
+  if (ret < 0 || (ret = remove_container (c->rootfd, c->dirfd, c->o->id, c->cgroup_paths, err)) < 0)
+    return ret;
+  poststop_hooks (c->state, c->bundle.config->hooks);
+  return 0;
+}
+
 int
 vessel_container_run (const struct vessel_create_opts *o, const struct vessel_run_opts *r,
                       int *exit_status, vessel_error **err)
@@ -821,9 +839,12 @@ vessel_container_run (const struct vessel_create_opts *o, const struct vessel_ru
   if (r->detach)
     goto out;
 
+  /* The lock serialises commands, not the container's life: kill,
+     pause and delete must get through while we wait. */
+  flock (c.dirfd, LOCK_UN);
   ret = vessel_foreground_wait (&fg, c.pid, &tty, exit_status, err);
-  if (ret == 0 && !r->keep && (ret = remove_container (c.rootfd, c.dirfd, o->id, c.cgroup_paths, err)) == 0)
-    poststop_hooks (c.state, hooks);
+  if (ret == 0 && !r->keep)
+    ret = remove_after_run (&c, err);
 
 out:
   vessel_tty_proxy_end (&tty); /* the rest of the output; our terminal restored */
