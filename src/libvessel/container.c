@@ -22,6 +22,7 @@
 #include "caps.h"
 #include "cgroup.h"
 #include "cgroup_ops.h"
+#include "cgroup_reuse.h"
 #include "cgroup_resources.h"
 #include "config.h"
 #include "container.h"
@@ -51,6 +52,7 @@ struct container
   struct vessel_mount_plan mounts;
   struct vessel_cgroup_host cgroup_host;
   char **cgroup_paths;
+  struct vessel_cgroup_reuse cgroup_reuse; /* what of them existed before */
   struct vessel_cgroup_plan resources;
   struct vessel_caps caps;
   struct vessel_seccomp seccomp; /* compiled linux.seccomp (prog NULL without) */
@@ -69,7 +71,7 @@ struct container
 #define CONTAINER_INIT(opts)                                                                 \
   {                                                                                          \
     .o = (opts), .rootfd = -1, .dirfd = -1, .sync_fd = -1, .console_fd = -1, .console_peer = -1, \
-    .resources.devices_hierarchy = -1                                                        \
+    .resources.devices_hierarchy = -1, .cgroup_reuse = VESSEL_CGROUP_REUSE_INIT              \
   }
 
 static void
@@ -98,6 +100,22 @@ container_free (struct container *c)
   c->state = NULL;
 }
 
+/* The container's cgroup directories that create made: not those that
+   existed before it (someone else's, maybe shared). */
+static char **
+cgroups_made (const struct container *c)
+{
+  size_t n = 0;
+  while (c->cgroup_paths && c->cgroup_paths[n])
+    n++;
+  char **made = xzalloc ((n + 1) * sizeof (char *));
+  size_t kept = 0;
+  for (size_t i = 0; i < n; i++)
+    if (i >= 64 || !(c->cgroup_reuse.existed & (UINT64_C (1) << i)))
+      made[kept++] = xstrdup (c->cgroup_paths[i]);
+  return made;
+}
+
 /* Undoes a create that failed half-way: no process, cgroup or state may
    be left behind. */
 static void
@@ -107,13 +125,18 @@ container_abort (struct container *c)
     kill (c->pid, SIGKILL);
   if (c->child > 0 && c->child != c->pid)
     kill (c->child, SIGKILL);
+  cleanup_strv char **made = c->cgroups_created ? cgroups_made (c) : NULL;
+  /* An init frozen by the v1 freezer dies of SIGKILL only once thawed
+     (a directory that was there before, frozen, it never entered). */
+  if (c->child > 0 && made && vessel_cgroup_frozen_dir (made))
+    vessel_cgroup_freeze (made, false, NULL);
   if (c->child > 0)
     while (waitpid (c->child, NULL, 0) < 0 && errno == EINTR)
       ;
-  if (c->cgroups_created)
+  if (made)
     {
       vessel_error *err = NULL;
-      if (vessel_cgroup_destroy (c->cgroup_paths, &err) < 0)
+      if (vessel_cgroup_destroy (made, &err) < 0)
         vessel_warn ("cleaning up after a failed create: %s", err->msg);
       vessel_error_free (err);
     }
@@ -304,6 +327,29 @@ reply (struct container *c, int type, vessel_error **err)
   return ret < 0 ? vessel_fail_errno (err, -ret, "write to the init process") : 0;
 }
 
+/* A wait on the init that heard nothing for INIT_CHECK_MS: the init
+   cannot go on in a frozen cgroup, and nothing else would end the wait
+   (its death would, closing its end of the socket).  0 to wait on. */
+static int
+init_stalled (char *const *cgroup_paths, vessel_error **err)
+{
+  vessel_error_freep (err);
+  const char *frozen = vessel_cgroup_frozen_dir (cgroup_paths);
+  return frozen ? vessel_cgroup_frozen_error (frozen, err) : 0;
+}
+
+/* Our end of a socket to the init wakes up every INIT_CHECK_MS
+   (SO_RCVTIMEO: its receives fail with EAGAIN) for init_stalled. */
+#define INIT_CHECK_MS 1000
+static int
+check_init_while_waiting (int fd, vessel_error **err)
+{
+  struct timeval tv = { INIT_CHECK_MS / 1000, (INIT_CHECK_MS % 1000) * 1000 };
+  if (setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0)
+    return vessel_fail_errno (err, errno, "setsockopt SO_RCVTIMEO");
+  return 0;
+}
+
 /* The conversation with the init until it is set up (see sync.h). */
 static int
 handshake (struct container *c, vessel_error **err)
@@ -314,6 +360,12 @@ handshake (struct container *c, vessel_error **err)
       pid_t sender = 0;
       cleanup_free char *text = NULL;
       int ret = vessel_sync_recv (c->sync_fd, &type, &value, &text, &sender);
+      if (ret == -EAGAIN)
+        {
+          if ((ret = init_stalled (c->cgroup_paths, err)) < 0)
+            return ret;
+          continue;
+        }
       if (ret < 0)
         return vessel_fail_errno (err, -ret, "read from the init process");
       switch (type)
@@ -388,7 +440,11 @@ static int
 make_cgroup_dirs (struct container *c, int which, int *v2_fd, vessel_error **err)
 {
   c->cgroups_created = true; /* even half-made: container_abort removes what exists */
-  return vessel_cgroup_create (&c->cgroup_host, c->cgroup_paths, which, v2_fd, err);
+  bool counted = c->cgroup_reuse.procs >= 0;
+  int ret = vessel_cgroup_create (&c->cgroup_host, c->cgroup_paths, which, v2_fd, &c->cgroup_reuse, err);
+  if (ret == 0 && !counted)
+    vessel_cgroup_reuse_warn (&c->cgroup_reuse, c->cgroup_paths, c->o->root, c->o->id);
+  return ret;
 }
 
 /* Their limits. */
@@ -460,6 +516,8 @@ spawn_init (struct container *c, bool run_mode, vessel_error **err)
   int one = 1;
   if (setsockopt (c->sync_fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0)
     return vessel_fail_errno (err, errno, "setsockopt SO_PASSCRED");
+  if ((ret = check_init_while_waiting (c->sync_fd, err)) < 0)
+    return ret;
 
   struct vessel_ns_saved saved;
   if ((ret = vessel_ns_parent_prepare (&c->ns, cfg, &saved, err)) < 0)
@@ -537,7 +595,10 @@ commit (struct container *c, bool run_mode, vessel_error **err)
   cleanup_free char *hooks_state = h && h->start_container_len ? hook_state (c, OCI_STATUS_CREATED, &len) : NULL;
   if ((ret = vessel_sync_send (c->sync_fd, SYNC_COMMIT, 0, hooks_state, 0)) < 0)
     return vessel_fail_errno (err, -ret, "write to the init process");
-  return vessel_sync_expect (c->sync_fd, SYNC_COMMITTED, NULL, err);
+  while ((ret = vessel_sync_expect (c->sync_fd, SYNC_COMMITTED, NULL, err)) == -EAGAIN)
+    if ((ret = init_stalled (c->cgroup_paths, err)) < 0)
+      return ret;
+  return ret;
 }
 
 static int
@@ -631,15 +692,19 @@ forward_listener (void *arg, int listener_fd, vessel_error **err)
   return ret;
 }
 
-/* Tells the init to exec; returns once it did (see vessel_sync_wait_exec). */
+/* Tells the init to exec; returns once it did (see vessel_sync_wait_exec).
+   fd wakes up for init_stalled (check_init_while_waiting). */
 static int
-signal_start (int fd, struct listener_target *target, vessel_error **err)
+signal_start (int fd, struct listener_target *target, char *const *cgroup_paths, vessel_error **err)
 {
   int ret = vessel_sync_send (fd, SYNC_START, 0, NULL, 0);
   if (ret < 0)
     return vessel_fail_errno (err, -ret, "start the container process");
   struct vessel_listener_handler h = { forward_listener, target };
-  return vessel_sync_wait_exec (fd, "the container process", &h, err);
+  while ((ret = vessel_sync_wait_exec (fd, "the container process", &h, err)) == -EAGAIN)
+    if ((ret = init_stalled (cgroup_paths, err)) < 0)
+      return ret;
+  return ret;
 }
 
 /* Sends signo to the init; -ESRCH when it is gone.  *pidfd keeps the
@@ -746,7 +811,8 @@ vessel_container_start (const char *root, const char *id, vessel_error **err)
       return vessel_fail_errno (err, errno, "container `%s`: connect to its init", id);
     }
   struct listener_target target = { .state = state, .dirfd = dirfd };
-  ret = signal_start (fd, &target, err);
+  if ((ret = check_init_while_waiting (fd, err)) == 0)
+    ret = signal_start (fd, &target, state->vessel->cgroup_paths, err);
   unlinkat (dirfd, VESSEL_EXEC_SOCKET, 0);
   if (ret < 0)
     {
@@ -829,7 +895,7 @@ vessel_container_run (const struct vessel_create_opts *o, const struct vessel_ru
   const struct oci_hooks *hooks = c.bundle.config->hooks;
   const struct oci_linux *lx = c.bundle.config->linux;
   struct listener_target target = { .state = c.state, .seccomp = lx ? lx->seccomp : NULL };
-  if ((ret = signal_start (c.sync_fd, &target, err)) < 0
+  if ((ret = signal_start (c.sync_fd, &target, c.cgroup_paths, err)) < 0
       || (hooks && hooks->poststart_len && (ret = poststart_hooks (c.state, hooks, err)) < 0))
     {
       container_abort (&c);

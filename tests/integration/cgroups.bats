@@ -15,6 +15,8 @@ setup() {
 }
 
 teardown() {
+  # (what a test froze, thawed: a frozen process dies only once thawed on v1)
+  [ -z "${THAW:-}" ] || sh -c "$THAW" 2> /dev/null || true
   common_teardown
 }
 
@@ -524,4 +526,77 @@ procs_count() {
   ! grep -qw hugetlb "$root/cgroup.subtree_control"
   assert_clean c1
   [ -z "$(test_cgroup_dirs)" ]
+}
+
+# freeze_cmds DIR: the shell command that freezes cgroup DIR (v1 freezer or
+# cgroup2) and the one that thaws it, as FREEZE and THAW.
+freeze_cmds() {
+  if [ -e "$1/freezer.state" ] || [[ $1 == "$CGROUP_ROOT/freezer/"* ]]; then
+    FREEZE="echo FROZEN > $1/freezer.state"
+    THAW="echo THAWED > $1/freezer.state"
+  else
+    FREEZE="echo 1 > $1/cgroup.freeze"
+    THAW="echo 0 > $1/cgroup.freeze"
+  fi
+}
+
+# refuses_prefrozen DIR: create and run into the cgroup DIR, made and
+# frozen beforehand, fail at once with runc's words and leave only DIR.
+refuses_prefrozen() {
+  local dir=$1 cmd
+  mkdir -p "$dir"
+  freeze_cmds "$dir"
+  sh -c "$FREEZE"
+  for cmd in create run; do
+    # (output to a file: a frozen init would hold a pipe open)
+    status=0
+    timeout -k 1 10 "$VESSEL" --root "$VESSEL_TEST_ROOT" "$cmd" --bundle "$BUNDLE" c1 > "$BATS_TEST_TMPDIR/out" 2>&1 || status=$?
+    output=$(cat "$BATS_TEST_TMPDIR/out")
+    [ "$status" -eq 1 ] || fail_with "$cmd: exit status $status: $output"
+    [[ $output == *"container's cgroup unexpectedly frozen"* ]] || fail_with "$cmd: $output"
+    [ ! -e "$VESSEL_TEST_ROOT/c1" ] || fail_with "$cmd left the state directory"
+    [ -z "$(vessel_processes)" ] || fail_with "$cmd left processes: $(vessel_processes)"
+    # Nothing but the directory that was there before: not vessel's to remove.
+    [ "$(test_cgroup_dirs)" = "$dir" ] || fail_with "$cmd left cgroups: $(test_cgroup_dirs)"
+  done
+  sh -c "$THAW"
+  rmdir "$dir"
+  THAW=
+}
+
+@test "v1 and hybrid: create and run refuse a cgroup the v1 freezer froze beforehand" {
+  require_v1_controllers
+  refuses_prefrozen "$(cg_dir freezer c1)"
+}
+
+@test "v2 and hybrid: create and run refuse a cgroup2 directory frozen beforehand" {
+  [ "$(cg_mode)" != v1 ] || skip "needs a cgroup2 hierarchy"
+  refuses_prefrozen "$(cg_dir unified c1)"
+}
+
+# A prestart hook that freezes the container's own cgroup DIR while the
+# init sets up: vessel notices instead of waiting for the init forever.
+fails_when_frozen_during_create() {
+  freeze_cmds "$1"
+  printf '#!/bin/sh\ncat > /dev/null\n%s\n' "$FREEZE" > "$BATS_TEST_TMPDIR/freeze-hook"
+  chmod +x "$BATS_TEST_TMPDIR/freeze-hook"
+  update_config '.hooks.prestart = [{"path": $p}]' --arg p "$BATS_TEST_TMPDIR/freeze-hook"
+  # (output to a file: a frozen init would hold a pipe open)
+  local status=0 output
+  timeout -k 1 10 "$VESSEL" --root "$VESSEL_TEST_ROOT" create --bundle "$BUNDLE" c1 > "$BATS_TEST_TMPDIR/out" 2>&1 || status=$?
+  output=$(cat "$BATS_TEST_TMPDIR/out")
+  [ "$status" -eq 1 ] || fail_with "exit status $status: $output"
+  [[ $output == *"container's cgroup unexpectedly frozen"* ]] || fail_with "$output"
+  assert_clean c1
+  [ -z "$(vessel_processes)" ] || fail_with "processes left: $(vessel_processes)"
+}
+
+@test "v1 and hybrid: a cgroup the v1 freezer freezes during create fails it, leaving nothing" {
+  require_v1_controllers
+  fails_when_frozen_during_create "$(cg_dir freezer c1)"
+}
+
+@test "v2 and hybrid: a cgroup2 directory frozen during create fails it, leaving nothing" {
+  [ "$(cg_mode)" != v1 ] || skip "needs a cgroup2 hierarchy"
+  fails_when_frozen_during_create "$(cg_dir unified c1)"
 }
