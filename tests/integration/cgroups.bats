@@ -600,3 +600,17 @@ fails_when_frozen_during_create() {
   [ "$(cg_mode)" != v1 ] || skip "needs a cgroup2 hierarchy"
   fails_when_frozen_during_create "$(cg_dir unified c1)"
 }
+
+@test "a container given the cgroup of another is warned, as by runc, with the other's id" {
+  set_args sleep 100
+  vessel run --detach --bundle "$BUNDLE" c1 > /dev/null
+  # The same bundle, so the same cgroupsPath.
+  vessel run --detach --bundle "$BUNDLE" c2 > /dev/null 2> "$BATS_TEST_TMPDIR/err"
+  grep -F "container's cgroup is not empty: 1 process(es) found" "$BATS_TEST_TMPDIR/err" ||
+    fail_with "no warning: $(cat "$BATS_TEST_TMPDIR/err")"
+  grep -F 'of container `c1`' "$BATS_TEST_TMPDIR/err" || fail_with "c1 not named: $(cat "$BATS_TEST_TMPDIR/err")"
+  # A fresh cgroup gets no warning.
+  use_cgroup c3
+  vessel run --detach --bundle "$BUNDLE" c3 > /dev/null 2> "$BATS_TEST_TMPDIR/err3"
+  [ ! -s "$BATS_TEST_TMPDIR/err3" ] || fail_with "warned: $(cat "$BATS_TEST_TMPDIR/err3")"
+}
