@@ -26,8 +26,8 @@ frozen_at (int dfd, const char *name)
   return strstr (buf, "frozen 1") != NULL;
 }
 
-int
-vessel_cgroup_frozen_error (const char *dir, vessel_error **err)
+static int
+frozen_error (const char *dir, vessel_error **err)
 {
   /* runc's words, which callers may match, then where. */
   return vessel_fail (err, EBUSY, "container's cgroup unexpectedly frozen (`%s`): thaw it, or use another cgroupsPath",
@@ -62,7 +62,7 @@ vessel_cgroup_reuse_check (struct vessel_cgroup_reuse *r, size_t i, const char *
   if (frozen < 0)
     return vessel_fail_errno (err, -frozen, "read `%s/%s`", dir, freezer);
   if (frozen)
-    return vessel_cgroup_frozen_error (dir, err);
+    return frozen_error (dir, err);
   if (r->procs >= 0)
     return 0;
   int n = count_procs (dfd, dir, err);
@@ -127,4 +127,26 @@ vessel_cgroup_reuse_warn (const struct vessel_cgroup_reuse *r, char *const *path
                  other);
   else
     vessel_warn ("container's cgroup is not empty: %d process(es) found in `%s`", r->procs, dir);
+}
+
+int
+vessel_cgroup_init_stalled (char *const *paths, vessel_error **err)
+{
+  vessel_error_freep (err);
+  const char *frozen = vessel_cgroup_frozen_dir (paths);
+  return frozen ? frozen_error (frozen, err) : 0;
+}
+
+char **
+vessel_cgroup_reuse_made (const struct vessel_cgroup_reuse *r, char *const *paths)
+{
+  size_t n = 0;
+  while (paths && paths[n])
+    n++;
+  char **made = xzalloc ((n + 1) * sizeof (char *));
+  size_t kept = 0;
+  for (size_t i = 0; i < n; i++)
+    if (i >= 64 || !(r->existed & (UINT64_C (1) << i)))
+      made[kept++] = xstrdup (paths[i]);
+  return made;
 }

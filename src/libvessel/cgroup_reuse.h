@@ -40,7 +40,16 @@ void vessel_cgroup_reuse_warn (const struct vessel_cgroup_reuse *r, char *const 
    v1 freezer or cgroup2's; NULL when none is. */
 const char *vessel_cgroup_frozen_dir (char *const *paths);
 
-/* The error of an init that cannot go on: its cgroup `dir` was frozen. */
-int vessel_cgroup_frozen_error (const char *dir, vessel_error **err);
+/* For a wait on the init that heard nothing for a while (see
+   vessel_sync_wake_to_check), with *err the wait's EAGAIN: the init
+   cannot go on in a frozen cgroup, and nothing else would end the wait
+   (its death would, closing its end of the socket).  Clears *err and
+   returns 0 to wait on; an error when one of paths is frozen. */
+int vessel_cgroup_init_stalled (char *const *paths, vessel_error **err);
+
+/* The paths (malloc'ed, NULL-terminated) that create made: not those that
+   existed before (someone else's, maybe shared), for a failed create to
+   remove. */
+char **vessel_cgroup_reuse_made (const struct vessel_cgroup_reuse *r, char *const *paths);
 
 #endif

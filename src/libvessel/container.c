@@ -100,22 +100,6 @@ container_free (struct container *c)
   c->state = NULL;
 }
 
-/* The container's cgroup directories that create made: not those that
-   existed before it (someone else's, maybe shared). */
-static char **
-cgroups_made (const struct container *c)
-{
-  size_t n = 0;
-  while (c->cgroup_paths && c->cgroup_paths[n])
-    n++;
-  char **made = xzalloc ((n + 1) * sizeof (char *));
-  size_t kept = 0;
-  for (size_t i = 0; i < n; i++)
-    if (i >= 64 || !(c->cgroup_reuse.existed & (UINT64_C (1) << i)))
-      made[kept++] = xstrdup (c->cgroup_paths[i]);
-  return made;
-}
-
 /* Undoes a create that failed half-way: no process, cgroup or state may
    be left behind. */
 static void
@@ -125,7 +109,7 @@ container_abort (struct container *c)
     kill (c->pid, SIGKILL);
   if (c->child > 0 && c->child != c->pid)
     kill (c->child, SIGKILL);
-  cleanup_strv char **made = c->cgroups_created ? cgroups_made (c) : NULL;
+  cleanup_strv char **made = c->cgroups_created ? vessel_cgroup_reuse_made (&c->cgroup_reuse, c->cgroup_paths) : NULL;
   /* An init frozen by the v1 freezer dies of SIGKILL only once thawed
      (a directory that was there before, frozen, it never entered). */
   if (c->child > 0 && made && vessel_cgroup_frozen_dir (made))
@@ -327,29 +311,6 @@ reply (struct container *c, int type, vessel_error **err)
   return ret < 0 ? vessel_fail_errno (err, -ret, "write to the init process") : 0;
 }
 
-/* A wait on the init that heard nothing for INIT_CHECK_MS: the init
-   cannot go on in a frozen cgroup, and nothing else would end the wait
-   (its death would, closing its end of the socket).  0 to wait on. */
-static int
-init_stalled (char *const *cgroup_paths, vessel_error **err)
-{
-  vessel_error_freep (err);
-  const char *frozen = vessel_cgroup_frozen_dir (cgroup_paths);
-  return frozen ? vessel_cgroup_frozen_error (frozen, err) : 0;
-}
-
-/* Our end of a socket to the init wakes up every INIT_CHECK_MS
-   (SO_RCVTIMEO: its receives fail with EAGAIN) for init_stalled. */
-#define INIT_CHECK_MS 1000
-static int
-check_init_while_waiting (int fd, vessel_error **err)
-{
-  struct timeval tv = { INIT_CHECK_MS / 1000, (INIT_CHECK_MS % 1000) * 1000 };
-  if (setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0)
-    return vessel_fail_errno (err, errno, "setsockopt SO_RCVTIMEO");
-  return 0;
-}
-
 /* The conversation with the init until it is set up (see sync.h). */
 static int
 handshake (struct container *c, vessel_error **err)
@@ -362,7 +323,7 @@ handshake (struct container *c, vessel_error **err)
       int ret = vessel_sync_recv (c->sync_fd, &type, &value, &text, &sender);
       if (ret == -EAGAIN)
         {
-          if ((ret = init_stalled (c->cgroup_paths, err)) < 0)
+          if ((ret = vessel_cgroup_init_stalled (c->cgroup_paths, err)) < 0)
             return ret;
           continue;
         }
@@ -516,7 +477,7 @@ spawn_init (struct container *c, bool run_mode, vessel_error **err)
   int one = 1;
   if (setsockopt (c->sync_fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0)
     return vessel_fail_errno (err, errno, "setsockopt SO_PASSCRED");
-  if ((ret = check_init_while_waiting (c->sync_fd, err)) < 0)
+  if ((ret = vessel_sync_wake_to_check (c->sync_fd, err)) < 0)
     return ret;
 
   struct vessel_ns_saved saved;
@@ -596,7 +557,7 @@ commit (struct container *c, bool run_mode, vessel_error **err)
   if ((ret = vessel_sync_send (c->sync_fd, SYNC_COMMIT, 0, hooks_state, 0)) < 0)
     return vessel_fail_errno (err, -ret, "write to the init process");
   while ((ret = vessel_sync_expect (c->sync_fd, SYNC_COMMITTED, NULL, err)) == -EAGAIN)
-    if ((ret = init_stalled (c->cgroup_paths, err)) < 0)
+    if ((ret = vessel_cgroup_init_stalled (c->cgroup_paths, err)) < 0)
       return ret;
   return ret;
 }
@@ -693,7 +654,7 @@ forward_listener (void *arg, int listener_fd, vessel_error **err)
 }
 
 /* Tells the init to exec; returns once it did (see vessel_sync_wait_exec).
-   fd wakes up for init_stalled (check_init_while_waiting). */
+   fd wakes up for vessel_cgroup_init_stalled (vessel_sync_wake_to_check). */
 static int
 signal_start (int fd, struct listener_target *target, char *const *cgroup_paths, vessel_error **err)
 {
@@ -702,7 +663,7 @@ signal_start (int fd, struct listener_target *target, char *const *cgroup_paths,
     return vessel_fail_errno (err, -ret, "start the container process");
   struct vessel_listener_handler h = { forward_listener, target };
   while ((ret = vessel_sync_wait_exec (fd, "the container process", &h, err)) == -EAGAIN)
-    if ((ret = init_stalled (cgroup_paths, err)) < 0)
+    if ((ret = vessel_cgroup_init_stalled (cgroup_paths, err)) < 0)
       return ret;
   return ret;
 }
@@ -811,7 +772,7 @@ vessel_container_start (const char *root, const char *id, vessel_error **err)
       return vessel_fail_errno (err, errno, "container `%s`: connect to its init", id);
     }
   struct listener_target target = { .state = state, .dirfd = dirfd };
-  if ((ret = check_init_while_waiting (fd, err)) == 0)
+  if ((ret = vessel_sync_wake_to_check (fd, err)) == 0)
     ret = signal_start (fd, &target, state->vessel->cgroup_paths, err);
   unlinkat (dirfd, VESSEL_EXEC_SOCKET, 0);
   if (ret < 0)

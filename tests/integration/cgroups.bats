@@ -606,9 +606,9 @@ fails_when_frozen_during_create() {
   vessel run --detach --bundle "$BUNDLE" c1 > /dev/null
   # The same bundle, so the same cgroupsPath.
   vessel run --detach --bundle "$BUNDLE" c2 > /dev/null 2> "$BATS_TEST_TMPDIR/err"
-  grep -F "container's cgroup is not empty: 1 process(es) found" "$BATS_TEST_TMPDIR/err" ||
+  grep -qF "container's cgroup is not empty: 1 process(es) found" "$BATS_TEST_TMPDIR/err" ||
     fail_with "no warning: $(cat "$BATS_TEST_TMPDIR/err")"
-  grep -F 'of container `c1`' "$BATS_TEST_TMPDIR/err" || fail_with "c1 not named: $(cat "$BATS_TEST_TMPDIR/err")"
+  grep -qF 'of container `c1`' "$BATS_TEST_TMPDIR/err" || fail_with "c1 not named: $(cat "$BATS_TEST_TMPDIR/err")"
   # A fresh cgroup gets no warning.
   use_cgroup c3
   vessel run --detach --bundle "$BUNDLE" c3 > /dev/null 2> "$BATS_TEST_TMPDIR/err3"
