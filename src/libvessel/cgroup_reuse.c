@@ -30,8 +30,7 @@ static int
 frozen_error (const char *dir, vessel_error **err)
 {
   /* runc's words, which callers may match, then where. */
-  return vessel_fail (err, EBUSY, "container's cgroup unexpectedly frozen (`%s`): thaw it, or use another cgroupsPath",
-                      dir);
+  return vessel_fail (err, EBUSY, "container's cgroup unexpectedly frozen (`%s`)", dir);
 }
 
 static int
@@ -149,4 +148,20 @@ vessel_cgroup_reuse_made (const struct vessel_cgroup_reuse *r, char *const *path
     if (i >= 64 || !(r->existed & (UINT64_C (1) << i)))
       made[kept++] = xstrdup (paths[i]);
   return made;
+}
+
+const char *
+vessel_cgroup_thaw_v1 (char *const *paths)
+{
+  for (size_t i = 0; paths && paths[i]; i++)
+    {
+      cleanup_close int dfd = open (paths[i], O_DIRECTORY | O_PATH | O_CLOEXEC);
+      if (dfd < 0 || frozen_at (dfd, "freezer.state") <= 0)
+        continue;
+      /* Thawing is immediate, unless a parent is frozen. */
+      write_file_at (dfd, "freezer.state", "THAWED", 6, NULL);
+      if (frozen_at (dfd, "freezer.state") > 0)
+        return paths[i];
+    }
+  return NULL;
 }

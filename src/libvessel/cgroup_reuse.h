@@ -47,6 +47,11 @@ const char *vessel_cgroup_frozen_dir (char *const *paths);
    returns 0 to wait on; an error when one of paths is frozen. */
 int vessel_cgroup_init_stalled (char *const *paths, vessel_error **err);
 
+/* Thaws those of paths that the v1 freezer froze, where a frozen task
+   does not die even of SIGKILL (cgroup2 lets it die); returns one that
+   stays frozen (a parent of it is), NULL when none does. */
+const char *vessel_cgroup_thaw_v1 (char *const *paths);
+
 /* The paths (malloc'ed, NULL-terminated) that create made: not those that
    existed before (someone else's, maybe shared), for a failed create to
    remove. */

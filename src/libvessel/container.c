@@ -110,14 +110,17 @@ container_abort (struct container *c)
   if (c->child > 0 && c->child != c->pid)
     kill (c->child, SIGKILL);
   cleanup_strv char **made = c->cgroups_created ? vessel_cgroup_reuse_made (&c->cgroup_reuse, c->cgroup_paths) : NULL;
-  /* An init frozen by the v1 freezer dies of SIGKILL only once thawed
-     (a directory that was there before, frozen, it never entered). */
-  if (c->child > 0 && made && vessel_cgroup_frozen_dir (made))
-    vessel_cgroup_freeze (made, false, NULL);
-  if (c->child > 0)
+  /* An init frozen by the v1 freezer dies only once thawed (a directory
+     that was there before, frozen, it never entered); frozen from above,
+     it cannot, and is left rather than waited for forever. */
+  const char *stuck = c->child > 0 ? vessel_cgroup_thaw_v1 (made) : NULL;
+  if (stuck)
+    vessel_warn ("cleaning up after a failed create: the init process %d stays in `%s`, frozen from a parent cgroup",
+                 (int) c->pid, stuck);
+  else if (c->child > 0)
     while (waitpid (c->child, NULL, 0) < 0 && errno == EINTR)
       ;
-  if (made)
+  if (made && !stuck)
     {
       vessel_error *err = NULL;
       if (vessel_cgroup_destroy (made, &err) < 0)

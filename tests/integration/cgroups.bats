@@ -614,3 +614,30 @@ fails_when_frozen_during_create() {
   vessel run --detach --bundle "$BUNDLE" c3 > /dev/null 2> "$BATS_TEST_TMPDIR/err3"
   [ ! -s "$BATS_TEST_TMPDIR/err3" ] || fail_with "warned: $(cat "$BATS_TEST_TMPDIR/err3")"
 }
+
+no_vessel_processes() {
+  [ -z "$(vessel_processes)" ]
+}
+
+@test "a cgroupsPath under a frozen parent fails create within the deadline" {
+  local parent d
+  update_config '.linux.cgroupsPath = $p' --arg p "$(test_cgroup c1)/inner"
+  parent=$(cg_dir freezer c1) # the v1 freezer's, or cgroup2's on a v2 host
+  mkdir -p "$parent"
+  freeze_cmds "$parent"
+  sh -c "$FREEZE"
+  # (output to a file: a frozen init would hold a pipe open)
+  local status=0 output
+  timeout -k 1 10 "$VESSEL" --root "$VESSEL_TEST_ROOT" create --bundle "$BUNDLE" c1 > "$BATS_TEST_TMPDIR/out" 2>&1 || status=$?
+  output=$(cat "$BATS_TEST_TMPDIR/out")
+  [ "$status" -eq 1 ] || fail_with "exit status $status: $output"
+  [[ $output == *"container's cgroup unexpectedly frozen"* ]] || fail_with "$output"
+  [ ! -e "$VESSEL_TEST_ROOT/c1" ] || fail_with "state directory left"
+  # A v1-frozen init cannot die until its parent cgroup, not vessel's, is thawed.
+  sh -c "$THAW"
+  THAW=
+  wait_until no_vessel_processes
+  for d in "$CGROUP_ROOT"/*"$(test_cgroup c1)"/inner "$CGROUP_ROOT$(test_cgroup c1)/inner"; do
+    [ ! -d "$d" ] || rmdir "$d"
+  done
+}
