@@ -58,9 +58,9 @@ vessel_cgroup_reuse_check (struct vessel_cgroup_reuse *r, size_t i, const char *
   if (dfd < 0)
     return vessel_fail_errno (err, errno, "open cgroup `%s`", dir);
   int frozen = freezer ? frozen_at (dfd, freezer) : 0;
-  if (frozen < 0)
+  if (frozen < 0 && frozen != -ENOENT)
     return vessel_fail_errno (err, -frozen, "read `%s/%s`", dir, freezer);
-  if (frozen)
+  if (frozen > 0)
     return frozen_error (dir, err);
   if (r->procs >= 0)
     return 0;
