@@ -391,6 +391,7 @@ wait_run() {
   local st=0
   wait "$RUN_PID" || st=$?
   [ "$st" -eq "$1" ] || fail_with "run exited with $st, not $1: $(cat "$BATS_TEST_TMPDIR/run.out")"
+  [ ! -s "$BATS_TEST_TMPDIR/run.out" ] || fail_with "run said: $(cat "$BATS_TEST_TMPDIR/run.out")"
   assert_clean c1
   [ -z "$(vessel_processes)" ] || fail_with "processes left: $(vessel_processes)"
 }
