@@ -641,3 +641,24 @@ no_vessel_processes() {
     [ ! -d "$d" ] || rmdir "$d"
   done
 }
+
+@test "start fails, rather than waits forever, when the container's cgroup is frozen under it" {
+  local dir inside
+  dir=$(cg_dir freezer c1) # the v1 freezer's, or cgroup2's on a v2 host
+  mkdir -p "$dir"
+  freeze_cmds "$dir"
+  # A startContainer hook, run by the init, freezes the init's own cgroup.
+  inside=${FREEZE//$dir//frz}
+  update_config '.mounts += [{"destination": "/frz", "type": "bind", "source": $d, "options": ["rbind", "rw"]}]
+    | .hooks.startContainer = [{"path": "/bin/sh", "args": ["sh", "-c", $cmd]}]' --arg d "$dir" --arg cmd "$inside"
+  vessel create --bundle "$BUNDLE" c1
+  # (output to a file: a frozen init would hold a pipe open)
+  local status=0 output
+  timeout -k 1 10 "$VESSEL" --root "$VESSEL_TEST_ROOT" start c1 > "$BATS_TEST_TMPDIR/out" 2>&1 || status=$?
+  output=$(cat "$BATS_TEST_TMPDIR/out")
+  [ "$status" -eq 1 ] || fail_with "exit status $status: $output"
+  [[ $output == *"container's cgroup unexpectedly frozen"* ]] || fail_with "$output"
+  timeout 10 "$VESSEL" --root "$VESSEL_TEST_ROOT" delete --force c1
+  assert_clean c1
+  [ -z "$(vessel_processes)" ] || fail_with "processes left: $(vessel_processes)"
+}
