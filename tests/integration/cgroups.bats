@@ -647,9 +647,12 @@ no_vessel_processes() {
   dir=$(cg_dir freezer c1) # the v1 freezer's, or cgroup2's on a v2 host
   mkdir -p "$dir"
   freeze_cmds "$dir"
-  # A startContainer hook, run by the init, freezes the init's own cgroup.
+  # A startContainer hook, run by the init, freezes the init's own cgroup
+  # (out of a cgroup namespace: with nsdelegate, cgroup2 keeps the files of
+  # a namespace's root from being written inside it).
   inside=${FREEZE//$dir//frz}
-  update_config '.mounts += [{"destination": "/frz", "type": "bind", "source": $d, "options": ["rbind", "rw"]}]
+  update_config '.linux.namespaces |= map(select(.type != "cgroup"))
+    | .mounts += [{"destination": "/frz", "type": "bind", "source": $d, "options": ["rbind", "rw"]}]
     | .hooks.startContainer = [{"path": "/bin/sh", "args": ["sh", "-c", $cmd]}]' --arg d "$dir" --arg cmd "$inside"
   vessel create --bundle "$BUNDLE" c1
   # (output to a file: a frozen init would hold a pipe open)
