@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "cgroup_reuse.h"
 #include "utils.h"
 
 /* ---- host detection ------------------------------------------------------ */
@@ -422,14 +423,14 @@ copy_cpuset_from_parent (const char *dir, vessel_error **err)
 }
 
 /* mkdir -p below `stop`; a new v1 cpuset directory gets its parent's
-   cpus and mems, top down. */
+   cpus and mems, top down.  1 when `path` existed already. */
 static int
 mkdir_tree (const char *path, const char *stop, bool cpuset, vessel_error **err)
 {
   if (mkdir (path, 0755) == 0)
     return cpuset ? copy_cpuset_from_parent (path, err) : 0;
   if (errno == EEXIST)
-    return 0;
+    return 1;
   if (errno != ENOENT || strcmp (path, stop) == 0)
     return vessel_fail_errno (err, errno, "create cgroup `%s`", path);
   cleanup_free char *parent = xstrdup (path);
@@ -447,7 +448,7 @@ mkdir_tree (const char *path, const char *stop, bool cpuset, vessel_error **err)
 
 int
 vessel_cgroup_create (const struct vessel_cgroup_host *host, char **paths, int which, int *v2_fd,
-                      vessel_error **err)
+                      struct vessel_cgroup_reuse *reuse, vessel_error **err)
 {
   for (size_t i = 0; i < host->n; i++)
     {
@@ -457,6 +458,9 @@ vessel_cgroup_create (const struct vessel_cgroup_host *host, char **paths, int w
       bool cpuset = !h->v2 && options_have_all (h->controllers, "cpuset");
       int ret = mkdir_tree (paths[i], h->mountpoint, cpuset, err);
       if (ret < 0)
+        return ret;
+      const char *freezer = h->v2 ? "cgroup.events" : options_have_all (h->controllers, "freezer") ? "freezer.state" : NULL;
+      if (ret > 0 && (ret = vessel_cgroup_reuse_check (reuse, i, paths[i], freezer, err)) < 0)
         return ret;
       if (h->v2)
         {

@@ -81,9 +81,11 @@ enum
 /* Creates the directories in the hierarchies `which` names (cpuset.cpus
    and cpuset.mems copied from the parent on v1, where a new cpuset starts
    empty).  *v2_fd (-1 before) gets an fd of the directory in the cgroup2
-   hierarchy, for CLONE_INTO_CGROUP. */
+   hierarchy, for CLONE_INTO_CGROUP.  A directory that existed is checked
+   (vessel_cgroup_reuse_check: a frozen one is refused) and noted in *reuse. */
+struct vessel_cgroup_reuse;
 int vessel_cgroup_create (const struct vessel_cgroup_host *host, char **paths, int which, int *v2_fd,
-                          vessel_error **err);
+                          struct vessel_cgroup_reuse *reuse, vessel_error **err);
 
 /* The caller (a single thread) moves itself into its cgroup in every v1
    hierarchy, writing "0" to `tasks`: unlike a pid written to

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
@@ -21,6 +22,7 @@
 #include "caps.h"
 #include "cgroup.h"
 #include "cgroup_ops.h"
+#include "cgroup_reuse.h"
 #include "cgroup_resources.h"
 #include "config.h"
 #include "container.h"
@@ -50,6 +52,7 @@ struct container
   struct vessel_mount_plan mounts;
   struct vessel_cgroup_host cgroup_host;
   char **cgroup_paths;
+  struct vessel_cgroup_reuse cgroup_reuse; /* what of them existed before */
   struct vessel_cgroup_plan resources;
   struct vessel_caps caps;
   struct vessel_seccomp seccomp; /* compiled linux.seccomp (prog NULL without) */
@@ -68,7 +71,7 @@ struct container
 #define CONTAINER_INIT(opts)                                                                 \
   {                                                                                          \
     .o = (opts), .rootfd = -1, .dirfd = -1, .sync_fd = -1, .console_fd = -1, .console_peer = -1, \
-    .resources.devices_hierarchy = -1                                                        \
+    .resources.devices_hierarchy = -1, .cgroup_reuse = VESSEL_CGROUP_REUSE_INIT              \
   }
 
 static void
@@ -106,13 +109,21 @@ container_abort (struct container *c)
     kill (c->pid, SIGKILL);
   if (c->child > 0 && c->child != c->pid)
     kill (c->child, SIGKILL);
-  if (c->child > 0)
+  cleanup_strv char **made = c->cgroups_created ? vessel_cgroup_reuse_made (&c->cgroup_reuse, c->cgroup_paths) : NULL;
+  /* An init frozen by the v1 freezer dies only once thawed (a directory
+     that was there before, frozen, it never entered); frozen from above,
+     it cannot, and is left rather than waited for forever. */
+  const char *stuck = c->child > 0 ? vessel_cgroup_thaw_v1 (made) : NULL;
+  if (stuck)
+    vessel_warn ("cleaning up after a failed create: the init process %d stays in `%s`, frozen from a parent cgroup",
+                 (int) c->pid, stuck);
+  else if (c->child > 0)
     while (waitpid (c->child, NULL, 0) < 0 && errno == EINTR)
       ;
-  if (c->cgroups_created)
+  if (made && !stuck)
     {
       vessel_error *err = NULL;
-      if (vessel_cgroup_destroy (c->cgroup_paths, &err) < 0)
+      if (vessel_cgroup_destroy (made, &err) < 0)
         vessel_warn ("cleaning up after a failed create: %s", err->msg);
       vessel_error_free (err);
     }
@@ -313,6 +324,12 @@ handshake (struct container *c, vessel_error **err)
       pid_t sender = 0;
       cleanup_free char *text = NULL;
       int ret = vessel_sync_recv (c->sync_fd, &type, &value, &text, &sender);
+      if (ret == -EAGAIN)
+        {
+          if ((ret = vessel_cgroup_init_stalled (c->cgroup_paths, err)) < 0)
+            return ret;
+          continue;
+        }
       if (ret < 0)
         return vessel_fail_errno (err, -ret, "read from the init process");
       switch (type)
@@ -387,7 +404,11 @@ static int
 make_cgroup_dirs (struct container *c, int which, int *v2_fd, vessel_error **err)
 {
   c->cgroups_created = true; /* even half-made: container_abort removes what exists */
-  return vessel_cgroup_create (&c->cgroup_host, c->cgroup_paths, which, v2_fd, err);
+  bool counted = c->cgroup_reuse.procs >= 0;
+  int ret = vessel_cgroup_create (&c->cgroup_host, c->cgroup_paths, which, v2_fd, &c->cgroup_reuse, err);
+  if (ret == 0 && !counted)
+    vessel_cgroup_reuse_warn (&c->cgroup_reuse, c->cgroup_paths, c->o->root, c->o->id);
+  return ret;
 }
 
 /* Their limits. */
@@ -459,6 +480,8 @@ spawn_init (struct container *c, bool run_mode, vessel_error **err)
   int one = 1;
   if (setsockopt (c->sync_fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0)
     return vessel_fail_errno (err, errno, "setsockopt SO_PASSCRED");
+  if ((ret = vessel_sync_wake_to_check (c->sync_fd, err)) < 0)
+    return ret;
 
   struct vessel_ns_saved saved;
   if ((ret = vessel_ns_parent_prepare (&c->ns, cfg, &saved, err)) < 0)
@@ -536,7 +559,10 @@ commit (struct container *c, bool run_mode, vessel_error **err)
   cleanup_free char *hooks_state = h && h->start_container_len ? hook_state (c, OCI_STATUS_CREATED, &len) : NULL;
   if ((ret = vessel_sync_send (c->sync_fd, SYNC_COMMIT, 0, hooks_state, 0)) < 0)
     return vessel_fail_errno (err, -ret, "write to the init process");
-  return vessel_sync_expect (c->sync_fd, SYNC_COMMITTED, NULL, err);
+  while ((ret = vessel_sync_expect (c->sync_fd, SYNC_COMMITTED, NULL, err)) == -EAGAIN)
+    if ((ret = vessel_cgroup_init_stalled (c->cgroup_paths, err)) < 0)
+      return ret;
+  return ret;
 }
 
 static int
@@ -630,15 +656,19 @@ forward_listener (void *arg, int listener_fd, vessel_error **err)
   return ret;
 }
 
-/* Tells the init to exec; returns once it did (see vessel_sync_wait_exec). */
+/* Tells the init to exec; returns once it did (see vessel_sync_wait_exec).
+   fd wakes up for vessel_cgroup_init_stalled (vessel_sync_wake_to_check). */
 static int
-signal_start (int fd, struct listener_target *target, vessel_error **err)
+signal_start (int fd, struct listener_target *target, char *const *cgroup_paths, vessel_error **err)
 {
   int ret = vessel_sync_send (fd, SYNC_START, 0, NULL, 0);
   if (ret < 0)
     return vessel_fail_errno (err, -ret, "start the container process");
   struct vessel_listener_handler h = { forward_listener, target };
-  return vessel_sync_wait_exec (fd, "the container process", &h, err);
+  while ((ret = vessel_sync_wait_exec (fd, "the container process", &h, err)) == -EAGAIN)
+    if ((ret = vessel_cgroup_init_stalled (cgroup_paths, err)) < 0)
+      return ret;
+  return ret;
 }
 
 /* Sends signo to the init; -ESRCH when it is gone.  *pidfd keeps the
@@ -745,7 +775,8 @@ vessel_container_start (const char *root, const char *id, vessel_error **err)
       return vessel_fail_errno (err, errno, "container `%s`: connect to its init", id);
     }
   struct listener_target target = { .state = state, .dirfd = dirfd };
-  ret = signal_start (fd, &target, err);
+  if ((ret = vessel_sync_wake_to_check (fd, err)) == 0)
+    ret = signal_start (fd, &target, state->vessel->cgroup_paths, err);
   unlinkat (dirfd, VESSEL_EXEC_SOCKET, 0);
   if (ret < 0)
     {
@@ -772,6 +803,23 @@ remove_container (int rootfd, int dirfd, const char *id, char **cgroup_paths, ve
   if (cgroup_paths && (ret = vessel_cgroup_destroy (cgroup_paths, err)) < 0)
     return ret;
   return vessel_container_dir_remove (rootfd, id, dirfd, err);
+}
+
+/* Once the process exited: the container removed, unless a delete
+   (--force) did it meanwhile, poststop hooks and all. */
+static int
+remove_after_run (struct container *c, vessel_error **err)
+{
+  int ret = vessel_container_dir_lock (c->dirfd, c->o->id, err);
+  if (ret == -ENOENT)
+    {
+      vessel_error_freep (err);
+      return 0;
+    }
+  if (ret < 0 || (ret = remove_container (c->rootfd, c->dirfd, c->o->id, c->cgroup_paths, err)) < 0)
+    return ret;
+  poststop_hooks (c->state, c->bundle.config->hooks);
+  return 0;
 }
 
 int
@@ -811,7 +859,7 @@ vessel_container_run (const struct vessel_create_opts *o, const struct vessel_ru
   const struct oci_hooks *hooks = c.bundle.config->hooks;
   const struct oci_linux *lx = c.bundle.config->linux;
   struct listener_target target = { .state = c.state, .seccomp = lx ? lx->seccomp : NULL };
-  if ((ret = signal_start (c.sync_fd, &target, err)) < 0
+  if ((ret = signal_start (c.sync_fd, &target, c.cgroup_paths, err)) < 0
       || (hooks && hooks->poststart_len && (ret = poststart_hooks (c.state, hooks, err)) < 0))
     {
       container_abort (&c);
@@ -821,9 +869,12 @@ vessel_container_run (const struct vessel_create_opts *o, const struct vessel_ru
   if (r->detach)
     goto out;
 
+  /* The lock serialises commands, not the container's life: kill,
+     pause and delete must get through while we wait. */
+  flock (c.dirfd, LOCK_UN);
   ret = vessel_foreground_wait (&fg, c.pid, &tty, exit_status, err);
-  if (ret == 0 && !r->keep && (ret = remove_container (c.rootfd, c.dirfd, o->id, c.cgroup_paths, err)) == 0)
-    poststop_hooks (c.state, hooks);
+  if (ret == 0 && !r->keep)
+    ret = remove_after_run (&c, err);
 
 out:
   vessel_tty_proxy_end (&tty); /* the rest of the output; our terminal restored */

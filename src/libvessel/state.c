@@ -90,8 +90,8 @@ vessel_root_open (const char *root, bool create, int *rootfd, vessel_error **err
 
 /* Takes the container's lock, then makes sure the directory was not
    removed by whoever held it before us. */
-static int
-lock_container_dir (int dirfd, const char *id, vessel_error **err)
+int
+vessel_container_dir_lock (int dirfd, const char *id, vessel_error **err)
 {
   while (flock (dirfd, LOCK_EX) < 0)
     if (errno != EINTR)
@@ -121,7 +121,7 @@ vessel_container_dir_create (int rootfd, const char *id, int *dirfd,
       unlinkat (rootfd, id, AT_REMOVEDIR);
       return vessel_fail_errno (err, e, "open the state directory of `%s`", id);
     }
-  int ret = lock_container_dir (fd, id, err);
+  int ret = vessel_container_dir_lock (fd, id, err);
   if (ret < 0)
     return ret;
   *dirfd = steal_fd (&fd);
@@ -141,7 +141,7 @@ vessel_container_dir_open (int rootfd, const char *id, bool lock, int *dirfd,
     }
   if (lock)
     {
-      int ret = lock_container_dir (fd, id, err);
+      int ret = vessel_container_dir_lock (fd, id, err);
       if (ret < 0)
         return ret;
     }

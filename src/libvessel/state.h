@@ -32,6 +32,10 @@ int vessel_container_dir_create (int rootfd, const char *id, int *dirfd,
    is "container `id` does not exist" (-ENOENT). */
 int vessel_container_dir_open (int rootfd, const char *id, bool lock, int *dirfd,
                                vessel_error **err);
+/* Takes the lock of an open state directory again (after flock LOCK_UN);
+   -ENOENT, "container `id` does not exist", when the directory was
+   removed meanwhile (a new one of the same id is another container). */
+int vessel_container_dir_lock (int dirfd, const char *id, vessel_error **err);
 /* Removes everything in <root>/<id> and the directory itself. */
 int vessel_container_dir_remove (int rootfd, const char *id, int dirfd,
                                  vessel_error **err);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -75,6 +76,15 @@ int
 vessel_sync_send_fd (int fd, int type, int pass_fd)
 {
   return sync_send (fd, type, 0, NULL, false, pass_fd);
+}
+
+int
+vessel_sync_wake_to_check (int fd, vessel_error **err)
+{
+  struct timeval tv = { VESSEL_SYNC_CHECK_MS / 1000, (VESSEL_SYNC_CHECK_MS % 1000) * 1000 };
+  if (setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0)
+    return vessel_fail_errno (err, errno, "setsockopt SO_RCVTIMEO");
+  return 0;
 }
 
 /* One message; *pass_fd gets an fd that came with it (-1 if none). */

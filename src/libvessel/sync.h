@@ -38,6 +38,14 @@ int vessel_sync_send (int fd, int type, int value, const char *text, int credent
 /* Sends type with pass_fd attached (SCM_RIGHTS). */
 int vessel_sync_send_fd (int fd, int type, int pass_fd);
 
+/* Makes fd's receives fail with EAGAIN after VESSEL_SYNC_CHECK_MS
+   without a message (SO_RCVTIMEO), for a waiter to check what the init
+   cannot tell (vessel_cgroup_init_stalled) and receive again: the
+   vessel_sync_recv, _expect and _wait_exec calls below then return
+   -EAGAIN, and may be repeated. */
+#define VESSEL_SYNC_CHECK_MS 1000
+int vessel_sync_wake_to_check (int fd, vessel_error **err);
+
 /* Receives the next message, which must be `type`.  A SYNC_ERROR becomes
    *err; the end of the stream becomes "the init process exited".  With
    `pid`, the sender's pid from its credentials is stored there. */

@@ -15,6 +15,8 @@ setup() {
 }
 
 teardown() {
+  # (what a test froze, thawed: a frozen process dies only once thawed on v1)
+  [ -z "${THAW:-}" ] || sh -c "$THAW" 2> /dev/null || true
   common_teardown
 }
 
@@ -621,4 +623,142 @@ procs_count() {
   ! grep -qw hugetlb "$root/cgroup.subtree_control"
   assert_clean c1
   [ -z "$(test_cgroup_dirs)" ]
+}
+
+# freeze_cmds DIR: the shell command that freezes cgroup DIR (v1 freezer or
+# cgroup2) and the one that thaws it, as FREEZE and THAW.
+freeze_cmds() {
+  if [ -e "$1/freezer.state" ] || [[ $1 == "$CGROUP_ROOT/freezer/"* ]]; then
+    FREEZE="echo FROZEN > $1/freezer.state"
+    THAW="echo THAWED > $1/freezer.state"
+  else
+    FREEZE="echo 1 > $1/cgroup.freeze"
+    THAW="echo 0 > $1/cgroup.freeze"
+  fi
+}
+
+# refuses_prefrozen DIR: create and run into the cgroup DIR, made and
+# frozen beforehand, fail at once with runc's words and leave only DIR.
+refuses_prefrozen() {
+  local dir=$1 cmd
+  mkdir -p "$dir"
+  freeze_cmds "$dir"
+  sh -c "$FREEZE"
+  for cmd in create run; do
+    # (output to a file: a frozen init would hold a pipe open)
+    status=0
+    timeout -k 1 10 "$VESSEL" --root "$VESSEL_TEST_ROOT" "$cmd" --bundle "$BUNDLE" c1 > "$BATS_TEST_TMPDIR/out" 2>&1 || status=$?
+    output=$(cat "$BATS_TEST_TMPDIR/out")
+    [ "$status" -eq 1 ] || fail_with "$cmd: exit status $status: $output"
+    [[ $output == *"container's cgroup unexpectedly frozen"* ]] || fail_with "$cmd: $output"
+    [ ! -e "$VESSEL_TEST_ROOT/c1" ] || fail_with "$cmd left the state directory"
+    [ -z "$(vessel_processes)" ] || fail_with "$cmd left processes: $(vessel_processes)"
+    # Nothing but the directory that was there before: not vessel's to remove.
+    [ "$(test_cgroup_dirs)" = "$dir" ] || fail_with "$cmd left cgroups: $(test_cgroup_dirs)"
+  done
+  sh -c "$THAW"
+  rmdir "$dir"
+  THAW=
+}
+
+@test "v1 and hybrid: create and run refuse a cgroup the v1 freezer froze beforehand" {
+  require_v1_controllers
+  refuses_prefrozen "$(cg_dir freezer c1)"
+}
+
+@test "v2 and hybrid: create and run refuse a cgroup2 directory frozen beforehand" {
+  [ "$(cg_mode)" != v1 ] || skip "needs a cgroup2 hierarchy"
+  refuses_prefrozen "$(cg_dir unified c1)"
+}
+
+# A prestart hook that freezes the container's own cgroup DIR while the
+# init sets up: vessel notices instead of waiting for the init forever.
+fails_when_frozen_during_create() {
+  freeze_cmds "$1"
+  printf '#!/bin/sh\ncat > /dev/null\n%s\n' "$FREEZE" > "$BATS_TEST_TMPDIR/freeze-hook"
+  chmod +x "$BATS_TEST_TMPDIR/freeze-hook"
+  update_config '.hooks.prestart = [{"path": $p}]' --arg p "$BATS_TEST_TMPDIR/freeze-hook"
+  # (output to a file: a frozen init would hold a pipe open)
+  local status=0 output
+  timeout -k 1 10 "$VESSEL" --root "$VESSEL_TEST_ROOT" create --bundle "$BUNDLE" c1 > "$BATS_TEST_TMPDIR/out" 2>&1 || status=$?
+  output=$(cat "$BATS_TEST_TMPDIR/out")
+  [ "$status" -eq 1 ] || fail_with "exit status $status: $output"
+  [[ $output == *"container's cgroup unexpectedly frozen"* ]] || fail_with "$output"
+  assert_clean c1
+  [ -z "$(vessel_processes)" ] || fail_with "processes left: $(vessel_processes)"
+}
+
+@test "v1 and hybrid: a cgroup the v1 freezer freezes during create fails it, leaving nothing" {
+  require_v1_controllers
+  fails_when_frozen_during_create "$(cg_dir freezer c1)"
+}
+
+@test "v2 and hybrid: a cgroup2 directory frozen during create fails it, leaving nothing" {
+  [ "$(cg_mode)" != v1 ] || skip "needs a cgroup2 hierarchy"
+  fails_when_frozen_during_create "$(cg_dir unified c1)"
+}
+
+@test "a container given the cgroup of another is warned, as by runc, with the other's id" {
+  set_args sleep 100
+  vessel run --detach --bundle "$BUNDLE" c1 > /dev/null
+  # The same bundle, so the same cgroupsPath.
+  vessel run --detach --bundle "$BUNDLE" c2 > /dev/null 2> "$BATS_TEST_TMPDIR/err"
+  grep -qF "container's cgroup is not empty: 1 process(es) found" "$BATS_TEST_TMPDIR/err" ||
+    fail_with "no warning: $(cat "$BATS_TEST_TMPDIR/err")"
+  grep -qF 'of container `c1`' "$BATS_TEST_TMPDIR/err" || fail_with "c1 not named: $(cat "$BATS_TEST_TMPDIR/err")"
+  # A fresh cgroup gets no warning.
+  use_cgroup c3
+  vessel run --detach --bundle "$BUNDLE" c3 > /dev/null 2> "$BATS_TEST_TMPDIR/err3"
+  [ ! -s "$BATS_TEST_TMPDIR/err3" ] || fail_with "warned: $(cat "$BATS_TEST_TMPDIR/err3")"
+}
+
+no_vessel_processes() {
+  [ -z "$(vessel_processes)" ]
+}
+
+@test "a cgroupsPath under a frozen parent fails create within the deadline" {
+  local parent d
+  update_config '.linux.cgroupsPath = $p' --arg p "$(test_cgroup c1)/inner"
+  parent=$(cg_dir freezer c1) # the v1 freezer's, or cgroup2's on a v2 host
+  mkdir -p "$parent"
+  freeze_cmds "$parent"
+  sh -c "$FREEZE"
+  # (output to a file: a frozen init would hold a pipe open)
+  local status=0 output
+  timeout -k 1 10 "$VESSEL" --root "$VESSEL_TEST_ROOT" create --bundle "$BUNDLE" c1 > "$BATS_TEST_TMPDIR/out" 2>&1 || status=$?
+  output=$(cat "$BATS_TEST_TMPDIR/out")
+  [ "$status" -eq 1 ] || fail_with "exit status $status: $output"
+  [[ $output == *"container's cgroup unexpectedly frozen"* ]] || fail_with "$output"
+  [ ! -e "$VESSEL_TEST_ROOT/c1" ] || fail_with "state directory left"
+  # A v1-frozen init cannot die until its parent cgroup, not vessel's, is thawed.
+  sh -c "$THAW"
+  THAW=
+  wait_until no_vessel_processes
+  for d in "$CGROUP_ROOT"/*"$(test_cgroup c1)"/inner "$CGROUP_ROOT$(test_cgroup c1)/inner"; do
+    [ ! -d "$d" ] || rmdir "$d"
+  done
+}
+
+@test "start fails, rather than waits forever, when the container's cgroup is frozen under it" {
+  local dir inside
+  dir=$(cg_dir freezer c1) # the v1 freezer's, or cgroup2's on a v2 host
+  mkdir -p "$dir"
+  freeze_cmds "$dir"
+  # A startContainer hook, run by the init, freezes the init's own cgroup
+  # (out of a cgroup namespace: with nsdelegate, cgroup2 keeps the files of
+  # a namespace's root from being written inside it).
+  inside=${FREEZE//$dir//frz}
+  update_config '.linux.namespaces |= map(select(.type != "cgroup"))
+    | .mounts += [{"destination": "/frz", "type": "bind", "source": $d, "options": ["rbind", "rw"]}]
+    | .hooks.startContainer = [{"path": "/bin/sh", "args": ["sh", "-c", $cmd]}]' --arg d "$dir" --arg cmd "$inside"
+  vessel create --bundle "$BUNDLE" c1
+  # (output to a file: a frozen init would hold a pipe open)
+  local status=0 output
+  timeout -k 1 10 "$VESSEL" --root "$VESSEL_TEST_ROOT" start c1 > "$BATS_TEST_TMPDIR/out" 2>&1 || status=$?
+  output=$(cat "$BATS_TEST_TMPDIR/out")
+  [ "$status" -eq 1 ] || fail_with "exit status $status: $output"
+  [[ $output == *"container's cgroup unexpectedly frozen"* ]] || fail_with "$output"
+  timeout 10 "$VESSEL" --root "$VESSEL_TEST_ROOT" delete --force c1
+  assert_clean c1
+  [ -z "$(vessel_processes)" ] || fail_with "processes left: $(vessel_processes)"
 }

@@ -435,3 +435,46 @@ teardown() {
   [ "$(vessel list -q | wc -l)" -eq 0 ]
   [ "$(test_cgroup_dirs | wc -l)" -eq 0 ]
 }
+
+# A foreground run in the test's background, its process `sleep 100`
+# without a terminal; sets RUN_PID.  Its output goes to $BATS_TEST_TMPDIR/run.out.
+foreground_run() {
+  new_container c1
+  set_args sleep 100
+  # (timeout: a run that never returns fails the test rather than hangs it)
+  timeout -k 1 20 "$VESSEL" --root "$VESSEL_TEST_ROOT" run --bundle "$BUNDLE" c1 > "$BATS_TEST_TMPDIR/run.out" 2>&1 3>&- &
+  RUN_PID=$!
+  wait_for_status c1 running
+}
+
+# wait_run STATUS: the foreground run exits with STATUS and leaves nothing.
+wait_run() {
+  local st=0
+  wait "$RUN_PID" || st=$?
+  [ "$st" -eq "$1" ] || fail_with "run exited with $st, not $1: $(cat "$BATS_TEST_TMPDIR/run.out")"
+  [ ! -s "$BATS_TEST_TMPDIR/run.out" ] || fail_with "run said: $(cat "$BATS_TEST_TMPDIR/run.out")"
+  assert_clean c1
+  [ -z "$(vessel_processes)" ] || fail_with "processes left: $(vessel_processes)"
+}
+
+@test "kill gets through while a foreground run waits for its process" {
+  foreground_run
+  timeout 10 "$VESSEL" --root "$VESSEL_TEST_ROOT" kill c1 KILL
+  wait_run 137
+}
+
+@test "delete --force gets through while a foreground run waits for its process" {
+  foreground_run
+  timeout 10 "$VESSEL" --root "$VESSEL_TEST_ROOT" delete --force c1
+  wait_run 137
+}
+
+@test "pause and resume get through while a foreground run waits for its process" {
+  foreground_run
+  timeout 10 "$VESSEL" --root "$VESSEL_TEST_ROOT" pause c1
+  [ "$(container_status c1)" = paused ]
+  timeout 10 "$VESSEL" --root "$VESSEL_TEST_ROOT" resume c1
+  [ "$(container_status c1)" = running ]
+  timeout 10 "$VESSEL" --root "$VESSEL_TEST_ROOT" kill c1 KILL
+  wait_run 137
+}
