@@ -129,11 +129,12 @@ vg() {
   run vg exec c1 sh -c 'readlink /proc/self/ns/mnt; exit 4'
   [ "$status" -eq 4 ] || fail_with "status $status: $output"
   [[ "$output" == *"mnt:[$(ns_inode mnt "$(init_pid)")]"* ]]
+  # vessel's own failures: 255, as runc's exec
   run vg exec --cwd /nope c1 true
-  [ "$status" -eq 1 ]
+  [ "$status" -eq 255 ] || fail_with "status $status: $output"
   [[ "$output" == *"chdir \`/nope\`"* ]]
   run vg exec -p "$BATS_TEST_TMPDIR/none.json" c1
-  [ "$status" -eq 1 ]
+  [ "$status" -eq 255 ] || fail_with "status $status: $output"
 }
 
 @test "seccomp: exec's saved filter and start's listener are clean under valgrind" {
@@ -152,9 +153,12 @@ vg() {
   vessel delete c1
   update_config 'del(.linux.seccomp.listenerPath) | .linux.seccomp.syscalls |= .[:1]'
   vessel run --detach --bundle "$BUNDLE" c1 > "$BATS_TEST_TMPDIR/out" 2>&1 < /dev/null
+  # valgrind has no seccomp(2): the filter saved in the state is read and
+  # compiled, and its load fails (ENOSYS), vessel's own failure (255).
+  # seccomp.bats checks the filter itself.
   run vg exec c1 mkdir /tmp/d
-  [ "$status" -eq 1 ] || fail_with "status $status: $output"
-  [[ "$output" == *"Function not implemented"* ]]
+  [ "$status" -eq 255 ] || fail_with "status $status: $output"
+  [[ "$output" == *"load the seccomp filter: Function not implemented"* ]] || fail_with "$output"
   vessel delete --force c1
   assert_clean c1
 }
