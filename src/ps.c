@@ -2,7 +2,6 @@
 #include <config.h>
 
 #include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,39 +71,14 @@ print_row (pid_t pid)
 }
 
 /* ps(1) with `args` (argv[0] included), its stdout and stderr together
-   in *out; no shell, and it inherits no descriptor of ours (every one is
-   close-on-exec). */
+   in *out. */
 static int
 run_ps (char **args, char **out, vessel_error **err)
 {
-  int ends[2];
-  if (pipe2 (ends, O_CLOEXEC) < 0)
-    return vessel_fail_errno (err, errno, "ps: pipe");
-  cleanup_close int read_end = ends[0], write_end = ends[1];
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init (&fa);
-  posix_spawn_file_actions_adddup2 (&fa, write_end, STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2 (&fa, write_end, STDERR_FILENO);
-  pid_t child;
-  extern char **environ;
-  int rc = posix_spawnp (&child, "ps", &fa, NULL, args, environ);
-  posix_spawn_file_actions_destroy (&fa);
-  closep (&write_end);
-  if (rc != 0)
-    return vessel_fail_errno (err, rc, "run ps(1)");
-  size_t len = 0, size = 4096;
-  *out = xmalloc (size);
-  ssize_t r;
-  while ((r = read (read_end, *out + len, size - 1 - len)) > 0 || (r < 0 && errno == EINTR))
-    if (r > 0 && (len += (size_t) r) == size - 1)
-      *out = xrealloc (*out, size *= 2);
-  (*out)[len] = '\0';
   int status;
-  while (waitpid (child, &status, 0) < 0)
-    if (errno != EINTR)
-      return vessel_fail_errno (err, errno, "wait for ps(1)");
-  while (len > 0 && (*out)[len - 1] == '\n')
-    (*out)[--len] = '\0';
+  int ret = vessel_spawn_output (args, out, &status, err);
+  if (ret < 0)
+    return ret;
   if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
     return vessel_fail (err, EINVAL, "ps(1) failed (status %d): %s",
                         WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status), *out);

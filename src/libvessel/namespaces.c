@@ -5,7 +5,6 @@
 #include <linux/nsfs.h>
 #include <net/if.h>
 #include <sched.h>
-#include <spawn.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -254,35 +253,17 @@ run_map_helper (const char *helper, const char *subid_file, pid_t pid, const str
       argv[3 + 3 * i] = xasprintf ("%u", m[i].host_id);
       argv[4 + 3 * i] = xasprintf ("%u", m[i].size);
     }
-  int ends[2];
-  if (pipe2 (ends, O_CLOEXEC) < 0)
-    return vessel_fail_errno (err, errno, "pipe for %s", helper);
-  cleanup_close int said_fd = ends[0], said_to = ends[1];
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init (&fa);
-  posix_spawn_file_actions_adddup2 (&fa, said_to, STDERR_FILENO);
-  posix_spawn_file_actions_adddup2 (&fa, said_to, STDOUT_FILENO);
-  pid_t child;
-  extern char **environ;
-  int rc = posix_spawnp (&child, helper, &fa, NULL, argv, environ);
-  posix_spawn_file_actions_destroy (&fa);
-  closep (&said_to);
-  if (rc == ENOENT)
-    return vessel_fail (err, ENOENT, "%s: %s is needed to map more than your own id (install Debian's uidmap package)",
-                        where, helper);
-  if (rc != 0)
-    return vessel_fail_errno (err, rc, "run %s", helper);
-  char said[512];
-  size_t len = 0;
-  ssize_t r;
-  while ((r = read (said_fd, said + len, sizeof said - 1 - len)) > 0 || (r < 0 && errno == EINTR))
-    len += r > 0 ? (size_t) r : 0;
-  said[len] = '\0';
+  cleanup_free char *said = NULL;
+  int status, ret = vessel_spawn_output (argv, &said, &status, err);
+  if (ret == -ENOENT)
+    {
+      vessel_error_freep (err);
+      return vessel_fail (err, ENOENT, "%s: %s is needed to map more than your own id (install Debian's uidmap package)",
+                          where, helper);
+    }
+  if (ret < 0)
+    return ret;
   said[strcspn (said, "\n")] = '\0';
-  int status;
-  while (waitpid (child, &status, 0) < 0)
-    if (errno != EINTR)
-      return vessel_fail_errno (err, errno, "wait for %s", helper);
   if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
     return vessel_fail (err, EPERM, "%s: %s refused the mappings (%s); %s must give you the host ids", where, helper,
                         said[0] ? said : "no message", subid_file);

@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <sys/syscall.h>
 #include <linux/openat2.h>
 #include <unistd.h>
@@ -417,4 +419,49 @@ vessel_rootless (void)
   if (cached < 0)
     cached = geteuid () != 0 || vessel_in_user_namespace ();
   return cached;
+}
+
+/* Reads fd to its end into a growing NUL-terminated buffer. */
+static char *
+read_to_end (int fd)
+{
+  size_t len = 0, size = 512;
+  char *buf = xmalloc (size);
+  ssize_t r;
+  while ((r = read (fd, buf + len, size - 1 - len)) > 0 || (r < 0 && errno == EINTR))
+    if (r > 0 && (len += (size_t) r) == size - 1)
+      buf = xrealloc (buf, size *= 2);
+  while (len > 0 && buf[len - 1] == '\n')
+    len--;
+  buf[len] = '\0';
+  return buf;
+}
+
+int
+vessel_spawn_output (char *const argv[], char **out, int *status, vessel_error **err)
+{
+  int ends[2];
+  if (pipe2 (ends, O_CLOEXEC) < 0)
+    return vessel_fail_errno (err, errno, "pipe for %s", argv[0]);
+  cleanup_close int read_end = ends[0], write_end = ends[1];
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init (&fa);
+  posix_spawn_file_actions_adddup2 (&fa, write_end, STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2 (&fa, write_end, STDERR_FILENO);
+  pid_t child;
+  extern char **environ;
+  int rc = posix_spawnp (&child, argv[0], &fa, NULL, argv, environ);
+  posix_spawn_file_actions_destroy (&fa);
+  closep (&write_end);
+  if (rc != 0)
+    return vessel_fail_errno (err, rc, "run %s", argv[0]);
+  *out = read_to_end (read_end);
+  while (waitpid (child, status, 0) < 0)
+    if (errno != EINTR)
+      {
+        free (*out);
+        *out = NULL;
+        return vessel_fail_errno (err, errno, "wait for %s", argv[0]);
+      }
+  return 0;
 }

@@ -106,6 +106,14 @@ char *vessel_passwd_field (const char *file, uid_t uid, int field);
    writes whole), NUL-terminated in buf: the length, or -1 with errno. */
 ssize_t read_small_file_at (int dirfd, const char *path, char *buf, size_t size);
 
+/* Runs the program argv[0], looked up in PATH, without a shell, with its
+   stdout and stderr into one pipe, and waits for it: *out is what it
+   said, NUL-terminated and malloc'ed, without trailing newlines; *status
+   its wait status.  It inherits no descriptor of ours (all are
+   close-on-exec).  -errno when it cannot be run (-ENOENT: not found), with
+   the message filled. */
+int vessel_spawn_output (char *const argv[], char **out, int *status, vessel_error **err);
+
 /* Reads a whole small file into a NUL-terminated malloc'ed buffer. */
 int read_file_at (int dirfd, const char *name, char **out, size_t *len,
                   vessel_error **err);
