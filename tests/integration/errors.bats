@@ -265,7 +265,7 @@ assert_nothing_left() {
   run vessel create --bundle "$BUNDLE" c1
   [ "$status" -eq 1 ]
   # The init was vessel's child: reaped, not a zombie of anyone.
-  ! ps -eo stat,args | grep -q '^Z.*vessel'
+  run ! sh -c "ps -eo stat,pid,ppid,args | grep '^Z.*vessel'"
   assert_nothing_left
 }
 
