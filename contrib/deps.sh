@@ -8,11 +8,12 @@ build="build-essential autoconf automake pkg-config libyajl-dev libseccomp-dev l
 # qemu-system-x86: the cgroup v2 lane (tests/cgroup2/lane.sh) boots a VM; its
 # kernel is fetched by ../shared/cgroup2-vm/run-in-vm.sh (apt-get download).
 # uidmap: newuidmap/newgidmap for rootless.bats.
+# bpftool: cgroups.bats checks that the eBPF device filter is attached (v2).
 # bash-completion: tests/integration/completion.bats drives the completion
 # with its helpers loaded too.
 # podman netavark iptables containerd umoci: the client suites
 # (tests/clients); netavark is named, or podman's dependencies settle for CNI.
-test="$build libc6-dev busybox-static bats jq clang libclang-rt-14-dev valgrind clang-tidy iproute2 util-linux procps strace qemu-system-x86 man-db bash-completion uidmap
+test="$build libc6-dev busybox-static bats jq bpftool clang libclang-rt-14-dev valgrind clang-tidy iproute2 util-linux procps strace qemu-system-x86 man-db bash-completion uidmap
   podman netavark iptables containerd umoci"
 case "${1:-build}" in
   build) pkgs=$build ;;

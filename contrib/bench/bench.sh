@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # contrib/bench/bench.sh - vessel side by side with crun and runc, in one
-# interleaved run of the shared OCI runtime benchmark, written into
+# interleaved run of the project's benchmark harness (harness.sh, floor.c
+# and benchutil.c next to this script), written into
 # docs/performance.md (between its bench:begin and bench:end markers) with
 # the date, the commit and the machine line, and the issue's targets
 # checked against crun of the same run.
@@ -9,9 +10,7 @@
 #   VESSEL      the vessel binary (default: ./vessel, then the source tree's)
 #   --quick     about a minute instead of five
 #   --no-write  print the Markdown instead of updating docs/performance.md
-#   env BENCH   the benchmark script (default: ../shared/bench/bench.sh
-#               next to the source tree); needs root, runc, crun, jq, cc,
-#               busybox-static (contrib/deps.sh bench)
+#   needs root, runc, crun, jq, cc, busybox-static (contrib/deps.sh bench)
 #
 # crun 1.8.1 refuses hybrid hosts whose cgroup2 hierarchy has controllers;
 # on such a host every runtime runs with --mask-cgroup2-controllers, which
@@ -36,8 +35,7 @@ if [ -z "$vessel" ]; then
 fi
 [ -n "$vessel" ] && [ -x "$vessel" ] || die "no vessel binary: build it, or name it"
 vessel=$(cd "$(dirname "$vessel")" && pwd)/$(basename "$vessel")
-bench=${BENCH:-$top/../shared/bench/bench.sh}
-[ -x "$bench" ] || die "no benchmark at $bench: set BENCH"
+bench=$top/contrib/bench/harness.sh
 for t in runc crun; do command -v "$t" > /dev/null || die "$t is not installed (contrib/deps.sh bench)"; done
 
 mask=()
@@ -77,7 +75,7 @@ tp_crun=$(cell "e. throughput" 1) tp_v=$(cell "e. throughput" 3)
 section=$(
   echo "<!-- bench:begin (written by contrib/bench/bench.sh; edit outside the markers) -->"
   echo "Run of $(date -u +%Y-%m-%d), vessel commit \`$commit\`$dirty, $([ ${#quick[@]} = 0 ] && echo full || echo quick) run:"
-  echo "\`$(echo bench.sh "${quick[@]}" "${mask[@]}" crun runc vessel)\` (ratios against crun)."
+  echo "\`$(echo harness.sh "${quick[@]}" "${mask[@]}" crun runc vessel)\` (ratios against crun)."
   echo
   echo '```text'
   sed -n '/^machine:/,$p' "$out"

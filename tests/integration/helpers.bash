@@ -6,6 +6,10 @@
 # what the test left, removes the cgroups it created, and checks that
 # nothing else is left behind.
 
+# `run ! COMMAND` (a check that COMMAND fails; a bare `! COMMAND` is no
+# check under set -e unless it is a test's last line).
+bats_require_minimum_version 1.5.0
+
 VESSEL=${VESSEL:-$BATS_TEST_DIRNAME/../../vessel}
 VESSEL_SRCDIR=${VESSEL_SRCDIR:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
 VESSEL_BUILDDIR=${VESSEL_BUILDDIR:-$VESSEL_SRCDIR}
@@ -144,25 +148,49 @@ cg_dir() {
   fail_with "no $controller hierarchy"
 }
 
-# Deletes the test's containers, removes its cgroups; fails the test if
-# vessel left anything (a cgroup or a state directory) behind.
+# Deletes the test's containers (a test may end with containers it made),
+# then fails the test if anything else is left behind: a state directory
+# `delete --force` could not remove, a process of vessel or in the test's
+# cgroups, a cgroup directory, a mount under the test's directory.  What is
+# left is cleaned up first, so that the next test starts clean.  A suite's
+# own teardown does its cleanup (helper processes, its own mounts) before
+# calling this, last.
 common_teardown() {
-  local leftovers="" id
+  local leaks="" id d p m out
   if [ -d "$VESSEL_TEST_ROOT" ]; then
     for id in $(ls "$VESSEL_TEST_ROOT"); do
-      "$VESSEL" --root "$VESSEL_TEST_ROOT" delete --force "$id" >/dev/null 2>&1 || true
+      out=$(timeout 30 "$VESSEL" --root "$VESSEL_TEST_ROOT" delete --force "$id" 2>&1) ||
+        leaks+="delete --force $id failed: $out; "
+    done
+    for id in $(ls "$VESSEL_TEST_ROOT"); do
+      leaks+="state directory $id; "
+      rm -rf "${VESSEL_TEST_ROOT:?}/$id"
     done
   fi
-  local d
+  for p in $(vessel_processes); do
+    leaks+="vessel process $p: $(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null || true); "
+    kill -9 "$p" 2>/dev/null || true
+  done
   for d in $(test_cgroup_dirs); do
-    # A cgroup that still has processes was not cleaned up by vessel.
-    local p
-    for p in $(cat "$d/cgroup.procs" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
-    rmdir "$d" 2>/dev/null || sleep 0.2 && rmdir "$d" 2>/dev/null || true
+    leaks+="cgroup $d; "
+    for p in $(find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null); do
+      leaks+="process $p in $d; "
+      kill -9 "$p" 2>/dev/null || true
+    done
+    for p in 1 2 3 4 5 6 7 8 9 10; do
+      find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true
+      [ -d "$d" ] || break
+      sleep 0.2
+    done
+  done
+  for m in $(awk -v d="$BATS_TEST_TMPDIR/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
+    leaks+="mount $m; "
+    umount -l "$m" 2>/dev/null || true
   done
   for d in "$CGROUP_ROOT"/*/"$CGROUP_PREFIX" "$CGROUP_ROOT/$CGROUP_PREFIX"; do
     [ -d "$d" ] && rmdir "$d" 2>/dev/null || true
   done
+  [ -z "$leaks" ] || fail_with "left behind: $leaks"
 }
 
 # assert_clean ID: no state and no cgroup of container ID remain.

@@ -19,9 +19,9 @@ setup() {
 }
 
 teardown() {
-  common_teardown
   local m
   for m in "${CLEANUP_MOUNTS[@]}"; do umount "$m" 2>/dev/null || true; done
+  common_teardown
 }
 
 # bind_data OPTIONS [EXTRA]: $DATA on /data with the options (a JSON

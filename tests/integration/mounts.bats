@@ -15,11 +15,11 @@ setup() {
 }
 
 teardown() {
-  common_teardown
   local i
   for ((i = ${#CLEANUP_MOUNTS[@]} - 1; i >= 0; i--)); do
     umount "${CLEANUP_MOUNTS[$i]}" 2>/dev/null || umount -l "${CLEANUP_MOUNTS[$i]}" 2>/dev/null || true
   done
+  common_teardown
 }
 
 # in_container ID SCRIPT: runs `sh -c SCRIPT` in container ID in the

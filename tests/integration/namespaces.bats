@@ -14,11 +14,11 @@ setup() {
 }
 
 teardown() {
-  common_teardown
   local x
   for x in "${CLEANUP_MOUNTS[@]}"; do umount "$x" 2>/dev/null || true; done
   for x in "${CLEANUP_NETNS[@]}"; do ip netns del "$x" 2>/dev/null || true; done
   for x in "${CLEANUP_SHM[@]}"; do ipcrm -m "$x" 2>/dev/null || true; done
+  common_teardown
 }
 
 # container_in_new_netns ID TAG: new_container ID, joining a network
@@ -202,7 +202,7 @@ have_time_ns() {
   pid=$(init_pid c1)
   # The container has its /proc; the host has no mount under the rootfs.
   awk '{print $5}' "/proc/$pid/mountinfo" | grep -qx /proc
-  ! grep -qF "$BUNDLE/rootfs" /proc/self/mountinfo
+  run ! grep -F "$BUNDLE/rootfs" /proc/self/mountinfo
   vessel delete --force c1
   assert_clean c1
 }

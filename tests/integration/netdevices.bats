@@ -18,9 +18,9 @@ setup() {
 }
 
 teardown() {
-  common_teardown
   local x
   for x in "${CLEANUP_NETNS[@]}"; do ip netns del "$x" 2>/dev/null || true; done
+  common_teardown
 }
 
 # outer CMD...: CMD in the test's network namespace, where vessel runs.

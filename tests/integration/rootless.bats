@@ -54,8 +54,10 @@ teardown() {
   done
   ! mountpoint -q "$RL_TMP/locked" || umount "$RL_TMP/locked"
   [ -z "${RL_SESSION:-}" ] || rmdir "$RL_SESSION"
-  common_teardown
+  local rc=0
+  common_teardown || rc=$?
   rm -rf "$RL_TMP"
+  return $rc
 }
 
 # as_uid UID GID [ENV=VALUE...] -- ARGS...: vessel ARGS as UID:GID, with

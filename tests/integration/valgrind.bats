@@ -24,9 +24,9 @@ setup() {
 }
 
 teardown() {
-  common_teardown
   umount "$RO_BIN" 2>/dev/null || true
   [ -z "${VG_NETNS-}" ] || ip netns del "$VG_NETNS" 2>/dev/null || true
+  common_teardown
 }
 
 # vg ARGS...: vessel under valgrind; fails on any error or definite leak.
