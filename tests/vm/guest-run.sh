@@ -30,6 +30,7 @@ mkdir -p /var/tmp && chmod 1777 /var/tmp
 export VESSEL=$T/build/vessel VESSEL_BUILDDIR=$T/build VESSEL_SRCDIR=$T/src BUSYBOX=$T/busybox
 
 echo "# guest: shape $SHAPE, kernel $(uname -r), $(nproc) cpus, $(($(awk '/^MemTotal/ { print $2 }' /proc/meminfo) / 1024)) MiB"
+echo "# guest: booted in $(cut -d" " -f1 /proc/uptime)s (kernel uptime when the suites start)"
 echo "# guest: PID 1 is $(cat /proc/1/comm)"
 if [[ $SHAPE == systemd-* ]]; then
   echo "# guest: systemctl is-system-running: $(timeout 30 systemctl is-system-running 2>&1)"
