@@ -64,11 +64,11 @@ lane_suites() {
 # whose userland is otherwise busybox: bash, bats, jq, and the programs whose
 # busybox applet lacks what the tests use (date +%N for bats --timing,
 # timeout's status 124, ip netns, setpriv --groups, unshare --uts=FILE,
-# ipcmk, ps -o ..., script -e, stat %Hr).  The other coreutils stay busybox's: under software
+# ipcmk, ps -o ..., script -e, stat %Hr, find -printf).  The other coreutils stay busybox's: under software
 # emulation a static busybox starts in a third of the time of a dynamic GNU
 # program, and a test forks hundreds of them.
 GUEST_TOOLS="bash bats jq date timeout getopt flock unshare nsenter setpriv
-  ipcmk ipcrm ipcs mount umount findmnt mountpoint hostname ps pgrep pkill ip bpftool script stat"
+  ipcmk ipcrm ipcs mount umount findmnt mountpoint hostname ps pgrep pkill ip bpftool script stat find"
 GUEST_DIRS="/usr/lib/bats-core /usr/libexec/bats-core"
 
 # What a client suite needs in the guest on top of that, brought in only
