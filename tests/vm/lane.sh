@@ -86,6 +86,7 @@ declare -A SUITE_TOOLS=(
   [rootless.bats]="newuidmap newgidmap"
 )
 declare -A SUITE_PATHS=(
+  [seccomp.bats]="/usr/include/x86_64-linux-gnu/asm/unistd_64.h"
   [podman.bats]="/usr/lib/podman/netavark /usr/lib/*/xtables /usr/share/containers
     /etc/containers/policy.json /etc/containers/registries.conf /etc/containers/registries.conf.d"
 )
