@@ -49,13 +49,15 @@ set -euo pipefail
 # tests/integration, tests/clients or tests/examples (the walkthroughs whose
 # cgroup files differ between shapes).  v2 runs every suite that touches
 # cgroups, mounts, devices or security; the other shapes those whose code
-# differs with the cgroup layout or with systemd as PID 1.
+# differs with the cgroup layout or with systemd as PID 1.  idmap.bats is
+# left out: the guest's filesystems are tmpfs, which Linux idmaps only from
+# 6.3 (the VM's kernel is 6.1: every idmap mount fails with EINVAL).
 lane_suites() {
   case $1 in
     v2) echo "podman.bats errors.bats lifecycle.bats process.bats namespaces.bats cgroups.bats
       mounts.bats terminal.bats exec.bats containerd.bats hooks.bats syscalls.bats limits.bats
       busybox-shell.bats rootless.bats security-host.bats security-paths.bats seccomp.bats
-      idmap.bats netdevices.bats" ;;
+      netdevices.bats" ;;
     *) echo "errors.bats lifecycle.bats cgroups.bats process.bats exec.bats limits.bats" ;;
   esac
 }
