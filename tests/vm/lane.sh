@@ -82,6 +82,7 @@ declare -A SUITE_TOOLS=(
   [podman.bats]="podman conmon iptables ip6tables newuidmap newgidmap"
   [syscalls.bats]="strace readelf"
   [errors.bats]="perl"
+  [security-paths.bats]="perl"
   [process.bats]="strace"
   [cgroups.bats]="strace"
   [rlimits-and-caps.bats]="capsh"
