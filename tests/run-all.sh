@@ -48,42 +48,38 @@ check() { # check DIR [make args]
   fi
 }
 
-# run_lanes BUILDDIR: each lane of $LANES, $LANE_PARALLEL at a time, each
-# VM with its share of the CPUs; a lane's output is printed when it ends,
-# with its wall time.
+# run_lanes BUILDDIR: each lane of $LANES, $LANE_PARALLEL at a time (the
+# next starts when any ends), each VM with its share of the CPUs; a lane's
+# output is printed when it ends, with its wall time.
 run_lanes() {
-  local builddir=$1 logs="$top/build-tests/lanes" shape failed='' running=0
-  local -A pid_of=() t0_of=()
-  local cpus=$((jobs / ${LANE_PARALLEL:-2}))
+  local builddir=$1 logs="$top/build-tests/lanes" shape failed=''
+  local -A shape_of=() t0_of=()
+  local parallel=${LANE_PARALLEL:-2}
+  local cpus=$((jobs / parallel))
   [[ $cpus -ge 1 ]] || cpus=1
   rm -rf "$logs"
   mkdir -p "$logs"
-  lane_done() { # lane_done SHAPE: print its log, note its status
-    local shape=$1 st=0
-    wait "${pid_of[$shape]}" || st=$?
-    echo "---- lane $shape: exit status $st, $(($(date +%s) - t0_of[$shape]))s"
-    cat "$logs/$shape.log"
+  lane_done() { # wait for a lane to end, print its log, note its status
+    local pid st=0 ended
+    wait -n -p pid || st=$?
+    ended=${shape_of[$pid]}
+    unset "shape_of[$pid]"
+    echo "---- lane $ended: exit status $st, $(($(date +%s) - t0_of[$ended]))s"
+    cat "$logs/$ended.log"
     case $st in
       0) ;;
-      77) echo "run-all: lane $shape skipped (reason above)" >&2 ;;
-      *) failed+=" $shape" ;;
+      77) echo "run-all: lane $ended skipped (reason above)" >&2 ;;
+      *) failed+=" $ended" ;;
     esac
   }
-  local order=()
   for shape in ${LANES:-v2 v1 systemd-v2 systemd-v1}; do
-    if [[ $running -ge ${LANE_PARALLEL:-2} ]]; then
-      lane_done "${order[0]}"
-      order=("${order[@]:1}")
-      running=$((running - 1))
-    fi
+    [[ ${#shape_of[@]} -lt $parallel ]] || lane_done
     echo "run-all: lane $shape started ($cpus vCPUs)"
     t0_of[$shape]=$(date +%s)
     "$top/tests/vm/lane.sh" --shape "$shape" -c "$cpus" -o "$logs/$shape" "$builddir" > "$logs/$shape.log" 2>&1 &
-    pid_of[$shape]=$!
-    order+=("$shape")
-    running=$((running + 1))
+    shape_of[$!]=$shape
   done
-  for shape in "${order[@]}"; do lane_done "$shape"; done
+  while [[ ${#shape_of[@]} -gt 0 ]]; do lane_done; done
   [[ -z $failed ]] || fail "VM lanes:$failed"
 }
 
