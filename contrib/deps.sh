@@ -5,15 +5,17 @@
 #   contrib/deps.sh bench   that, plus runc and crun for contrib/bench/bench.sh
 set -eu
 build="build-essential autoconf automake pkg-config libyajl-dev libseccomp-dev libcap-dev scdoc"
-# qemu-system-x86: the cgroup v2 lane (tests/cgroup2/lane.sh) boots a VM; its
-# kernel is fetched by ../shared/cgroup2-vm/run-in-vm.sh (apt-get download).
+# qemu-system-x86: the VM lanes (tests/vm/lane.sh) boot VMs; their kernel,
+# Debian's linux-image-cloud-amd64, is fetched by tests/vm/run-in-vm.sh on
+# first use (apt-get download); systemd and dbus: the systemd lanes' guest
+# runs the host's as PID 1 and system bus.
 # uidmap: newuidmap/newgidmap for rootless.bats.
 # bpftool: cgroups.bats checks that the eBPF device filter is attached (v2).
 # bash-completion: tests/integration/completion.bats drives the completion
 # with its helpers loaded too.
 # podman netavark iptables containerd umoci: the client suites
 # (tests/clients); netavark is named, or podman's dependencies settle for CNI.
-test="$build libc6-dev busybox-static bats jq bpftool clang libclang-rt-14-dev valgrind clang-tidy iproute2 util-linux procps strace qemu-system-x86 man-db bash-completion uidmap
+test="$build libc6-dev busybox-static bats jq bpftool clang libclang-rt-14-dev valgrind clang-tidy iproute2 util-linux procps strace qemu-system-x86 systemd dbus man-db bash-completion uidmap
   podman netavark iptables containerd umoci"
 case "${1:-build}" in
   build) pkgs=$build ;;

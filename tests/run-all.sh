@@ -4,9 +4,12 @@
 # Installs what the tests need (contrib/deps.sh test), then, each in its own
 # build directory under build-tests/:
 #   default     make check: unit tests, fuzz corpus replay, every bats suite
-#   cgroup v2   tests/cgroup2/lane.sh: the bats suites of the default build
-#               in a qemu VM whose only hierarchy is cgroup v2 (skipped,
-#               without failing, when the host cannot boot the VM)
+#   VM lanes    tests/vm/lane.sh: the bats suites of the default build in
+#               qemu VMs of the host shapes this one is not (LANES, default
+#               "v2 v1 systemd-v2 systemd-v1": pure cgroup v2, pure v1,
+#               systemd as PID 1 on each), LANE_PARALLEL (default 2) at a
+#               time; a lane that cannot run here is skipped, but fails the
+#               run with CI=true
 #   sanitizers  ./configure --enable-sanitizers: unit tests, the fuzz corpus
 #               and every bats suite but valgrind's, vessel under ASan+UBSan
 #               (the churn suite with CHURN_N=100 containers per stream)
@@ -45,18 +48,47 @@ check() { # check DIR [make args]
   fi
 }
 
+# run_lanes BUILDDIR: each lane of $LANES, $LANE_PARALLEL at a time (the
+# next starts when any ends), each VM with its share of the CPUs; a lane's
+# output is printed when it ends, with its wall time.
+run_lanes() {
+  local builddir=$1 logs="$top/build-tests/lanes" shape failed=''
+  local -A shape_of=() t0_of=()
+  local parallel=${LANE_PARALLEL:-2}
+  local cpus=$((jobs / parallel))
+  [[ $cpus -ge 1 ]] || cpus=1
+  rm -rf "$logs"
+  mkdir -p "$logs"
+  lane_done() { # wait for a lane to end, print its log, note its status
+    local pid st=0 ended
+    wait -n -p pid || st=$?
+    ended=${shape_of[$pid]}
+    unset "shape_of[$pid]"
+    echo "---- lane $ended: exit status $st, $(($(date +%s) - t0_of[$ended]))s"
+    cat "$logs/$ended.log"
+    case $st in
+      0) ;;
+      77) echo "run-all: lane $ended skipped (reason above)" >&2 ;;
+      *) failed+=" $ended" ;;
+    esac
+  }
+  for shape in ${LANES:-v2 v1 systemd-v2 systemd-v1}; do
+    [[ ${#shape_of[@]} -lt $parallel ]] || lane_done
+    echo "run-all: lane $shape started ($cpus vCPUs)"
+    t0_of[$shape]=$(date +%s)
+    "$top/tests/vm/lane.sh" --shape "$shape" -c "$cpus" -o "$logs/$shape" "$builddir" > "$logs/$shape.log" 2>&1 &
+    shape_of[$!]=$shape
+  done
+  while [[ ${#shape_of[@]} -gt 0 ]]; do lane_done; done
+  [[ -z $failed ]] || fail "VM lanes:$failed"
+}
+
 stage "default build: unit tests, fuzz corpus replay, integration tests"
 dir=$(build default)
 check "$dir" || fail "default make check"
 
-stage "cgroup v2 lane: bats suites in a cgroup v2 VM"
-lane=0
-"$top/tests/cgroup2/lane.sh" "$dir" || lane=$?
-case $lane in
-  0) ;;
-  77) echo "run-all: cgroup v2 lane skipped (reason above)" >&2 ;;
-  *) fail "cgroup v2 lane (exit status $lane)" ;;
-esac
+stage "VM lanes: bats suites in VMs of other host shapes"
+run_lanes "$dir"
 
 stage "sanitizers (ASan + UBSan): unit tests, fuzz corpus, integration tests"
 dir=$(build sanitizers --enable-sanitizers)

@@ -799,6 +799,11 @@ mount_cgroup (int rootfd, const struct vessel_rootfs *r, const struct vessel_mou
   cleanup_close int topdir = openat (top, ".", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
   if (topdir < 0)
     return vessel_fail_errno (err, errno, "open the tmpfs for `%s`", s->destination);
+  /* Attached before the hierarchies go in: before Linux 6.15 move_mount
+     refuses a target in a detached tree (EINVAL), as Debian 12's 6.1. */
+  int ret = attach (top, target, s->destination, err);
+  if (ret < 0)
+    return ret;
   for (size_t i = 0; i < r->cgroup_host->n; i++)
     {
       const struct vessel_cgroup_hierarchy *h = &r->cgroup_host->h[i];
@@ -813,7 +818,7 @@ mount_cgroup (int rootfd, const struct vessel_rootfs *r, const struct vessel_mou
       cleanup_close int mnt = cgroup_hierarchy_mount (r, i, &s->o, what, err);
       if (mnt < 0)
         return mnt;
-      int ret = attach (mnt, sub, what, err);
+      ret = attach (mnt, sub, what, err);
       if (ret < 0)
         return ret;
       if (strchr (name, ',') != NULL)
@@ -825,9 +830,6 @@ mount_cgroup (int rootfd, const struct vessel_rootfs *r, const struct vessel_mou
               return vessel_fail_errno (err, errno, "create symlink `%s/%s`", s->destination, c);
         }
     }
-  int ret = attach (top, target, s->destination, err);
-  if (ret < 0)
-    return ret;
   /* The tmpfs itself becomes read-only last, once its directories exist. */
   if (s->o.flags & MS_RDONLY)
     {

@@ -2,7 +2,7 @@
 # linux.resources and the commands that act on a container's cgroups
 # (update, pause, resume, ps, events), on whatever host runs the suite:
 # cgroup v1, hybrid (this project's development host) or pure cgroup v2
-# (the VM lane, tests/cgroup2/lane.sh).  Each test checks the files the
+# (the VM lanes, tests/vm/lane.sh --shape v2).  Each test checks the files the
 # kernel exposes and, where the kernel enforces a limit, the enforcement.
 
 load helpers
@@ -31,7 +31,7 @@ cg_key() {
 }
 
 require_v2() {
-  [ "$(cg_mode)" = v2 ] || skip "needs a cgroup v2 host (this one is $(cg_mode)): see tests/cgroup2/lane.sh"
+  [ "$(cg_mode)" = v2 ] || skip "needs a cgroup v2 host (this one is $(cg_mode)): see tests/vm/lane.sh --shape v2"
 }
 
 require_v1_controllers() {

@@ -1,14 +1,16 @@
 #!/bin/bash
-# run.sh of the cgroup v2 lane: runs INSIDE the VM (lane.sh copies it into
-# the test directory it packs).  Arguments: the bats files to run, as
-# DIR/NAME.bats in $CGV2_TESTDIR/src/tests (integration/errors.bats,
-# clients/containerd.bats; a bare NAME.bats is integration's).  Prints each
-# suite's TAP output and a summary; writes NAME.tap and the guest's dmesg
-# into $CGV2_OUT.
-# Exit status: 0 every suite passed, 1 a suite failed, 2 not a pure v2 guest.
+# run.sh of a VM lane: runs INSIDE the VM (lane.sh copies it into the test
+# directory it packs).  Arguments: the bats files to run, as DIR/NAME.bats
+# in $LANE_TESTDIR/src/tests (integration/errors.bats,
+# clients/containerd.bats).  Prints the host shape as the guest sees it,
+# each suite's TAP output and a summary; writes NAME.tap and the guest's
+# dmesg into $LANE_OUT.
+# Exit status: 0 every suite passed, 1 a suite failed, 2 the guest is not
+# of the shape $LANE_SHAPE asked for.
 set -u
-T=${CGV2_TESTDIR:-/cgv2/test}
-OUT=${CGV2_OUT:-/cgv2/out}
+T=${LANE_TESTDIR:-/lane/test}
+OUT=${LANE_OUT:-/lane/out}
+SHAPE=${LANE_SHAPE:-v2}
 cd "$T" || exit 2
 
 # busybox's applet links in /usr/sbin come first in PATH: drop those that
@@ -27,13 +29,37 @@ mkdir -p /var/tmp && chmod 1777 /var/tmp
 
 export VESSEL=$T/build/vessel VESSEL_BUILDDIR=$T/build VESSEL_SRCDIR=$T/src BUSYBOX=$T/busybox
 
-echo "# guest: kernel $(uname -r), $(nproc) cpus, $(($(awk '/^MemTotal/ { print $2 }' /proc/meminfo) / 1024)) MiB"
-echo "# guest: /sys/fs/cgroup is $(awk '$2 == "/sys/fs/cgroup" { print $3 " (" $4 ")" }' /proc/mounts)"
-echo "# guest: root subtree_control: $(cat /sys/fs/cgroup/cgroup.subtree_control 2>&1)"
-if [ ! -e /sys/fs/cgroup/cgroup.controllers ] || awk '$3 == "cgroup" { found = 1 } END { exit !found }' /proc/mounts; then
-  echo "lane: the guest is not a pure cgroup v2 host"
-  exit 2
+echo "# guest: shape $SHAPE, kernel $(uname -r), $(nproc) cpus, $(($(awk '/^MemTotal/ { print $2 }' /proc/meminfo) / 1024)) MiB"
+echo "# guest: booted in $(cut -d" " -f1 /proc/uptime)s (kernel uptime when the suites start)"
+echo "# guest: PID 1 is $(cat /proc/1/comm)"
+if [[ $SHAPE == systemd-* ]]; then
+  echo "# guest: systemctl is-system-running: $(timeout 30 systemctl is-system-running 2>&1)"
 fi
+sed 's/^/# guest: \/proc\/self\/cgroup: /' /proc/self/cgroup
+awk '$2 ~ "^/sys/fs/cgroup" { print "# guest: mount: " $2 " " $3 " (" $4 ")" }' /proc/mounts
+[ ! -e /sys/fs/cgroup/cgroup.subtree_control ] ||
+  echo "# guest: root subtree_control: $(cat /sys/fs/cgroup/cgroup.subtree_control)"
+
+# not_shape REASON: the guest is not what the lane is for.
+not_shape() {
+  echo "lane: the guest is not a $SHAPE host: $*"
+  exit 2
+}
+v1_mounts=$(awk '$3 == "cgroup"' /proc/mounts)
+v2_mounts=$(awk '$3 == "cgroup2"' /proc/mounts)
+case $SHAPE in
+  v2 | systemd-v2)
+    [ -e /sys/fs/cgroup/cgroup.controllers ] || not_shape "/sys/fs/cgroup is not cgroup2"
+    [ -z "$v1_mounts" ] || not_shape "cgroup v1 hierarchies are mounted" ;;
+  v1 | systemd-v1)
+    [ -n "$v1_mounts" ] || not_shape "no cgroup v1 hierarchy is mounted"
+    [ -z "$v2_mounts" ] || not_shape "cgroup2 is mounted"
+    ! grep -q '^0::' /proc/self/cgroup || not_shape "/proc/self/cgroup has a cgroup2 line" ;;
+esac
+case $SHAPE in
+  systemd-*) [ "$(cat /proc/1/comm)" = systemd ] || not_shape "PID 1 is not systemd" ;;
+  *) [ "$(cat /proc/1/comm)" != systemd ] || not_shape "PID 1 is systemd" ;;
+esac
 
 # The suites must end by LANE_SECONDS from now (lane.sh sets it a little
 # below the VM's wall-clock limit): a suite still running then is stopped
@@ -128,7 +154,7 @@ for f in "$@"; do
 done
 
 # What the suites left behind (common_teardown removes what vessel leaves).
-left=$(find /sys/fs/cgroup -mindepth 1 -maxdepth 1 -type d -name 'vessel-test-*' 2>/dev/null)
+left=$(find /sys/fs/cgroup/ -mindepth 1 -maxdepth 2 -type d -name 'vessel-test-*' 2>/dev/null)
 [ -z "$left" ] || summary+="# left behind: cgroups $(echo "$left" | tr '\n' ' ')"$'\n'
 dmesg > "$OUT/dmesg.txt" 2>/dev/null
 if grep -qE 'BUG:|Oops|general protection|WARNING: CPU' "$OUT/dmesg.txt"; then
