@@ -764,7 +764,9 @@ no_vessel_processes() {
   sh -c "$THAW"
   THAW=
   wait_until no_vessel_processes
-  for d in "$CGROUP_ROOT"/*"$(test_cgroup c1)"/inner "$CGROUP_ROOT$(test_cgroup c1)/inner"; do
+  # inner and the parents it asked for (vessel leaves those, as runc)
+  for d in "$CGROUP_ROOT"/*"$(test_cgroup c1)"/inner "$CGROUP_ROOT$(test_cgroup c1)/inner" \
+    "$CGROUP_ROOT"/*"$(test_cgroup c1)" "$CGROUP_ROOT$(test_cgroup c1)"; do
     [ ! -d "$d" ] || rmdir "$d"
   done
 }
