@@ -12,8 +12,9 @@
 #                  systemd-v1  systemd as PID 1 on legacy cgroup v1
 #                  (also -s SHAPE; default v2)
 #   BUILDDIR  a vessel build directory holding ./vessel, tests/helpers/probe
-#             and tests/helpers/recvtty, and tests/helpers/seccomp-agent for
-#             seccomp.bats (make check builds them);
+#             and tests/helpers/recvtty, and tests/helpers/seccomp-agent and
+#             tests/helpers/orphans for seccomp.bats and errors.bats (make
+#             check builds them);
 #             default: $VESSEL_BUILDDIR.
 #   SUITE.bats the suites to run: names in tests/integration,
 #             tests/clients or tests/examples, or paths to any bats file (from
@@ -214,8 +215,11 @@ T=$work/test
 mkdir -p "$T/build/tests/helpers" "$T/src/tests/integration" "$T/src/tests/clients"
 cp "$builddir/vessel" "$T/build/vessel"
 cp "$builddir/tests/helpers/probe" "$builddir/tests/helpers/recvtty" "$T/build/tests/helpers/"
-# seccomp.bats's notify agent, when built (make check builds it)
-[[ ! -x $builddir/tests/helpers/seccomp-agent ]] || cp "$builddir/tests/helpers/seccomp-agent" "$T/build/tests/helpers/"
+# seccomp.bats's notify agent and errors.bats's subreaper, when built
+# (make check builds them)
+for f in seccomp-agent orphans; do
+  [[ ! -x $builddir/tests/helpers/$f ]] || cp "$builddir/tests/helpers/$f" "$T/build/tests/helpers/"
+done
 cp "$BUSYBOX_STATIC" "$T/busybox"
 cp "$top"/tests/integration/*.bash "$T/src/tests/integration/"
 # A suite from a clients or examples directory goes to tests/clients or
