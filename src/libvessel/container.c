@@ -1111,6 +1111,6 @@ vessel_container_list (const char *root, struct oci_state ***out, size_t *n, ves
     }
   /* by id, in readdir's stead, as runc lists them */
   if (*n > 1)
-    qsort (*out, *n, sizeof **out, compare_ids);
+    qsort (*out, *n, sizeof (struct oci_state *), compare_ids);
   return 0;
 }

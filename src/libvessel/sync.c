@@ -81,7 +81,7 @@ vessel_sync_send_fd (int fd, int type, int pass_fd)
 int
 vessel_sync_wake_to_check (int fd, vessel_error **err)
 {
-  struct timeval tv = { VESSEL_SYNC_CHECK_MS / 1000, (VESSEL_SYNC_CHECK_MS % 1000) * 1000 };
+  struct timeval tv = { VESSEL_SYNC_CHECK_MS / 1000, (suseconds_t) (VESSEL_SYNC_CHECK_MS % 1000) * 1000 };
   if (setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0)
     return vessel_fail_errno (err, errno, "setsockopt SO_RCVTIMEO");
   return 0;
