@@ -29,7 +29,7 @@
 #             with -j 1 the TAP output streams as the tests run, otherwise
 #             each suite's output comes when the suite ends
 #   -c N      the guest's vCPUs (default: the host's)
-#   -t SECS   wall-clock limit of the VM run (default 1800; the suites get
+#   -t SECS   wall-clock limit of the VM run (default 2400; the suites get
 #             all but the last minute of it, then are stopped)
 #
 # Prints the host shape as the guest reports it (/proc/self/cgroup, the
@@ -128,7 +128,7 @@ skip() {
   exit 77
 }
 
-OUTDIR='' VERBOSE=0 FILTER='' JOBS='' CPUS='' TIMEOUT=${VESSEL_VM_TIMEOUT:-1800}
+OUTDIR='' VERBOSE=0 FILTER='' JOBS='' CPUS='' TIMEOUT=${VESSEL_VM_TIMEOUT:-2400}
 args=()
 while [[ $# -gt 0 ]]; do # --shape X and --shape=X, before getopts
   case $1 in
