@@ -22,7 +22,17 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 jobs=$(nproc)
 export FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 
-stage() { printf '\n==== %s ====\n' "$*"; }
+# Each stage's heading says how long the previous one took, and the whole
+# run so far (CI's limit is on the whole).
+run_t0=$(date +%s)
+stage_t0=$run_t0
+stage() {
+  local now
+  now=$(date +%s)
+  [[ $now -eq $run_t0 ]] || printf 'run-all: stage took %ss, %ss so far\n' $((now - stage_t0)) $((now - run_t0))
+  stage_t0=$now
+  printf '\n==== %s ====\n' "$*"
+}
 fail() { echo "run-all: FAILED: $*" >&2; exit 1; }
 
 stage "dependencies"

@@ -54,6 +54,7 @@ teardown() {
   done
   ! mountpoint -q "$RL_TMP/locked" || umount "$RL_TMP/locked"
   [ -z "${RL_SESSION:-}" ] || rmdir "$RL_SESSION"
+  [ -z "${RL_DELEG:-}" ] || rmdir "$RL_DELEG" 2> /dev/null || true  # common_teardown names a leak
   local rc=0
   common_teardown || rc=$?
   rm -rf "$RL_TMP"
