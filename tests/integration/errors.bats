@@ -244,7 +244,7 @@ assert_nothing_left() {
   local pid procs
   pid=$(vessel state c1 | jq .pid)
   procs=$(vessel_processes)
-  [ "$procs" = "$pid " ] # the created init is seen, so the check can fail
+  [ "$procs" = "$pid" ] # the created init is seen, so the check can fail
   run vessel create --bundle "$BUNDLE" c1
   [ "$status" -eq 1 ]
   [ "$output" = "vessel: container \`c1\` already exists" ]

@@ -32,13 +32,15 @@ require_root() {
   [ "$(id -u)" -eq 0 ] || skip "needs root"
 }
 
-# A busybox rootfs, made once per bats run and copied per test (a copy of
-# one binary and its applet symlinks is cheap).
+# A busybox rootfs, made once per bats run (or once per VESSEL_TEST_CACHE,
+# a directory shared by the runs of a VM lane: under emulation its ~300
+# applet links take seconds to make) and copied per test (a copy of one
+# binary and its applet links is cheap).
 rootfs_template() {
-  local t="$BATS_RUN_TMPDIR/rootfs-template"
+  local t="${VESSEL_TEST_CACHE:-$BATS_RUN_TMPDIR}/rootfs-template"
   if [ ! -d "$t" ]; then
     local tmp
-    tmp=$(mktemp -d "$BATS_RUN_TMPDIR/rootfs.XXXXXX")
+    tmp=$(mktemp -d "$t.XXXXXX")
     chmod 755 "$tmp" # reachable by the container's non-root users
     mkdir -p "$tmp"/{bin,sbin,etc,proc,sys,dev,tmp,root,home,var,usr/bin}
     cp "$BUSYBOX" "$tmp/bin/busybox"
@@ -57,15 +59,33 @@ rootfs_template() {
   echo "$t"
 }
 
+# The config.json of make_bundle, made once per bats run (a jq starts in
+# half a second under emulation): vessel's default config with no terminal
+# and `true` as the process.  Beside it, cgroup.json: the same with
+# cgroupsPath CGROUP_PLACEHOLDER, which new_container replaces with sed.
+CGROUP_PLACEHOLDER=/vessel-test-cgroup-placeholder
+config_template() {
+  local t="$BATS_RUN_TMPDIR/config-template"
+  if [ ! -f "$t/cgroup.json" ]; then
+    local tmp
+    tmp=$(mktemp -d "$t.XXXXXX")
+    "$VESSEL" spec --bundle "$tmp"
+    jq '.process.terminal = false | .process.args = ["true"]' "$tmp/config.json" > "$tmp/plain.json"
+    jq '.linux.cgroupsPath = $p' --arg p "$CGROUP_PLACEHOLDER" "$tmp/plain.json" > "$tmp/cgroup.json"
+    mv "$tmp/plain.json" "$tmp/config.json"
+    mv -T "$tmp" "$t" 2>/dev/null || rm -rf "$tmp"
+  fi
+  echo "$t"
+}
+
 # make_bundle [DIR]: a bundle with a busybox rootfs and vessel's default
-# config, adjusted for tests: no terminal, `true` as the process, and an
-# absolute cgroupsPath under this run's prefix.  Sets BUNDLE.
+# config, adjusted for tests: no terminal, `true` as the process.  Sets
+# BUNDLE.
 make_bundle() {
   BUNDLE=${1:-$BATS_TEST_TMPDIR/bundle}
   mkdir -p "$BUNDLE"
   cp -a "$(rootfs_template)" "$BUNDLE/rootfs"
-  "$VESSEL" spec --bundle "$BUNDLE"
-  update_config '.process.terminal = false | .process.args = ["true"]'
+  cp "$(config_template)/config.json" "$BUNDLE/config.json"
 }
 
 # update_config JQ-FILTER [jq args...]: edits $BUNDLE/config.json.
@@ -101,8 +121,13 @@ use_cgroup() {
 
 # new_container ID: make_bundle + use_cgroup in one go (the usual start).
 new_container() {
-  make_bundle
-  use_cgroup "$1"
+  BUNDLE=$BATS_TEST_TMPDIR/bundle
+  mkdir -p "$BUNDLE"
+  cp -a "$(rootfs_template)" "$BUNDLE/rootfs"
+  case $1 in
+    *[!A-Za-z0-9_.-]*) make_bundle "$BUNDLE" && use_cgroup "$1" ;;
+    *) sed "s|\"$CGROUP_PLACEHOLDER\"|\"$(test_cgroup "$1")\"|" "$(config_template)/cgroup.json" > "$BUNDLE/config.json" ;;
+  esac
 }
 
 common_setup() {
@@ -159,16 +184,18 @@ cg_dir() {
 # calling this, last.
 common_teardown() {
   local leaks="" id d p m out
-  if [ -d "$VESSEL_TEST_ROOT" ]; then
-    for id in $(ls "$VESSEL_TEST_ROOT"); do
-      out=$(timeout 30 "$VESSEL" --root "$VESSEL_TEST_ROOT" delete --force "$id" 2>&1) ||
-        leaks+="delete --force $id failed: $out; "
-    done
-    for id in $(ls "$VESSEL_TEST_ROOT"); do
-      leaks+="state directory $id; "
-      rm -rf "${VESSEL_TEST_ROOT:?}/$id"
-    done
-  fi
+  # (globs, not ls: under emulation every fork of a teardown counts)
+  for d in "$VESSEL_TEST_ROOT"/*; do
+    [ -e "$d" ] || continue
+    id=${d##*/}
+    out=$(timeout 30 "$VESSEL" --root "$VESSEL_TEST_ROOT" delete --force "$id" 2>&1) ||
+      leaks+="delete --force $id failed: $out; "
+  done
+  for d in "$VESSEL_TEST_ROOT"/*; do
+    [ -e "$d" ] || continue
+    leaks+="state directory ${d##*/}; "
+    rm -rf "$d"
+  done
   for p in $(vessel_processes); do
     leaks+="vessel process $p: $(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null || true); "
     kill -9 "$p" 2>/dev/null || true
@@ -209,20 +236,22 @@ assert_clean() {
 # test's own --root on their command line (other suites run in parallel
 # under make -j).
 vessel_processes() {
-  local f p vessel_file
-  # vessel runs its own file through a read-only mount (the same inode) or
-  # a sealed memfd copy of it (exe_seal.h).
-  vessel_file=$(stat -L -c %d:%i "$VESSEL")
+  local f p vessel_file='' found=()
   # One grep over every command line (a NUL ends each argument, so -z -x
   # matches a whole argument), then a look at the exe of the few that
-  # match: forking per /proc entry took minutes under emulation.
-  grep -lzxF -- "$VESSEL_TEST_ROOT" /proc/[0-9]*/cmdline 2>/dev/null | while read -r f; do
+  # match: forking per /proc entry took minutes under emulation, and
+  # every fork counts there (the pids come sorted from the glob).
+  while read -r f; do
     p=${f%/cmdline}
+    # vessel runs its own file through a read-only mount (the same inode)
+    # or a sealed memfd copy of it (exe_seal.h).
+    [ -n "$vessel_file" ] || vessel_file=$(stat -L -c %d:%i "$VESSEL")
     if [ "$(stat -L -c %d:%i "$p/exe" 2>/dev/null)" = "$vessel_file" ] ||
       [ "$(readlink "$p/exe" 2>/dev/null)" = "/memfd:vessel (deleted)" ]; then
-      echo "${p#/proc/}"
+      found+=("${p#/proc/}")
     fi
-  done | sort | tr '\n' ' '
+  done < <(grep -lzxF -- "$VESSEL_TEST_ROOT" /proc/[0-9]*/cmdline 2>/dev/null)
+  echo "${found[*]}"
 }
 
 # The status of container ID.

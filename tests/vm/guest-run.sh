@@ -28,6 +28,9 @@ done
 mkdir -p /var/tmp && chmod 1777 /var/tmp
 
 export VESSEL=$T/build/vessel VESSEL_BUILDDIR=$T/build VESSEL_SRCDIR=$T/src BUSYBOX=$T/busybox
+# One busybox rootfs template for every suite (helpers.bash's rootfs_template).
+export VESSEL_TEST_CACHE=/lane/cache
+mkdir -p -m 755 "$VESSEL_TEST_CACHE"
 
 echo "# guest: shape $SHAPE, kernel $(uname -r), $(nproc) cpus, $(($(awk '/^MemTotal/ { print $2 }' /proc/meminfo) / 1024)) MiB"
 echo "# guest: booted in $(cut -d" " -f1 /proc/uptime)s (kernel uptime when the suites start)"
