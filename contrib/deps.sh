@@ -2,7 +2,8 @@
 # Installs what vessel needs, from Debian 12's packages.
 #   contrib/deps.sh build   what building vessel needs
 #   contrib/deps.sh test    that, plus what the test suite needs
-#   contrib/deps.sh bench   that, plus runc and crun for contrib/bench/bench.sh
+#   contrib/deps.sh bench   what building vessel needs, plus runc, crun, jq and
+#                           busybox-static for contrib/bench/bench.sh
 set -eu
 build="build-essential autoconf automake pkg-config libyajl-dev libseccomp-dev libcap-dev scdoc"
 # qemu-system-x86: the VM lanes (tests/vm/lane.sh) boot VMs; their kernel,
@@ -20,7 +21,7 @@ test="$build libc6-dev busybox-static bats jq bpftool clang libclang-rt-14-dev v
 case "${1:-build}" in
   build) pkgs=$build ;;
   test) pkgs=$test ;;
-  bench) pkgs="$test runc crun" ;;
+  bench) pkgs="$build busybox-static jq runc crun" ;;
   *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
 esac
 missing=""

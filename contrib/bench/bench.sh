@@ -10,7 +10,8 @@
 #   VESSEL      the vessel binary (default: ./vessel, then the source tree's)
 #   --quick     about a minute instead of five
 #   --no-write  print the Markdown instead of updating docs/performance.md
-#   needs root, runc, crun, jq, cc, busybox-static (contrib/deps.sh bench)
+#   needs root, runc, crun, jq, cc, busybox-static: installs them first
+#   (contrib/deps.sh bench)
 #
 # crun 1.8.1 refuses hybrid hosts whose cgroup2 hierarchy has controllers;
 # on such a host every runtime runs with --mask-cgroup2-controllers, which
@@ -36,6 +37,9 @@ fi
 [ -n "$vessel" ] && [ -x "$vessel" ] || die "no vessel binary: build it, or name it"
 vessel=$(cd "$(dirname "$vessel")" && pwd)/$(basename "$vessel")
 bench=$top/contrib/bench/harness.sh
+# What the run needs, installed as tests/run-all.sh installs the tests':
+# a fresh machine has neither runc nor crun.
+"$top/contrib/deps.sh" bench || die "contrib/deps.sh bench failed: install runc, crun, jq, cc and busybox-static"
 for t in runc crun; do command -v "$t" > /dev/null || die "$t is not installed (contrib/deps.sh bench)"; done
 
 mask=()
