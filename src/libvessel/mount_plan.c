@@ -125,18 +125,18 @@ add_sync (struct vessel_mount_plan *plan, enum vessel_mount_sync at)
    container's cgroup directory.  The init must be in its cgroups (with a
    cgroup namespace) or they must exist (binds) first: a sync point. */
 static void
-plan_cgroup (struct vessel_mount_plan *plan, struct vessel_mount_step *s, bool *synced)
+plan_cgroup (struct vessel_mount_plan *plan, const struct vessel_mount_step *config, bool *synced)
 {
   const struct vessel_cgroup_host *cg = plan->host.cgroup;
-  struct vessel_mount_options o = s->o;
-  o.data = NULL; /* the hierarchies take their own */
-  o.data_len = 0;
+  if (cg == NULL)
+    return; /* no cgroups for this container: nothing to show */
   bool v2 = cg->mode == VESSEL_CGROUP_V2;
-  if (v2)
-    plan->n--; /* s becomes the one hierarchy, after the sync point */
-  else
-    s->kind = VESSEL_STEP_CGROUP_TMPFS;
-  struct vessel_mount_step copy = *s;
+  if (!v2)
+    {
+      struct vessel_mount_step *tmpfs = add (plan, VESSEL_STEP_CGROUP_TMPFS);
+      *tmpfs = *config;
+      tmpfs->kind = VESSEL_STEP_CGROUP_TMPFS;
+    }
   size_t n = v2 ? (cg->n > 0 ? 1 : 0) : cg->n;
   for (size_t i = 0; i < n; i++)
     {
@@ -144,84 +144,79 @@ plan_cgroup (struct vessel_mount_plan *plan, struct vessel_mount_step *s, bool *
         add_sync (plan, VESSEL_MOUNT_AT_CGROUPS);
       *synced = true;
       struct vessel_mount_step *h = add (plan, VESSEL_STEP_CGROUP_HIERARCHY);
-      h->index = copy.index;
+      h->index = config->index;
+      h->destination = config->destination;
+      h->o = config->o;
       h->hierarchy = i;
       h->fresh = plan->host.cgroup_ns;
-      h->o = v2 ? copy.o : o; /* v2: owns the options, as s did */
       h->under_tmpfs = !v2;
-      h->destination = copy.destination;
+      h->readonly_late = v2 && config->readonly_late;
       if (!v2)
         {
           const char *name = strrchr (cg->h[i].mountpoint, '/');
           h->name = name ? name + 1 : cg->h[i].mountpoint;
         }
     }
-  if (v2 && n == 0)
-    vessel_mount_options_clear (&copy.o);
   /* The tmpfs itself becomes read-only last, once its directories exist. */
-  if (!v2 && (o.flags & MS_RDONLY))
+  if (!v2 && (config->o.flags & MS_RDONLY))
     {
       struct vessel_mount_step *ro = add (plan, VESSEL_STEP_CGROUP_READONLY);
-      ro->index = copy.index;
-      ro->destination = copy.destination;
+      ro->index = config->index;
+      ro->destination = config->destination;
     }
 }
 
-/* The step for config.mounts[i]. */
+/* The steps for config.mounts[i]. */
 static int
 plan_config_mount (struct vessel_mount_plan *plan, const struct oci_config *c, size_t i, const char *bundle,
                    bool *synced, vessel_error **err)
 {
   const struct oci_mount *m = &c->mounts[i];
   const struct vessel_mount_host *host = &plan->host;
-  struct vessel_mount_step *s = add (plan, VESSEL_STEP_FS);
+  struct vessel_mount_step s = { .kind = VESSEL_STEP_FS, .index = i, .destination = m->destination,
+                                 .type = m->type, .premade_fd = -1 };
   char where[64];
   snprintf (where, sizeof where, "config.json: .mounts[%zu].options", i);
-  int ret = vessel_mount_options_parse (m->options, m->options_len, where, &s->o, err);
+  int ret = vessel_mount_options_parse (m->options, m->options_len, where, &s.o, err);
   if (ret < 0)
     return ret;
-  s->index = i;
-  s->destination = m->destination;
-  s->type = m->type;
-  bool bind = is_bind (m, &s->o);
+  bool bind = is_bind (m, &s.o);
+  bool recursive = (s.o.flags & MS_REC) != 0;
+  /* MS_BIND, MS_REC and MS_REMOUNT describe how to mount, not what
+     the mount is; the step's kind says that. */
+  s.o.flags &= ~(unsigned long) (MS_BIND | MS_REC | MS_REMOUNT);
+  /* Device nodes, mount points and copied files go into these after
+     they are mounted: read-only at the end, as runc does. */
+  if ((s.o.flags & MS_RDONLY) && (is_dev_path (m->destination) || (s.type && strcmp (s.type, "tmpfs") == 0)))
+    {
+      s.o.flags &= ~(unsigned long) MS_RDONLY;
+      s.readonly_late = true;
+    }
   if (bind)
     {
-      s->kind = VESSEL_STEP_BIND;
-      s->recursive = (s->o.flags & MS_REC) != 0;
-      s->source = m->source[0] == '/' ? xstrdup (m->source) : xasprintf ("%s/%s", bundle, m->source);
-      s->premake = premake_of (m, s, host);
+      s.kind = VESSEL_STEP_BIND;
+      s.recursive = recursive;
+      s.source = m->source[0] == '/' ? xstrdup (m->source) : xasprintf ("%s/%s", bundle, m->source);
+      s.premake = premake_of (m, &s, host);
       if (is_dev_path (m->destination))
         plan->make_devices = false; /* the host's /dev, or a prepared one */
     }
-  else if (!is_cgroup (m))
+  else if (is_cgroup (m))
     {
-      s->source = m->source ? xstrdup (m->source) : NULL;
-      s->context = plan->mount_label && takes_mount_label (s->type) ? plan->mount_label : NULL;
-      s->host_fallback = host->userns || host->rootless ? host_tree_for (s->type) : NULL;
+      vessel_mount_options_clear (&s.o); /* cgroup filesystems take no data of the config */
+      plan_cgroup (plan, &s, synced);
+      return 0;
+    }
+  else
+    {
+      s.source = m->source ? xstrdup (m->source) : NULL;
+      s.context = plan->mount_label && takes_mount_label (s.type) ? plan->mount_label : NULL;
+      s.host_fallback = host->userns || host->rootless ? host_tree_for (s.type) : NULL;
       /* never through a symlink the image put there, even one into the
          rootfs, as runc refuses (CVE-2019-19921) */
-      s->ordinary_dir = strcmp (s->type, "proc") == 0 || strcmp (s->type, "sysfs") == 0;
+      s.ordinary_dir = strcmp (s.type, "proc") == 0 || strcmp (s.type, "sysfs") == 0;
     }
-  /* MS_BIND, MS_REC and MS_REMOUNT describe how to mount, not what
-     the mount is; the executor decides that from the kind. */
-  s->o.flags &= ~(unsigned long) (MS_BIND | MS_REC | MS_REMOUNT);
-  /* Device nodes, mount points and copied files go into these after
-     they are mounted: read-only at the end, as runc does. */
-  if ((s->o.flags & MS_RDONLY) && (is_dev_path (m->destination) || (s->type && strcmp (s->type, "tmpfs") == 0)))
-    {
-      s->o.flags &= ~(unsigned long) MS_RDONLY;
-      s->readonly_late = true;
-    }
-  if (!bind && is_cgroup (m))
-    {
-      if (host->cgroup)
-        plan_cgroup (plan, s, synced);
-      else
-        {
-          vessel_mount_options_clear (&s->o); /* no cgroups for this container: nothing to show */
-          plan->n--;
-        }
-    }
+  *add (plan, s.kind) = s;
   return 0;
 }
 

@@ -345,10 +345,41 @@ test_config_mounts (void)
               "an option the plan cannot take is refused with its index");
 }
 
+/* The options of a cgroup mount go to each hierarchy ("ro" too: runc
+   mounts each read-only), and to the tmpfs that holds them. */
+static void
+test_cgroup_options (void)
+{
+  struct vessel_mount_host host = { .cgroup = &v1, .mount_ns = true };
+  struct oci_config *c = parse_config (CONFIG_HEAD "\"mounts\":[{\"destination\":\"/sys/fs/cgroup\",\"type\":\"cgroup\","
+                                                   "\"source\":\"cgroup\",\"options\":[\"ro\",\"nosuid\",\"x=1\"]}]}");
+  vessel_error *err = NULL;
+  struct vessel_mount_plan p;
+  int ret = vessel_mount_plan_build (c, "/b", &host, &p, &err);
+  ok (ret == 0 && p.n > 7, "the plan is made");
+  if (ret == 0 && p.n > 7)
+    {
+      const struct vessel_mount_step *s = p.steps;
+      ok (s[2].kind == VESSEL_STEP_CGROUP_TMPFS && s[3].kind == VESSEL_STEP_SYNC && s[4].kind == VESSEL_STEP_CGROUP_HIERARCHY,
+          "v1: the tmpfs, the sync point, the hierarchies");
+      bool each = true;
+      for (size_t i = 4; i < 7; i++)
+        each = each && s[i].kind == VESSEL_STEP_CGROUP_HIERARCHY && (s[i].o.flags & (MS_RDONLY | MS_NOSUID)) == (MS_RDONLY | MS_NOSUID)
+               && s[i].o.data_len == 0 && s[i].hierarchy == i - 4 && s[i].index == 0;
+      ok (each, "each hierarchy is read-only and nosuid, without the config's filesystem data");
+      ok (s[7].kind == VESSEL_STEP_CGROUP_READONLY, "the tmpfs is made read-only after the hierarchies");
+      vessel_mount_plan_free (&p);
+    }
+  else
+    vessel_error_free (err);
+  oci_config_free (c);
+}
+
 int
 main (void)
 {
   test_host_shapes ();
   test_config_mounts ();
+  test_cgroup_options ();
   return tap_done ();
 }
