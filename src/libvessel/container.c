@@ -210,8 +210,6 @@ container_prepare (struct container *c, bool foreground, vessel_error **err)
   if (seccomp && (ret = vessel_seccomp_compile (seccomp, &c->seccomp, err)) < 0)
     return ret;
   vessel_ns_plan_build (cfg, &c->ns);
-  if ((ret = vessel_mount_plan_build (cfg, c->bundle.path, &c->mounts, err)) < 0)
-    return ret;
   if ((ret = vessel_cgroup_host_detect (&c->cgroup_host, err)) < 0)
     return ret;
   c->cgroup_paths = vessel_cgroup_paths (&c->cgroup_host, cfg->linux ? cfg->linux->cgroups_path : NULL, o->id);
@@ -220,6 +218,10 @@ container_prepare (struct container *c, bool foreground, vessel_error **err)
      and crun have it). */
   bool rootless = vessel_rootless ();
   bool rootless_cgroups = rootless && vessel_cgroup_host_rootless (&c->cgroup_host, &c->cgroup_paths);
+  struct vessel_mount_host mount_host;
+  vessel_mount_host_gather (&mount_host, cfg, &c->ns, &c->cgroup_host, o->no_pivot);
+  if ((ret = vessel_mount_plan_build (cfg, c->bundle.path, &mount_host, &c->mounts, err)) < 0)
+    return ret;
   const struct oci_resources *r = cfg->linux ? cfg->linux->resources : NULL;
   if (rootless && r && r->devices_len > 0)
     vessel_warn ("config.json: .linux.resources.devices: not applied without the host's privileges (the "
@@ -495,15 +497,10 @@ spawn_init (struct container *c, bool run_mode, vessel_error **err)
     .id = c->o->id,
     .ns = &c->ns,
     .rootfs = {
-      .config = cfg,
       .plan = &c->mounts,
       .rootfs = c->bundle.rootfs,
       .cgroup_host = &c->cgroup_host,
       .cgroup_paths = c->cgroup_paths,
-      .cgroup_ns = c->ns.create[OCI_NS_CGROUP],
-      .in_userns = c->ns.wanted[OCI_NS_USER] || vessel_rootless (),
-      .mount_ns = c->ns.wanted[OCI_NS_MOUNT],
-      .no_pivot = c->o->no_pivot,
       .dev_null_fd = -1,
     },
     .caps = c->caps,

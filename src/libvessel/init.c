@@ -157,10 +157,9 @@ await_cgroups (struct vessel_init *in, int stage, vessel_error **err)
 }
 
 static int
-await_cgroups_for_mount (void *arg, vessel_error **err)
+await_cgroups_for_mount (struct vessel_init *in, vessel_error **err)
 {
-  struct vessel_init *in = arg;
-  return await_cgroups (in, in->rootfs.cgroup_ns ? VESSEL_CGROUPS_ENTERED : VESSEL_CGROUPS_MADE, err);
+  return await_cgroups (in, in->rootfs.plan->host.cgroup_ns ? VESSEL_CGROUPS_ENTERED : VESSEL_CGROUPS_MADE, err);
 }
 
 /* The host's /dev/null, for maskedPaths: checked here, before anything in
@@ -221,9 +220,8 @@ has_create_hooks (const struct oci_hooks *h)
    createRuntime, then the init createContainer, in the container's
    namespaces with the host's root), which see the init in all of them. */
 static int
-before_pivot (void *arg, vessel_error **err)
+before_pivot (struct vessel_init *in, vessel_error **err)
 {
-  struct vessel_init *in = arg;
   const struct oci_hooks *h = in->config->hooks;
   if (!has_create_hooks (h))
     return await_cgroups (in, VESSEL_CGROUPS_MADE, err);
@@ -294,10 +292,13 @@ init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
     return ret;
   if (lx && lx->masked_paths_len > 0 && (in->rootfs.dev_null_fd = open_dev_null (err)) < 0)
     return in->rootfs.dev_null_fd;
-  in->rootfs.hooks_arg = in;
-  in->rootfs.before_cgroup_mount = await_cgroups_for_mount;
-  in->rootfs.before_pivot = before_pivot;
-  if ((ret = vessel_rootfs_setup (&in->rootfs, err)) < 0)
+  /* The mount plan up to the new root, with the init's part at its sync
+     points: the cgroups before one is mounted, the create hooks before
+     the root changes. */
+  while ((ret = vessel_mount_run (&in->rootfs, err)) > 0 && ret != VESSEL_MOUNT_AT_PIVOTED)
+    if ((ret = ret == VESSEL_MOUNT_AT_CGROUPS ? await_cgroups_for_mount (in, err) : before_pivot (in, err)) < 0)
+      return ret;
+  if (ret < 0)
     return ret;
   /* The terminal comes from the container's devpts, and /dev/console is
      bound before /dev or the root can become read-only (not without a
@@ -305,12 +306,12 @@ init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
   const struct oci_process *p = in->config->process;
   if (p && in->console_fd >= 0)
     {
-      if ((ret = vessel_terminal_setup (in->console_fd, p->console_size, in->rootfs.mount_ns,
+      if ((ret = vessel_terminal_setup (in->console_fd, p->console_size, in->rootfs.plan->host.mount_ns,
                                         "config.json: .process", err)) < 0)
         return ret;
       closep (&in->console_fd);
     }
-  if ((ret = vessel_rootfs_finalize (&in->rootfs, err)) < 0)
+  if ((ret = vessel_mount_run (&in->rootfs, err)) < 0)
     return ret;
   closep (&in->rootfs.dev_null_fd);
   if (p && (ret = vessel_process_stdio_owner (p, err)) < 0)

@@ -29,7 +29,7 @@ struct vessel_init
   const struct oci_config *config;
   const char *id;
   struct vessel_ns_plan *ns;
-  struct vessel_rootfs rootfs;
+  struct vessel_mount_ctx rootfs;
   struct vessel_caps caps;
   const struct vessel_seccomp *seccomp; /* compiled linux.seccomp, or NULL */
   int sync_fd;        /* the init's end of the socketpair */

@@ -1,6 +1,7 @@
 /* The bind mounts vessel makes for the init, before it exists, as detached
  * trees (open_tree OPEN_TREE_CLONE) that the init attaches with move_mount
- * (see vessel_mount_plan_premake in mounts.h).  A detached tree belongs
+ * (see vessel_mount_plan_premake in mounts.h), and the facts about the
+ * host that the plan is made for.  A detached tree belongs
  * to an anonymous mount namespace of its own, so the init can attach it
  * in the mount namespace it makes later, as crun does. */
 #include <config.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "lsm.h"
 #include "mounts.h"
 #include "namespaces.h"
 #include "utils.h"
@@ -21,12 +23,6 @@
    locked (see keep_locked_flags in mounts.c). */
 #define LOCKED_MS_FLAGS (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
 #define ATIME_MS_FLAGS (MS_NOATIME | MS_STRICTATIME | MS_RELATIME | MS_NODIRATIME)
-
-static bool
-is_idmapped (const struct oci_mount *m, const struct vessel_mount_step *s)
-{
-  return (s->o.extra & VESSEL_MOUNT_IDMAP) || m->uid_mappings_len > 0 || m->gid_mappings_len > 0;
-}
 
 /* The container's user namespace, for idmap without mappings of its own:
    the one joined, or one with the same mappings as the one to be made. */
@@ -99,20 +95,6 @@ premake_idmapped (struct vessel_mount_step *s, int userns, vessel_error **err)
   return 0;
 }
 
-/* Whether vessel makes a plain bind for the init: with a user namespace,
-   when vessel has the host's privileges (an unprivileged one can reach
-   no more than the init).  Not when the init joins a mount namespace,
-   where the sources are its paths, not vessel's; nor a bind whose
-   recursive options clear a flag the kernel would have kept locked on a
-   submount in the init's copy. */
-static bool
-premakes_plain_bind (const struct oci_config *c, const struct vessel_mount_step *s)
-{
-  const struct oci_namespace *mnt = vessel_config_namespace (c, OCI_NS_MOUNT);
-  return vessel_config_namespace (c, OCI_NS_USER) != NULL && !vessel_rootless () && !(mnt && mnt->path)
-         && !(s->o.attr_clr & (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC));
-}
-
 int
 vessel_mount_plan_premake (struct vessel_mount_plan *plan, const struct oci_config *c, vessel_error **err)
 {
@@ -121,12 +103,10 @@ vessel_mount_plan_premake (struct vessel_mount_plan *plan, const struct oci_conf
     {
       struct vessel_mount_step *s = &plan->steps[i];
       const struct oci_mount *m = &c->mounts[s->index];
-      if (s->kind != VESSEL_MOUNT_BIND)
+      if (s->kind != VESSEL_STEP_BIND || s->premake == VESSEL_PREMAKE_NONE)
         continue;
-      if (!is_idmapped (m, s))
+      if (s->premake == VESSEL_PREMAKE_PLAIN)
         {
-          if (!premakes_plain_bind (c, s))
-            continue;
           int tree = premake_tree (s, true, err);
           if (tree < 0)
             return tree;
@@ -145,4 +125,22 @@ vessel_mount_plan_premake (struct vessel_mount_plan *plan, const struct oci_conf
         return ret;
     }
   return 0;
+}
+
+void
+vessel_mount_host_gather (struct vessel_mount_host *host, const struct oci_config *c,
+                          const struct vessel_ns_plan *ns, const struct vessel_cgroup_host *cgroup, bool no_pivot)
+{
+  const struct oci_linux *lx = c->linux;
+  *host = (struct vessel_mount_host){
+    .cgroup = cgroup,
+    .userns = ns->wanted[OCI_NS_USER],
+    .rootless = vessel_rootless (),
+    .mount_ns = ns->wanted[OCI_NS_MOUNT],
+    .joins_mount_ns = ns->wanted[OCI_NS_MOUNT] && !ns->create[OCI_NS_MOUNT],
+    .cgroup_ns = ns->create[OCI_NS_CGROUP],
+    .no_pivot = no_pivot,
+    /* statfs only when a label asks for it */
+    .selinux = lx && lx->mount_label && *lx->mount_label && vessel_selinux_enabled (),
+  };
 }

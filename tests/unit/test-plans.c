@@ -1,7 +1,7 @@
 /* The pure planners, without a kernel: cgroup host detection and paths,
  * linux.resources as cgroup file writes on v1, v2 and hybrid hosts, the
  * device rules and their eBPF program (run here by a small interpreter and
- * compared with cgroup v1's rule semantics), and the namespace, mount,
+ * compared with cgroup v1's rule semantics), and the namespace,
  * signal and config checks.
  *
  * Every expected value comes from the runtime-spec, runc or crun, or the
@@ -29,7 +29,6 @@
 #include "libvessel/cgroup_devices.h"
 #include "libvessel/cgroup_resources.h"
 #include "libvessel/config.h"
-#include "libvessel/mounts.h"
 #include "libvessel/namespaces.h"
 #include "libvessel/no_pivot.h"
 #include "libvessel/seccomp_enosys.h"
@@ -1945,83 +1944,6 @@ test_namespaces (void)
   oci_config_free (c);
 }
 
-static void
-test_mounts (void)
-{
-  struct oci_config *c = parse_config (
-      CONFIG_HEAD "\"mounts\":["
-                  "{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
-                  "{\"destination\":\"/data\",\"type\":\"none\",\"source\":\"data\",\"options\":[\"rbind\",\"ro\"]},"
-                  "{\"destination\":\"/etc/hosts\",\"type\":\"bind\",\"source\":\"/etc/hosts\",\"options\":[\"nosuid\"]},"
-                  "{\"destination\":\"/sys/fs/cgroup\",\"type\":\"cgroup\",\"source\":\"cgroup\",\"options\":[\"ro\"]},"
-                  "{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"mode=755\"]}],"
-                  "\"linux\":{\"rootfsPropagation\":\"rslave\"}}");
-  c->root->readonly = true;
-  struct vessel_mount_plan p;
-  vessel_error *err = NULL;
-  int ret = vessel_mount_plan_build (c, "/bundles/b1", &p, &err);
-  ok (ret == 0 && p.n == 5, "one step per mount, in order");
-  if (ret == 0 && p.n == 5)
-    {
-      ok (p.steps[0].kind == VESSEL_MOUNT_FS && same_str (p.steps[0].source, "proc") && same_str (p.steps[0].type, "proc"),
-          "proc is a new filesystem instance");
-      /* runtime-spec config.md: bind sources are "either absolute or
-         relative to the bundle". */
-      ok (p.steps[1].kind == VESSEL_MOUNT_BIND && same_str (p.steps[1].source, "/bundles/b1/data") && p.steps[1].recursive
-              && (p.steps[1].o.flags & MS_RDONLY),
-          "an rbind with a relative source binds the bundle's path recursively, read-only");
-      ok (p.steps[2].kind == VESSEL_MOUNT_BIND && same_str (p.steps[2].source, "/etc/hosts") && !p.steps[2].recursive
-              && (p.steps[2].o.flags & MS_NOSUID),
-          "type bind without a bind option is a (non-recursive) bind mount, as in runc");
-      ok (p.steps[3].kind == VESSEL_MOUNT_CGROUP, "a cgroup mount is planned for the host's cgroup kind");
-      ok (p.steps[4].kind == VESSEL_MOUNT_FS && p.make_devices, "a tmpfs /dev gets device nodes made in it");
-      ok (p.root_readonly, "root.readonly is carried");
-      /* runc specconv mountPropagationMapping: "rslave" = MS_SLAVE|MS_REC. */
-      ok (p.root_propagation == (MS_SLAVE | MS_REC), "rootfsPropagation rslave is MS_SLAVE|MS_REC");
-    }
-  if (ret == 0)
-    vessel_mount_plan_free (&p);
-  else
-    vessel_error_free (err);
-  oci_config_free (c);
-
-  /* runc rootfs_linux.go needsSetupDev: a bind-mounted /dev is used as it is. */
-  c = parse_config (CONFIG_HEAD "\"mounts\":[{\"destination\":\"/dev\",\"type\":\"bind\",\"source\":\"/dev\","
-                                "\"options\":[\"rbind\"]}],\"linux\":{\"rootfsPropagation\":\"shared\"}}");
-  err = NULL;
-  ret = vessel_mount_plan_build (c, "/b", &p, &err);
-  ok (ret == 0 && !p.make_devices, "a bind-mounted /dev gets no device nodes made");
-  ok (ret == 0 && p.root_propagation == MS_SHARED, "rootfsPropagation shared is MS_SHARED alone");
-  if (ret == 0)
-    vessel_mount_plan_free (&p);
-  else
-    vessel_error_free (err);
-  oci_config_free (c);
-
-  /* runc rootfs_linux.go mountPropagate/finalizeRootfs: a read-only /dev
-     or tmpfs is mounted writable and made read-only at the end. */
-  c = parse_config (CONFIG_HEAD "\"mounts\":["
-                                "{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"ro\"]},"
-                                "{\"destination\":\"/t\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"ro\"]},"
-                                "{\"destination\":\"/b\",\"type\":\"bind\",\"source\":\"/b\",\"options\":[\"ro\"]},"
-                                "{\"destination\":\"/t2\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}]}");
-  err = NULL;
-  ret = vessel_mount_plan_build (c, "/b", &p, &err);
-  ok (ret == 0 && p.n == 4, "four steps");
-  if (ret == 0 && p.n == 4)
-    {
-      ok (p.steps[0].readonly_late && !(p.steps[0].o.flags & MS_RDONLY), "a read-only /dev is made read-only late");
-      ok (p.steps[1].readonly_late && !(p.steps[1].o.flags & MS_RDONLY), "a read-only tmpfs is made read-only late");
-      ok (!p.steps[2].readonly_late && (p.steps[2].o.flags & MS_RDONLY), "a read-only bind elsewhere is made read-only");
-      ok (!p.steps[3].readonly_late && !(p.steps[3].o.flags & MS_RDONLY), "a writable tmpfs stays writable");
-    }
-  if (ret == 0)
-    vessel_mount_plan_free (&p);
-  else
-    vessel_error_free (err);
-  oci_config_free (c);
-}
-
 /* Runs the classic BPF of an ENOSYS stub for (nr, arch), as the kernel
    would, the stub's end standing for libseccomp's program: returns the
    stub's return value, or FILTER when the program would be reached. */
@@ -2358,7 +2280,6 @@ main (void)
   vessel_cgroup_host_free (&host_hybrid);
 
   test_namespaces ();
-  test_mounts ();
   test_no_pivot ();
   test_signals ();
   test_seccomp_enosys_stub ();
