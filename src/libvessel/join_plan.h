@@ -2,8 +2,8 @@
  * order and by whom, and which cgroups it enters and how.  Built without
  * I/O from facts gathered beforehand -- for create, the config's
  * namespace paths; for exec, the container's state and which of the
- * init's namespaces differ from ours -- and carried out by the executor
- * in namespaces.c (vessel_join_*), which create and exec share. */
+ * init's namespaces differ from ours -- and carried out by the one
+ * executor create and exec share (join.h). */
 #ifndef VESSEL_JOIN_PLAN_H
 #define VESSEL_JOIN_PLAN_H
 
@@ -35,11 +35,11 @@ struct vessel_join_plan
   /* exec: names the container in messages ("join the net namespace of
      container `c1`"); create (NULL): messages name the path. */
   const char *container;
-  /* exec, when the kernel has pidfds: the init's pidfd, through which
-     every join of `joins` is one setns (the kernel orders them); -1
-     otherwise (create, or joins[] one by one through their fds). */
-  int pidfd;
-  bool by_pidfd;               /* planned so: the executor is given pidfd */
+  /* exec, when the kernel has pidfds: every join through the init's
+     pidfd, those of joins[] in one setns (the kernel orders them).
+     Otherwise (create, or no pidfds) one by one through their fds. */
+  bool by_pidfd;
+  int pidfd;                   /* set by the caller of the executor; -1 in the plan */
   unsigned long pidfd_flags;   /* the CLONE_NEW* of joins[], for that setns */
   bool user_by_parent;         /* vessel joins parent_user itself, before the pid namespace */
   struct vessel_ns_join parent_user;
