@@ -36,14 +36,6 @@
 #include <sanitizer/lsan_interface.h>
 #endif
 
-/* A cgroup directory the process joins. */
-struct exec_cgroup
-{
-  char *path;
-  int fd;
-  bool v2;
-};
-
 struct exec
 {
   const struct vessel_exec_opts *o;
@@ -56,12 +48,9 @@ struct exec
   struct vessel_seccomp seccomp; /* the container's filter, as create compiled it */
   int rootfd, dirfd;
   int pidfd;                /* the init; -1 without pidfds (before 5.3, valgrind) */
-  int ns_fds[OCI_NS_COUNT]; /* without pidfds: the init's namespaces */
-  unsigned long ns_flags;   /* the CLONE_NEW* the child joins */
-  bool join_pid;            /* vessel joins the pid namespace for its child */
-  bool in_userns;           /* the child ends in the container's user namespace */
+  struct vessel_join_plan join; /* the init's namespaces (fds without pidfds) */
   int root_fd;              /* the init's root directory */
-  struct exec_cgroup *cgroups;
+  struct vessel_cgroup_entry *cgroups; /* one per cgroup directory of the container */
   size_t n_cgroups;
   int console_fd, console_peer;
   int sync_fd, child_end;
@@ -73,8 +62,7 @@ exec_init (struct exec *e, const struct vessel_exec_opts *o)
 {
   *e = (struct exec) { .o = o, .rootfd = -1, .dirfd = -1, .pidfd = -1, .root_fd = -1,
                        .console_fd = -1, .console_peer = -1, .sync_fd = -1, .child_end = -1 };
-  for (size_t i = 0; i < OCI_NS_COUNT; i++)
-    e->ns_fds[i] = -1;
+  e->join.parent_user.fd = e->join.pid.fd = -1;
 }
 
 static void
@@ -88,14 +76,10 @@ exec_free (struct exec *e)
   closep (&e->rootfd);
   closep (&e->dirfd);
   closep (&e->pidfd);
-  for (size_t i = 0; i < OCI_NS_COUNT; i++)
-    closep (&e->ns_fds[i]);
+  vessel_join_plan_close (&e->join);
   closep (&e->root_fd);
   for (size_t i = 0; i < e->n_cgroups; i++)
-    {
-      free (e->cgroups[i].path);
-      closep (&e->cgroups[i].fd);
-    }
+    closep (&e->cgroups[i].dir_fd);
   free (e->cgroups);
   closep (&e->console_fd);
   closep (&e->console_peer);
@@ -294,38 +278,56 @@ same_namespace (pid_t pid, const char *name)
   return stat (path, &a) == 0 && stat (self, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-/* Which namespaces to join: those of the config (created or joined by
-   path), which the init holds. */
-static int
-plan_namespaces (struct exec *e, vessel_error **err)
+/* What the join plan is made from, each fact read only when the plan
+   looks at it. */
+static void
+gather_join_facts (const struct exec *e, struct vessel_exec_join_facts *f)
 {
   const struct oci_linux *lx = e->config->linux;
-  pid_t pid = (pid_t) e->state->pid;
+  *f = (struct vessel_exec_join_facts) { .container = e->o->id, .linux = lx, .has_pidfd = e->pidfd >= 0,
+                                         .root = true };
+  bool user = false, pid = false;
   for (size_t i = 0; lx && i < lx->namespaces_len; i++)
     {
       const struct oci_namespace *ns = &lx->namespaces[i];
-      if (ns->type == OCI_NS_PID)
-        e->join_pid = true;
-      /* Entering one's own user namespace again is refused (EINVAL). */
-      else if (ns->type != OCI_NS_USER || ns->path == NULL || !same_namespace (pid, "user"))
-        e->ns_flags |= (unsigned long) vessel_ns_kinds[ns->type].clone_flag;
+      pid |= ns->type == OCI_NS_PID;
+      if (ns->type == OCI_NS_USER && ns->path != NULL)
+        f->init_userns_is_ours = same_namespace ((pid_t) e->state->pid, "user");
+      user |= ns->type == OCI_NS_USER && (ns->path == NULL || !f->init_userns_is_ours);
     }
-  e->in_userns = (e->ns_flags & CLONE_NEWUSER) != 0;
+  if (user && pid)
+    f->root = geteuid () == 0;
+}
 
+/* The join plan, and what it needs opened: the init's root and, without
+   a pidfd to join through, the init's namespaces. */
+static int
+plan_join_and_open_init (struct exec *e, vessel_error **err)
+{
+  struct vessel_exec_join_facts facts;
+  gather_join_facts (e, &facts);
+  vessel_join_plan_for_exec (&facts, &e->join);
+  e->join.pidfd = e->pidfd;
+
+  pid_t pid = (pid_t) e->state->pid;
   char path[64];
   snprintf (path, sizeof path, "/proc/%d/root", (int) pid);
   if ((e->root_fd = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
     return vessel_fail_errno (err, errno, "container `%s`: open the root of its init", e->o->id);
-  if (e->pidfd >= 0)
+  if (e->join.by_pidfd)
     return 0;
-  for (int t = 0; t < OCI_NS_COUNT; t++)
+  struct vessel_ns_join *open_them[OCI_NS_COUNT + 2];
+  size_t n = 0;
+  if (e->join.user_by_parent)
+    open_them[n++] = &e->join.parent_user;
+  if (e->join.join_pid)
+    open_them[n++] = &e->join.pid;
+  for (size_t i = 0; i < e->join.n_joins; i++)
+    open_them[n++] = &e->join.joins[i];
+  for (size_t i = 0; i < n; i++)
     {
-      bool wanted = (t == OCI_NS_PID && e->join_pid)
-                    || (e->ns_flags & (unsigned long) vessel_ns_kinds[t].clone_flag);
-      if (!wanted)
-        continue;
-      snprintf (path, sizeof path, "/proc/%d/ns/%s", (int) pid, vessel_ns_kinds[t].proc_name);
-      if ((e->ns_fds[t] = open (path, O_RDONLY | O_CLOEXEC)) < 0)
+      snprintf (path, sizeof path, "/proc/%d/ns/%s", (int) pid, vessel_ns_kinds[open_them[i]->type].proc_name);
+      if ((open_them[i]->fd = open (path, O_RDONLY | O_CLOEXEC)) < 0)
         return vessel_fail_errno (err, errno, "container `%s`: open `%s`", e->o->id, path);
     }
   return 0;
@@ -341,22 +343,12 @@ check_init_still_there (struct exec *e, vessel_error **err)
   return alive ? 0 : vessel_fail (err, ESRCH, "cannot exec in container `%s`: it is stopped", e->o->id);
 }
 
-/* Child: the init's namespaces (the user namespace first: the others
-   belong to it), then its root. */
+/* Child: the init's namespaces (see the join plan), then its root. */
 static int
 join_container (struct exec *e, vessel_error **err)
 {
-  if (e->pidfd >= 0 && e->ns_flags && setns (e->pidfd, (int) e->ns_flags) < 0)
-    return vessel_fail_errno (err, errno, "join the namespaces of container `%s`", e->o->id);
-  if (e->pidfd < 0)
-    for (int pass = 0; pass < 2; pass++)
-      for (int t = 0; t < OCI_NS_COUNT; t++)
-        if (t != OCI_NS_PID && e->ns_fds[t] >= 0 && (t == OCI_NS_USER) == (pass == 0)
-            && setns (e->ns_fds[t], 0) < 0)
-          return vessel_fail_errno (err, errno, "join the %s namespace of container `%s`",
-                                    vessel_ns_kinds[t].name, e->o->id);
-  int ret;
-  if (e->in_userns && (ret = vessel_ns_become_root (err)) < 0)
+  int ret = vessel_join_namespaces (&e->join, err);
+  if (ret < 0)
     return ret;
   /* The init's root, not the mount namespace's: they differ after
      --no-pivot and without a mount namespace. */
@@ -365,99 +357,81 @@ join_container (struct exec *e, vessel_error **err)
   return 0;
 }
 
-/* Parent, unprivileged: setns into a pid namespace needs CAP_SYS_ADMIN
-   over its user namespace, which only that namespace gives such a
-   caller, so vessel joins the container's user namespace first (it has
-   nothing of the host's left to lose) and its child does not again. */
-static int
-join_userns_for_pid (struct exec *e, vessel_error **err)
+/* ---- cgroups ------------------------------------------------------------------------ */
+
+/* The controllers of the v1 hierarchy `dir` is in, or NULL. */
+static const char *
+v1_controllers_of (const struct vessel_cgroup_host *host, const char *dir)
 {
-  if (!e->join_pid || !(e->ns_flags & CLONE_NEWUSER) || geteuid () == 0)
+  for (size_t i = 0; i < host->n; i++)
+    {
+      const struct vessel_cgroup_hierarchy *h = &host->h[i];
+      size_t len = strlen (h->mountpoint);
+      if (!h->v2 && strncmp (dir, h->mountpoint, len) == 0 && dir[len] == '/')
+        return h->controllers;
+    }
+  return NULL;
+}
+
+/* The container's cgroup directories, opened, with their version and
+   (only when a --cgroup names controllers) their controllers; then the
+   plan of how the process enters them. */
+static int
+plan_cgroup_entry (struct exec *e, struct vessel_cgroup_host *host, vessel_error **err)
+{
+  int ret = 0;
+  for (size_t i = 0; i < e->o->cgroups_len && host->n == 0; i++)
+    if (vessel_cgroup_arg_names_controllers (e->o->cgroups[i]) && (ret = vessel_cgroup_host_detect (host, err)) < 0)
+      return ret;
+  const struct oci_state_internal *in = e->state->vessel;
+  size_t n = in->cgroup_paths_len;
+  if (n == 0)
     return 0;
-  int fd = e->pidfd >= 0 ? e->pidfd : e->ns_fds[OCI_NS_USER];
-  if (setns (fd, e->pidfd >= 0 ? CLONE_NEWUSER : 0) < 0)
-    return vessel_fail_errno (err, errno, "join the user namespace of container `%s`", e->o->id);
-  e->ns_flags &= ~(unsigned long) CLONE_NEWUSER;
-  closep (&e->ns_fds[OCI_NS_USER]);
+  cleanup_free struct vessel_cgroup_dir_facts *dirs = xzalloc (n * sizeof (*dirs));
+  for (size_t i = 0; i < n && ret == 0; i++)
+    {
+      const char *dir = in->cgroup_paths[i];
+      struct statfs sf;
+      dirs[i] = (struct vessel_cgroup_dir_facts) { .path = dir, .fd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC) };
+      if (dirs[i].fd < 0 || fstatfs (dirs[i].fd, &sf) < 0)
+        ret = vessel_fail_errno (err, errno, "open cgroup `%s`", dir);
+      else
+        {
+          dirs[i].v2 = sf.f_type == CGROUP2_SUPER_MAGIC;
+          dirs[i].controllers = dirs[i].v2 ? NULL : v1_controllers_of (host, dir);
+        }
+    }
+  if (ret < 0)
+    {
+      for (size_t i = 0; i < n; i++)
+        closep (&dirs[i].fd);
+      return ret;
+    }
+  e->cgroups = xzalloc (n * sizeof (*e->cgroups));
+  e->n_cgroups = n;
+  vessel_cgroup_entry_plan (dirs, n, e->o->cgroups, e->o->cgroups_len, e->cgroups);
   return 0;
 }
 
-/* ---- cgroups ------------------------------------------------------------------------ */
-
-/* "CONTROLLERS:SUB" rather than "SUB" or ":SUB". */
-static bool
-names_controllers (const char *arg)
-{
-  const char *colon = strchr (arg, ':');
-  return colon != NULL && colon != arg;
-}
-
-/* --cgroup: the sub-cgroup of `dir` to join instead, or NULL.  "SUB"
-   applies to every hierarchy, "CONTROLLERS:SUB" to the v1 ones with those
-   controllers. */
-static const char *
-sub_cgroup_for (struct exec *e, struct vessel_cgroup_host *host, const char *dir, bool v2)
-{
-  const char *found = NULL;
-  for (size_t i = 0; i < e->o->cgroups_len; i++)
-    {
-      const char *arg = e->o->cgroups[i];
-      const char *colon = strchr (arg, ':');
-      if (!names_controllers (arg))
-        found = colon ? colon + 1 : arg;
-      else if (!v2)
-        {
-          cleanup_free char *list = strndup (arg, (size_t) (colon - arg));
-          if (vessel_cgroup_dir_has_controllers (host, dir, list))
-            return colon + 1;
-        }
-    }
-  return found;
-}
-
-static void
-add_cgroup (struct exec *e, int fd, char *path, bool v2)
-{
-  e->cgroups = xrealloc (e->cgroups, (e->n_cgroups + 1) * sizeof (*e->cgroups));
-  e->cgroups[e->n_cgroups++] = (struct exec_cgroup) { path, fd, v2 };
-}
-
-/* The container's cgroups (or their --cgroup sub-cgroups, which must
-   exist), opened now: the v2 one for CLONE_INTO_CGROUP. */
+/* The cgroups to enter, or their --cgroup sub-cgroups, which must exist:
+   opened now, the cgroup2 one for CLONE_INTO_CGROUP. */
 static int
 open_cgroups (struct exec *e, vessel_error **err)
 {
   struct vessel_cgroup_host host = { 0 };
-  int ret = 0;
-  for (size_t i = 0; i < e->o->cgroups_len && host.n == 0; i++)
-    if (names_controllers (e->o->cgroups[i]) && (ret = vessel_cgroup_host_detect (&host, err)) < 0)
-      return ret;
-  const struct oci_state_internal *in = e->state->vessel;
-  for (size_t i = 0; i < in->cgroup_paths_len && ret == 0; i++)
-    {
-      const char *dir = in->cgroup_paths[i];
-      cleanup_close int fd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-      struct statfs sf;
-      if (fd < 0 || fstatfs (fd, &sf) < 0)
-        {
-          ret = vessel_fail_errno (err, errno, "open cgroup `%s`", dir);
-          break;
-        }
-      /* A sub-cgroup is in the same hierarchy, of the same version. */
-      bool v2 = sf.f_type == CGROUP2_SUPER_MAGIC;
-      const char *sub = sub_cgroup_for (e, &host, dir, v2);
-      if (sub == NULL)
-        {
-          add_cgroup (e, steal_fd (&fd), xstrdup (dir), v2);
-          continue;
-        }
-      int subfd = vessel_openat2 (fd, sub, O_PATH | O_DIRECTORY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
-      if (subfd < 0)
-        ret = vessel_fail_errno (err, errno, "--cgroup: sub-cgroup `%s` of `%s`", sub, dir);
-      else
-        add_cgroup (e, subfd, xasprintf ("%s/%s", dir, sub), v2);
-    }
+  int ret = plan_cgroup_entry (e, &host, err);
   vessel_cgroup_host_free (&host);
+  for (size_t i = 0; i < e->n_cgroups && ret == 0; i++)
+    {
+      struct vessel_cgroup_entry *c = &e->cgroups[i];
+      if (c->sub == NULL)
+        continue;
+      int subfd = vessel_openat2 (c->dir_fd, c->sub, O_PATH | O_DIRECTORY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+      if (subfd < 0)
+        ret = vessel_fail_errno (err, errno, "--cgroup: sub-cgroup `%s` of `%s`", c->sub, c->dir);
+      closep (&c->dir_fd);
+      c->dir_fd = subfd;
+    }
   return ret;
 }
 
@@ -465,8 +439,8 @@ static int
 cgroup2_fd (const struct exec *e)
 {
   for (size_t i = 0; i < e->n_cgroups; i++)
-    if (e->cgroups[i].v2)
-      return e->cgroups[i].fd;
+    if (e->cgroups[i].how == VESSEL_CGROUP_ENTER_BY_CLONE)
+      return e->cgroups[i].dir_fd;
   return -1;
 }
 
@@ -478,11 +452,14 @@ enter_cgroups (struct exec *e, bool into_cgroup2, vessel_error **err)
   int len = snprintf (text, sizeof text, "%d", (int) e->pid);
   for (size_t i = 0; i < e->n_cgroups; i++)
     {
-      if (e->cgroups[i].v2 && into_cgroup2)
+      const struct vessel_cgroup_entry *c = &e->cgroups[i];
+      if (c->how == VESSEL_CGROUP_ENTER_BY_CLONE && into_cgroup2)
         continue;
-      int ret = write_file_at (e->cgroups[i].fd, "cgroup.procs", text, (size_t) len, err);
+      int ret = write_file_at (c->dir_fd, "cgroup.procs", text, (size_t) len, err);
+      if (ret < 0 && c->sub)
+        return vessel_error_wrap (err, ret, "join cgroup `%s/%s`", c->dir, c->sub);
       if (ret < 0)
-        return vessel_error_wrap (err, ret, "join cgroup `%s`", e->cgroups[i].path);
+        return vessel_error_wrap (err, ret, "join cgroup `%s`", c->dir);
     }
   return 0;
 }
@@ -497,10 +474,9 @@ child_run (struct exec *e, vessel_error **err)
      ptrace it or open its /proc/<pid>/exe (see exe_seal.h). */
   if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
     return vessel_fail_errno (err, errno, "prctl PR_SET_DUMPABLE");
-  int keep[OCI_NS_COUNT + 4] = { e->child_end, e->console_fd, e->pidfd, e->root_fd };
+  int keep[OCI_NS_COUNT + 6] = { e->child_end, e->console_fd, e->pidfd, e->root_fd };
   size_t n_keep = 4;
-  for (size_t t = 0; t < OCI_NS_COUNT; t++)
-    keep[n_keep++] = e->ns_fds[t];
+  n_keep += vessel_join_plan_fds (&e->join, keep + n_keep, ARRAY_SIZE (keep) - n_keep);
   int preserve = e->o->listen_fds + e->o->preserve_fds;
   vessel_close_fds_except (3 + preserve, keep, n_keep);
 
@@ -567,17 +543,14 @@ spawn (struct exec *e, vessel_error **err)
 #if VESSEL_ASAN
   /* Without the host's privileges (rootless, or root of a rootless
      podman's user namespace) there is no way back: check now. */
-  if (e->join_pid && vessel_rootless ())
+  if (e->join.join_pid && vessel_rootless ())
     __lsan_do_leak_check ();
-  else if (e->join_pid)
+  else if (e->join.join_pid)
     own_pid_ns = open ("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
 #endif
-  int pid_ns = e->pidfd >= 0 ? e->pidfd : e->ns_fds[OCI_NS_PID];
-  int ret = join_userns_for_pid (e, err);
+  int ret = vessel_join_parent (&e->join, err);
   if (ret < 0)
     return ret;
-  if (e->join_pid && setns (pid_ns, CLONE_NEWPID) < 0)
-    return vessel_fail_errno (err, errno, "join the pid namespace of container `%s`", e->o->id);
 
   /* Inherited by the child until it is in the container's cgroups. */
   if ((ret = vessel_affinity_initial (e->process, e->where, err)) < 0)
@@ -660,7 +633,7 @@ exec_prepare (struct exec *e, bool foreground, vessel_error **err)
     return vessel_fail (err, ESRCH, "cannot exec in container `%s`: it is stopped", e->o->id);
   if (e->pidfd < 0 && e->pidfd != -ENOSYS)
     return vessel_fail_errno (err, -e->pidfd, "container `%s`: pidfd_open", e->o->id);
-  if ((ret = plan_namespaces (e, err)) < 0 || (ret = open_cgroups (e, err)) < 0)
+  if ((ret = plan_join_and_open_init (e, err)) < 0 || (ret = open_cgroups (e, err)) < 0)
     return ret;
   return check_init_still_there (e, err);
 }

@@ -66,11 +66,9 @@ enter_namespaces (struct vessel_init *in, vessel_error **err)
 {
   const struct vessel_ns_plan *ns = in->ns;
   int ret;
-  if (ns->n_joins > 0 && (ret = vessel_ns_join_all (in->ns, err)) < 0)
-    return ret;
-  /* In a joined user namespace our host uid is usually not mapped. */
-  if (ns->n_joins > 0 && ns->joins[ns->n_joins - 1].type == OCI_NS_USER
-      && (ret = vessel_ns_become_root (err)) < 0)
+  /* In a joined user namespace our host uid is usually not mapped: the
+     join makes us root there. */
+  if (ns->join.n_joins > 0 && (ret = vessel_join_namespaces (&in->ns->join, err)) < 0)
     return ret;
   if (ns->unshare_flags && unshare ((int) ns->unshare_flags) < 0)
     return vessel_fail_errno (err, errno, "create namespaces (unshare)");
@@ -261,14 +259,14 @@ init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
     return ret;
   umask (0);
 
-  size_t max_keep = 3 + in->ns->n_joins + in->rootfs.plan->n;
+  size_t max_keep = 3 + in->ns->join.n_joins + in->rootfs.plan->n;
   cleanup_free int *keep = xzalloc (max_keep * sizeof *keep);
   size_t n_keep = 0;
   keep[n_keep++] = in->sync_fd;
   keep[n_keep++] = in->exec_listen_fd;
   keep[n_keep++] = in->console_fd;
-  for (size_t i = 0; i < in->ns->n_joins; i++)
-    keep[n_keep++] = in->ns->joins[i].fd;
+  for (size_t i = 0; i < in->ns->join.n_joins; i++)
+    keep[n_keep++] = in->ns->join.joins[i].fd;
   n_keep += vessel_mount_plan_fds (in->rootfs.plan, keep + n_keep, max_keep - n_keep);
   vessel_close_fds_except (3 + in->preserve_fds, keep, n_keep);
 

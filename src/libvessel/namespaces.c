@@ -22,42 +22,20 @@
 #define CLONE_NEWTIME 0x00000080
 #endif
 
-const struct vessel_ns_kind vessel_ns_kinds[OCI_NS_COUNT] = {
-  [OCI_NS_MOUNT] = { "mount", "mnt", CLONE_NEWNS },
-  [OCI_NS_PID] = { "pid", "pid", CLONE_NEWPID },
-  [OCI_NS_NETWORK] = { "network", "net", CLONE_NEWNET },
-  [OCI_NS_UTS] = { "uts", "uts", CLONE_NEWUTS },
-  [OCI_NS_IPC] = { "ipc", "ipc", CLONE_NEWIPC },
-  [OCI_NS_USER] = { "user", "user", CLONE_NEWUSER },
-  [OCI_NS_CGROUP] = { "cgroup", "cgroup", CLONE_NEWCGROUP },
-  [OCI_NS_TIME] = { "time", "time", CLONE_NEWTIME },
-};
-
 void
 vessel_ns_plan_build (const struct oci_config *c, struct vessel_ns_plan *plan)
 {
   memset (plan, 0, sizeof (*plan));
-  plan->pid_join.fd = -1;
+  vessel_join_plan_for_create (c, &plan->join);
   const struct oci_linux *lx = c->linux;
   size_t n = lx ? lx->namespaces_len : 0;
-  const struct oci_namespace *user_join = NULL;
-
   for (size_t i = 0; i < n; i++)
     {
       const struct oci_namespace *ns = &lx->namespaces[i];
       plan->wanted[ns->type] = true;
       if (ns->path == NULL)
         plan->create[ns->type] = true;
-      else if (ns->type == OCI_NS_PID)
-        plan->pid_join = (struct vessel_ns_join) { ns->type, ns->path, -1 };
-      else if (ns->type == OCI_NS_USER)
-        user_join = ns;
-      else
-        plan->joins[plan->n_joins++] = (struct vessel_ns_join) { ns->type, ns->path, -1 };
     }
-  /* The user namespace goes last: see vessel_ns_join_all. */
-  if (user_join)
-    plan->joins[plan->n_joins++] = (struct vessel_ns_join) { OCI_NS_USER, user_join->path, -1 };
 
   plan->new_user = plan->create[OCI_NS_USER];
   plan->new_time = plan->create[OCI_NS_TIME];
@@ -69,7 +47,8 @@ vessel_ns_plan_build (const struct oci_config *c, struct vessel_ns_plan *plan)
     if (plan->create[by_clone[i]])
       flags |= (unsigned long) vessel_ns_kinds[by_clone[i]].clone_flag;
 
-  bool slow = user_join != NULL || (plan->new_user && plan->n_joins > 0);
+  bool joins_user = plan->join.become_root;
+  bool slow = joins_user || (plan->new_user && plan->join.n_joins > 0);
   if (!slow)
     plan->clone_flags = flags | (plan->create[OCI_NS_PID] ? CLONE_NEWPID : 0);
   else
@@ -151,21 +130,22 @@ vessel_ns_parent_prepare (struct vessel_ns_plan *plan, const struct oci_config *
 {
   saved->pid_fd = saved->time_fd = -1;
   int ret;
-  for (size_t i = 0; i < plan->n_joins; i++)
-    if ((ret = open_namespace (&plan->joins[i], err)) < 0)
+  struct vessel_join_plan *join = &plan->join;
+  for (size_t i = 0; i < join->n_joins; i++)
+    if ((ret = open_namespace (&join->joins[i], err)) < 0)
       return ret;
 
   /* A pid namespace applies to children only: entering it here puts the
      init in it at clone time, without one more fork. */
-  if (plan->pid_join.path)
+  if (join->join_pid)
     {
-      if ((ret = open_namespace (&plan->pid_join, err)) < 0)
+      if ((ret = open_namespace (&join->pid, err)) < 0)
         return ret;
       saved->pid_fd = open ("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
       if (saved->pid_fd < 0)
         return vessel_fail_errno (err, errno, "open /proc/self/ns/pid");
-      if (setns (plan->pid_join.fd, CLONE_NEWPID) < 0)
-        return vessel_fail_errno (err, errno, "join pid namespace `%s`", plan->pid_join.path);
+      if ((ret = vessel_join_parent (join, err)) < 0)
+        return ret;
     }
 
   /* Likewise a new time namespace: its offsets can only be written before
@@ -199,9 +179,7 @@ vessel_ns_parent_restore (struct vessel_ns_saved *saved)
 void
 vessel_ns_plan_close (struct vessel_ns_plan *plan)
 {
-  for (size_t i = 0; i < plan->n_joins; i++)
-    closep (&plan->joins[i].fd);
-  closep (&plan->pid_join.fd);
+  vessel_join_plan_close (&plan->join);
 }
 
 static int
@@ -333,44 +311,6 @@ vessel_userns_with_maps (const struct oci_id_mapping *uids, size_t n_uids,
   while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
     ;
   return ret;
-}
-
-int
-vessel_ns_join_all (struct vessel_ns_plan *plan, vessel_error **err)
-{
-  /* Namespaces that belong to the host's user namespace must be joined
-     while we still have the host's privileges, so before the user
-     namespace (which is last in the list); those that belong to the
-     joined user namespace refuse us (EPERM) until we are in it. */
-  bool deferred[OCI_NS_COUNT] = { false };
-  bool joining_user = plan->n_joins > 0 && plan->joins[plan->n_joins - 1].type == OCI_NS_USER;
-  for (size_t pass = 0; pass < 2; pass++)
-    for (size_t i = 0; i < plan->n_joins; i++)
-      {
-        struct vessel_ns_join *j = &plan->joins[i];
-        bool is_user = j->type == OCI_NS_USER;
-        if (pass == 0 && is_user)
-          {
-            if (setns (j->fd, CLONE_NEWUSER) < 0)
-              return vessel_fail_errno (err, errno, "join user namespace `%s`", j->path);
-            continue;
-          }
-        if (is_user || (pass == 1 && !deferred[i]))
-          continue;
-        if (setns (j->fd, vessel_ns_kinds[j->type].clone_flag) == 0)
-          {
-            deferred[i] = false;
-            continue;
-          }
-        if (pass == 0 && errno == EPERM && joining_user)
-          {
-            deferred[i] = true;
-            continue;
-          }
-        return vessel_fail_errno (err, errno, "join %s namespace `%s`", vessel_ns_kinds[j->type].name,
-                                  j->path);
-      }
-  return 0;
 }
 
 int

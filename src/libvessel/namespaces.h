@@ -1,6 +1,6 @@
-/* Namespaces: the table of kinds, the plan of what to create and what to
- * join (decided from the config alone), and the small steps that carry it
- * out in the parent and in the init. */
+/* Namespaces: the plan of what to create (decided from the config alone;
+ * what to join, and the table of kinds, are the join plan's: join_plan.h),
+ * and the small steps that carry it out in the parent and in the init. */
 #ifndef VESSEL_NAMESPACES_H
 #define VESSEL_NAMESPACES_H
 
@@ -8,24 +8,8 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "join.h"
 #include "ocispec.h"
-
-struct vessel_ns_kind
-{
-  const char *name;      /* as config.json spells it: "network" */
-  const char *proc_name; /* under /proc/<pid>/ns/: "net" */
-  int clone_flag;        /* CLONE_NEWNET */
-};
-
-/* Indexed by enum oci_namespace_type. */
-extern const struct vessel_ns_kind vessel_ns_kinds[OCI_NS_COUNT];
-
-struct vessel_ns_join
-{
-  int type;         /* enum oci_namespace_type */
-  const char *path; /* from the config */
-  int fd;           /* opened by the parent before clone, -1 until then */
-};
 
 /* Why two ways: a namespace belongs to the user namespace that was
    current when it was created, and only that user namespace's root may
@@ -46,12 +30,10 @@ struct vessel_ns_plan
   bool unshare_cgroup;        /* cgroup ns: created once the init is in its cgroup */
   bool new_time;              /* time ns: created by the parent, see vessel_ns_parent_prepare */
   bool new_user;              /* a new user namespace: the parent writes the id maps */
-  struct vessel_ns_join joins[OCI_NS_COUNT]; /* joined by the init, in this order */
-  size_t n_joins;
-  struct vessel_ns_join pid_join;  /* joined by the parent (fd -1 when none) */
+  struct vessel_join_plan join; /* the namespaces joined by path */
 };
 
-/* Pure: decides from the config. */
+/* Pure: decides from the config (the joins by vessel_join_plan_for_create). */
 void vessel_ns_plan_build (const struct oci_config *c, struct vessel_ns_plan *plan);
 
 /* Leaves clone3 only the new pid namespace (which must be made there),
@@ -82,10 +64,6 @@ int vessel_ns_write_id_maps (pid_t pid, const struct oci_linux *lx, vessel_error
    returned (what an id-mapped mount takes). */
 int vessel_userns_with_maps (const struct oci_id_mapping *uids, size_t n_uids,
                              const struct oci_id_mapping *gids, size_t n_gids, vessel_error **err);
-
-/* Init: joins the namespaces in plan->joins, the user namespace in the
-   right place of the order. */
-int vessel_ns_join_all (struct vessel_ns_plan *plan, vessel_error **err);
 
 /* After creating or joining a user namespace: a process has every
    capability in it, but is not uid 0 there until it says so (files it

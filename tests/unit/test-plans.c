@@ -1885,7 +1885,7 @@ test_namespaces (void)
                   "{\"type\":\"uts\"},{\"type\":\"mount\"},{\"type\":\"cgroup\"}]}}");
   vessel_ns_plan_build (c, &p);
   ok (p.clone_flags == (unsigned long) (CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS)
-          && p.n_joins == 0 && p.unshare_flags == 0 && !p.fork_for_pid,
+          && p.join.n_joins == 0 && p.unshare_flags == 0 && !p.fork_for_pid,
       "new namespaces (vessel spec's set) are all created by clone");
   /* The init unshares its cgroup namespace once it is in its cgroup, so
      that the namespace's root is the container's cgroup (runc does the
@@ -1896,12 +1896,12 @@ test_namespaces (void)
   c = parse_config (CONFIG_HEAD "\"linux\":{\"namespaces\":[{\"type\":\"pid\",\"path\":\"/proc/42/ns/pid\"},"
                                 "{\"type\":\"network\",\"path\":\"/var/run/netns/n1\"},{\"type\":\"mount\"}]}}");
   vessel_ns_plan_build (c, &p);
-  ok (p.wanted[OCI_NS_NETWORK] && !p.create[OCI_NS_NETWORK] && p.n_joins == 1 && p.joins[0].type == OCI_NS_NETWORK
-          && same_str (p.joins[0].path, "/var/run/netns/n1") && !(p.clone_flags & CLONE_NEWNET),
+  ok (p.wanted[OCI_NS_NETWORK] && !p.create[OCI_NS_NETWORK] && p.join.n_joins == 1 && p.join.joins[0].type == OCI_NS_NETWORK
+          && same_str (p.join.joins[0].path, "/var/run/netns/n1") && !(p.clone_flags & CLONE_NEWNET),
       "a namespace with a path is joined, not created");
   /* setns(2): joining a pid namespace only affects children, so it is done
      before the init is cloned. */
-  ok (same_str (p.pid_join.path, "/proc/42/ns/pid") && !(p.clone_flags & CLONE_NEWPID) && p.clone_flags == CLONE_NEWNS,
+  ok (same_str (p.join.pid.path, "/proc/42/ns/pid") && !(p.clone_flags & CLONE_NEWPID) && p.clone_flags == CLONE_NEWNS,
       "a pid namespace with a path is entered by the parent, for the clone to land in it");
   oci_config_free (c);
 
@@ -1923,15 +1923,15 @@ test_namespaces (void)
                                 "\"gidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}]}}");
   vessel_ns_plan_build (c, &p);
   ok (!(p.clone_flags & (CLONE_NEWUSER | CLONE_NEWPID)) && (p.unshare_flags & CLONE_NEWUSER)
-          && (p.unshare_flags & CLONE_NEWNS) && p.fork_for_pid && p.n_joins == 1,
+          && (p.unshare_flags & CLONE_NEWNS) && p.fork_for_pid && p.join.n_joins == 1,
       "a new user namespace plus a joined one: join first, then unshare, and fork into the new pid namespace");
   oci_config_free (c);
 
   c = parse_config (CONFIG_HEAD "\"linux\":{\"namespaces\":[{\"type\":\"user\",\"path\":\"/proc/7/ns/user\"},"
                                 "{\"type\":\"ipc\",\"path\":\"/proc/7/ns/ipc\"},{\"type\":\"mount\"}]}}");
   vessel_ns_plan_build (c, &p);
-  ok (!p.new_user && p.n_joins == 2 && (p.unshare_flags & CLONE_NEWNS) && p.clone_flags == 0
-          && (p.joins[0].type == OCI_NS_USER || p.joins[1].type == OCI_NS_USER),
+  ok (!p.new_user && p.join.n_joins == 2 && (p.unshare_flags & CLONE_NEWNS) && p.clone_flags == 0
+          && (p.join.joins[0].type == OCI_NS_USER || p.join.joins[1].type == OCI_NS_USER),
       "a joined user namespace: everything is joined or unshared by the init");
   oci_config_free (c);
 

@@ -1,0 +1,263 @@
+/* The join plan, without a kernel: which namespaces create and exec
+ * join, in which order and by whom, and how exec enters the container's
+ * cgroups on v1, v2 and hybrid hosts, with and without --cgroup.
+ *
+ * Linked with join_plan.c alone (see Makefile.am): the planner does no
+ * I/O, and a call into the executor or the rest of the library would not
+ * link.  Expected orders come from setns(2) and user_namespaces(7): a
+ * process may join a namespace only with CAP_SYS_ADMIN over the user
+ * namespace that owns it. */
+#include <config.h>
+
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "libvessel/join_plan.h"
+#include "tap.h"
+
+static bool
+same_str (const char *a, const char *b)
+{
+  return a && b ? strcmp (a, b) == 0 : a == b;
+}
+
+/* The types of plan->joins, as "user,network": the order at a glance. */
+static const char *
+join_order (const struct vessel_join_plan *p)
+{
+  static char buf[128];
+  buf[0] = '\0';
+  for (size_t i = 0; i < p->n_joins; i++)
+    {
+      if (i)
+        strcat (buf, ",");
+      strcat (buf, vessel_ns_kinds[p->joins[i].type].name);
+    }
+  return buf;
+}
+
+#define NS(t, p) ((struct oci_namespace) { (t), (char *) (p) })
+
+static void
+test_create (void)
+{
+  struct vessel_join_plan p;
+  struct oci_namespace created[] = { NS (OCI_NS_PID, NULL), NS (OCI_NS_MOUNT, NULL), NS (OCI_NS_NETWORK, NULL) };
+  struct oci_linux lx = { .namespaces = created, .namespaces_len = 3 };
+  struct oci_config c = { .linux = &lx };
+  vessel_join_plan_for_create (&c, &p);
+  ok (p.n_joins == 0 && !p.join_pid && !p.user_by_parent && !p.become_root && !p.by_pidfd && p.container == NULL,
+      "create, every namespace new: nothing to join");
+
+  struct oci_config bare = { 0 };
+  vessel_join_plan_for_create (&bare, &p);
+  ok (p.n_joins == 0 && !p.join_pid, "create without linux: nothing to join");
+
+  struct oci_namespace paths[] = { NS (OCI_NS_IPC, "/proc/7/ns/ipc"), NS (OCI_NS_PID, "/proc/7/ns/pid"),
+                                   NS (OCI_NS_MOUNT, NULL), NS (OCI_NS_NETWORK, "/run/netns/n1") };
+  lx = (struct oci_linux) { .namespaces = paths, .namespaces_len = 4 };
+  vessel_join_plan_for_create (&c, &p);
+  is_str (join_order (&p), "ipc,network", "create: the namespaces with a path, in the config's order");
+  ok (same_str (p.joins[0].path, "/proc/7/ns/ipc") && same_str (p.joins[1].path, "/run/netns/n1")
+          && p.joins[0].fd == -1 && p.joins[1].fd == -1,
+      "create: each join keeps its path, not opened yet");
+  /* setns(2): a pid namespace applies to the caller's children. */
+  ok (p.join_pid && same_str (p.pid.path, "/proc/7/ns/pid") && p.pid.fd == -1,
+      "create: a pid namespace with a path is joined by vessel, for the init to be born in it");
+  ok (!p.joins[0].retry_after_user && !p.joins[1].retry_after_user && !p.become_root,
+      "create without a user namespace to join: no retry, no change of uid");
+
+  struct oci_namespace with_user[] = { NS (OCI_NS_USER, "/proc/7/ns/user"), NS (OCI_NS_NETWORK, "/run/netns/n1"),
+                                       NS (OCI_NS_UTS, "/proc/7/ns/uts"), NS (OCI_NS_MOUNT, NULL) };
+  lx = (struct oci_linux) { .namespaces = with_user, .namespaces_len = 4 };
+  vessel_join_plan_for_create (&c, &p);
+  /* Those owned by the host's user namespace need the host's privileges,
+     gone once in the joined one; those it owns refuse us before. */
+  is_str (join_order (&p), "network,uts,user", "create: a joined user namespace comes last");
+  ok (p.joins[0].retry_after_user && p.joins[1].retry_after_user && !p.joins[2].retry_after_user,
+      "create: a namespace refused before the user namespace is joined again after it");
+  ok (same_str (p.joins[2].path, "/proc/7/ns/user") && p.become_root,
+      "create: in a joined user namespace the init becomes root");
+}
+
+static struct vessel_exec_join_facts
+exec_facts (struct oci_linux *lx)
+{
+  return (struct vessel_exec_join_facts) { .container = "c1", .linux = lx, .has_pidfd = true, .root = true };
+}
+
+static void
+test_exec (void)
+{
+  struct vessel_join_plan p;
+  /* vessel spec's set: no user namespace. */
+  struct oci_namespace spec[] = { NS (OCI_NS_PID, NULL), NS (OCI_NS_NETWORK, NULL), NS (OCI_NS_IPC, NULL),
+                                  NS (OCI_NS_UTS, NULL), NS (OCI_NS_MOUNT, NULL), NS (OCI_NS_CGROUP, NULL) };
+  struct oci_linux lx = { .namespaces = spec, .namespaces_len = 6 };
+  struct vessel_exec_join_facts f = exec_facts (&lx);
+  vessel_join_plan_for_exec (&f, &p);
+  is_str (join_order (&p), "mount,network,uts,ipc,cgroup", "exec: the init's namespaces but pid, in kind order");
+  ok (p.join_pid && !p.user_by_parent && !p.become_root && same_str (p.container, "c1"),
+      "exec: vessel joins the pid namespace for its child; no user namespace, no change of uid");
+  ok (p.by_pidfd && p.pidfd == -1
+          && p.pidfd_flags == (unsigned long) (CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP),
+      "exec with a pidfd: one setns with every flag but CLONE_NEWPID (the pidfd is the executor's)");
+
+  f.has_pidfd = false;
+  vessel_join_plan_for_exec (&f, &p);
+  ok (!p.by_pidfd && p.n_joins == 5 && p.joins[0].fd == -1, "exec without a pidfd: one by one, through fds");
+
+  /* Without a pid namespace of its own the container shares ours. */
+  struct oci_namespace no_pid[] = { NS (OCI_NS_MOUNT, NULL), NS (OCI_NS_NETWORK, "/run/netns/n1") };
+  lx = (struct oci_linux) { .namespaces = no_pid, .namespaces_len = 2 };
+  f = exec_facts (&lx);
+  vessel_join_plan_for_exec (&f, &p);
+  ok (!p.join_pid && p.n_joins == 2 && !p.joins[1].retry_after_user,
+      "exec into a container without its own pid namespace: no pid namespace to join");
+  is_str (join_order (&p), "mount,network", "exec: a namespace joined by path at create is the init's too");
+
+  struct oci_namespace userns[] = { NS (OCI_NS_PID, NULL), NS (OCI_NS_MOUNT, NULL), NS (OCI_NS_USER, NULL),
+                                    NS (OCI_NS_NETWORK, NULL) };
+  lx = (struct oci_linux) { .namespaces = userns, .namespaces_len = 4 };
+  f = exec_facts (&lx);
+  vessel_join_plan_for_exec (&f, &p);
+  /* The container's namespaces belong to its user namespace. */
+  is_str (join_order (&p), "user,mount,network", "exec, root, user namespace: the user namespace first");
+  ok (!p.user_by_parent && p.join_pid && p.become_root && (p.pidfd_flags & CLONE_NEWUSER),
+      "exec, root: the child joins the user namespace and becomes root there");
+
+  f.root = false;
+  vessel_join_plan_for_exec (&f, &p);
+  /* setns(2): CAP_SYS_ADMIN over the pid namespace's owner, which an
+     unprivileged caller has only inside it. */
+  ok (p.user_by_parent && p.parent_user.type == OCI_NS_USER && p.parent_user.fd == -1 && p.join_pid,
+      "exec, unprivileged, user and pid namespaces: vessel joins the user namespace before the pid one");
+  is_str (join_order (&p), "mount,network", "exec, unprivileged: the child does not join the user namespace again");
+  ok (p.become_root && !(p.pidfd_flags & CLONE_NEWUSER), "exec, unprivileged: the child still becomes root");
+
+  struct oci_namespace user_no_pid[] = { NS (OCI_NS_USER, NULL), NS (OCI_NS_MOUNT, NULL) };
+  lx = (struct oci_linux) { .namespaces = user_no_pid, .namespaces_len = 2 };
+  f = exec_facts (&lx);
+  f.root = false;
+  vessel_join_plan_for_exec (&f, &p);
+  ok (!p.user_by_parent && !p.join_pid, "exec, unprivileged, no pid namespace: the child joins the user namespace");
+  is_str (join_order (&p), "user,mount", "exec, unprivileged, no pid namespace: user first");
+
+  /* rootless podman: the container joins the user namespace vessel runs in. */
+  struct oci_namespace own_user[] = { NS (OCI_NS_USER, "/proc/9/ns/user"), NS (OCI_NS_PID, NULL),
+                                      NS (OCI_NS_MOUNT, NULL) };
+  lx = (struct oci_linux) { .namespaces = own_user, .namespaces_len = 3 };
+  f = exec_facts (&lx);
+  f.init_userns_is_ours = true;
+  f.root = false;
+  vessel_join_plan_for_exec (&f, &p);
+  ok (p.n_joins == 1 && p.joins[0].type == OCI_NS_MOUNT && !p.user_by_parent && !p.become_root,
+      "exec: a user namespace that is ours already is not joined again (EINVAL)");
+  f.init_userns_is_ours = false;
+  f.root = true;
+  vessel_join_plan_for_exec (&f, &p);
+  is_str (join_order (&p), "user,mount", "exec: a user namespace joined by path at create, not ours, is joined");
+}
+
+/* ---- cgroup entry ---- */
+
+static void
+test_cgroups_v2 (void)
+{
+  struct vessel_cgroup_dir_facts dirs[] = { { "/sys/fs/cgroup/c1", 5, true, NULL } };
+  struct vessel_cgroup_entry e[1];
+  vessel_cgroup_entry_plan (dirs, 1, NULL, 0, e);
+  ok (e[0].how == VESSEL_CGROUP_ENTER_BY_CLONE && e[0].v2 && e[0].dir_fd == 5 && e[0].sub == NULL
+          && same_str (e[0].dir, "/sys/fs/cgroup/c1"),
+      "v2: the one cgroup is entered by CLONE_INTO_CGROUP");
+
+  char *sub[] = { "sub" };
+  vessel_cgroup_entry_plan (dirs, 1, sub, 1, e);
+  ok (same_str (e[0].sub, "sub") && e[0].how == VESSEL_CGROUP_ENTER_BY_CLONE,
+      "v2, --cgroup sub: the sub-cgroup, at clone time");
+  char *colon_sub[] = { ":sub" };
+  vessel_cgroup_entry_plan (dirs, 1, colon_sub, 1, e);
+  ok (same_str (e[0].sub, "sub"), "v2, --cgroup :sub: the same as sub");
+  char *v1_only[] = { "cpu:sub" };
+  vessel_cgroup_entry_plan (dirs, 1, v1_only, 1, e);
+  ok (e[0].sub == NULL, "v2, --cgroup cpu:sub: names v1 controllers, not the cgroup2 one");
+}
+
+static void
+test_cgroups_v1 (void)
+{
+  struct vessel_cgroup_dir_facts dirs[] = {
+    { "/sys/fs/cgroup/cpu,cpuacct/c1", 3, false, "cpu,cpuacct" },
+    { "/sys/fs/cgroup/memory/c1", 4, false, "memory" },
+    { "/sys/fs/cgroup/systemd/c1", 6, false, "name=systemd" },
+  };
+  struct vessel_cgroup_entry e[3];
+  vessel_cgroup_entry_plan (dirs, 3, NULL, 0, e);
+  ok (e[0].how == VESSEL_CGROUP_ENTER_BY_WRITE && e[1].how == VESSEL_CGROUP_ENTER_BY_WRITE
+          && e[2].how == VESSEL_CGROUP_ENTER_BY_WRITE && !e[0].sub && !e[1].sub && !e[2].sub,
+      "v1: every hierarchy by a write of the pid (CLONE_INTO_CGROUP is cgroup2's)");
+
+  char *cpu[] = { "cpu:work" };
+  vessel_cgroup_entry_plan (dirs, 3, cpu, 1, e);
+  ok (same_str (e[0].sub, "work") && !e[1].sub && !e[2].sub,
+      "v1, --cgroup cpu:work: only the hierarchy with the cpu controller");
+  char *both[] = { "cpuacct,cpu:work" };
+  vessel_cgroup_entry_plan (dirs, 3, both, 1, e);
+  ok (same_str (e[0].sub, "work") && !e[1].sub, "v1, --cgroup cpuacct,cpu:work: every listed controller, any order");
+  char *missing[] = { "cpu,memory:work" };
+  vessel_cgroup_entry_plan (dirs, 3, missing, 1, e);
+  ok (!e[0].sub && !e[1].sub, "v1, --cgroup cpu,memory:work: no hierarchy has both");
+  char *partial[] = { "cpuac:work" };
+  vessel_cgroup_entry_plan (dirs, 3, partial, 1, e);
+  ok (!e[0].sub, "v1: a controller name matches whole, not as a prefix");
+
+  /* runc: "SUB" for all, a "CONTROLLERS:SUB" overrides it where it applies. */
+  char *mixed[] = { "all", "memory:mem" };
+  vessel_cgroup_entry_plan (dirs, 3, mixed, 2, e);
+  ok (same_str (e[0].sub, "all") && same_str (e[1].sub, "mem") && same_str (e[2].sub, "all"),
+      "v1, --cgroup all --cgroup memory:mem: memory gets its own, the others the default");
+
+  dirs[1].controllers = NULL;
+  vessel_cgroup_entry_plan (dirs, 3, mixed, 2, e);
+  ok (same_str (e[1].sub, "all"), "v1: a directory outside the known hierarchies takes only the default");
+}
+
+static void
+test_cgroups_hybrid (void)
+{
+  struct vessel_cgroup_dir_facts dirs[] = {
+    { "/sys/fs/cgroup/memory/c1", 3, false, "memory" },
+    { "/sys/fs/cgroup/unified/c1", 4, true, NULL },
+    { "/sys/fs/cgroup/pids/c1", 5, false, "pids" },
+  };
+  struct vessel_cgroup_entry e[3];
+  vessel_cgroup_entry_plan (dirs, 3, NULL, 0, e);
+  ok (e[0].how == VESSEL_CGROUP_ENTER_BY_WRITE && e[1].how == VESSEL_CGROUP_ENTER_BY_CLONE
+          && e[2].how == VESSEL_CGROUP_ENTER_BY_WRITE,
+      "hybrid: the unified hierarchy at clone time, the v1 ones by a write");
+  char *args[] = { "pids:p", "x" };
+  vessel_cgroup_entry_plan (dirs, 3, args, 2, e);
+  ok (same_str (e[0].sub, "x") && same_str (e[1].sub, "x") && same_str (e[2].sub, "p"),
+      "hybrid, --cgroup pids:p --cgroup x: pids gets p, the rest (unified too) x");
+
+  struct vessel_cgroup_dir_facts two_v2[] = { { "/a", 7, true, NULL }, { "/b", 8, true, NULL } };
+  vessel_cgroup_entry_plan (two_v2, 2, NULL, 0, e);
+  ok (e[0].how == VESSEL_CGROUP_ENTER_BY_CLONE && e[1].how == VESSEL_CGROUP_ENTER_BY_WRITE,
+      "only one cgroup2 directory can be given to clone3");
+
+  ok (vessel_cgroup_arg_names_controllers ("cpu:x") && !vessel_cgroup_arg_names_controllers (":x")
+          && !vessel_cgroup_arg_names_controllers ("x"),
+      "--cgroup names controllers only as CONTROLLERS:SUB");
+}
+
+int
+main (void)
+{
+  test_create ();
+  test_exec ();
+  test_cgroups_v2 ();
+  test_cgroups_v1 ();
+  test_cgroups_hybrid ();
+  return tap_done ();
+}
