@@ -307,11 +307,11 @@ plan_memory_v2 (struct planner *p, int h, const struct oci_memory *m, struct mem
       add (p, h, "memory", "memory.swap.max", "%s", buf)->optional = true;
     }
   if (m->has_swappiness)
-    warn (p, "linux.resources.memory.swappiness is ignored: cgroup v2 has no per-cgroup swappiness");
+    warn (p, "%s.memory.swappiness is ignored: cgroup v2 has no per-cgroup swappiness", p->where);
   if (m->has_kernel_tcp)
-    warn (p, "linux.resources.memory.kernelTCP is ignored: cgroup v2 accounts TCP memory with memory.max");
+    warn (p, "%s.memory.kernelTCP is ignored: cgroup v2 accounts TCP memory with memory.max", p->where);
   if (m->has_disable_oom_killer && m->disable_oom_killer)
-    warn (p, "linux.resources.memory.disableOOMKiller is ignored: cgroup v2 cannot disable the OOM killer");
+    warn (p, "%s.memory.disableOOMKiller is ignored: cgroup v2 cannot disable the OOM killer", p->where);
   return 0;
 }
 
@@ -321,7 +321,7 @@ plan_memory (struct planner *p, const struct oci_memory *m, vessel_error **err)
   if (m == NULL)
     return 0;
   if (m->has_kernel)
-    warn (p, "linux.resources.memory.kernel is ignored: the kernel no longer limits kernel memory separately");
+    warn (p, "%s.memory.kernel is ignored: the kernel no longer limits kernel memory separately", p->where);
   struct memory_request set = {
     .limit = m->has_limit && m->limit != 0,
     .reservation = m->has_reservation && m->reservation != 0,
@@ -470,7 +470,7 @@ plan_block_io (struct planner *p, const struct oci_block_io *b, vessel_error **e
       w->fallback_value = xasprintf ("default %" PRIu64, blkio_to_io_weight (b->weight));
     }
   if (b->has_leaf_weight)
-    warn (p, "linux.resources.blockIO.leafWeight is ignored: cgroup v2 has no leaf weights");
+    warn (p, "%s.blockIO.leafWeight is ignored: cgroup v2 has no leaf weights", p->where);
   for (size_t i = 0; i < b->weight_device_len; i++)
     {
       const struct oci_weight_device *d = &b->weight_device[i];
@@ -538,7 +538,7 @@ plan_network (struct planner *p, const struct oci_network *n, vessel_error **err
     {
       int h = vessel_cgroup_locate (p->host, "net_cls");
       if (h < 0)
-        warn (p, "linux.resources.network.classID is ignored: no net_cls cgroup controller on this host");
+        warn (p, "%s.network.classID is ignored: no net_cls cgroup controller on this host", p->where);
       else
         add (p, h, "net_cls", "net_cls.classid", "%" PRIu32, n->class_id);
     }
@@ -546,7 +546,7 @@ plan_network (struct planner *p, const struct oci_network *n, vessel_error **err
     {
       int h = vessel_cgroup_locate (p->host, "net_prio");
       if (h < 0)
-        warn (p, "linux.resources.network.priorities are ignored: no net_prio cgroup controller on this host");
+        warn (p, "%s.network.priorities are ignored: no net_prio cgroup controller on this host", p->where);
       else
         for (size_t i = 0; i < n->priorities_len; i++)
           add (p, h, "net_prio", "net_prio.ifpriomap", "%s %" PRIu32, n->priorities[i].name,
