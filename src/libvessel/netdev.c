@@ -30,8 +30,6 @@
 #include "netdev.h"
 #include "utils.h"
 
-#define C "config.json: "
-
 /* ---- rtnetlink --------------------------------------------------------- */
 
 /* A request: header, fixed part, attributes.  Every request here is
@@ -434,8 +432,10 @@ name_is_free (struct netdev_move *mv, const struct oci_net_device *d, vessel_err
   int index;
   int ret = link_index (mv->inner, name, &index);
   if (ret == 0)
-    return vessel_fail (err, EEXIST, C ".linux.netDevices.%s: the container already has a network interface `%s`",
-                        d->host_name, name);
+    {
+      cleanup_free char *field = vessel_netdev_field (d->host_name);
+      return vessel_fail (err, EEXIST, "%s: the container already has a network interface `%s`", field, name);
+    }
   return ret == -ENODEV ? 0 : rtnl_fail (err, mv->inner, ret, "look for `%s` in the container", name);
 }
 
@@ -445,8 +445,10 @@ move_one (struct netdev_move *mv, const struct oci_net_device *d, vessel_error *
   const char *name = vessel_netdev_container_name (d);
   int index, ret;
   if ((ret = link_index (mv->host, d->host_name, &index)) < 0)
-    return rtnl_fail (err, mv->host, ret, C ".linux.netDevices.%s: find the network interface in vessel's namespace",
-                      d->host_name);
+    {
+      cleanup_free char *field = vessel_netdev_field (d->host_name);
+      return rtnl_fail (err, mv->host, ret, "%s: find the network interface in vessel's namespace", field);
+    }
 
   __attribute__ ((cleanup (addr_list_free))) struct addr_list addrs = { 0 };
   if ((ret = permanent_addresses (mv->host, index, &addrs)) < 0)
@@ -457,8 +459,10 @@ move_one (struct netdev_move *mv, const struct oci_net_device *d, vessel_error *
   if (!vessel_netdev_is_template (name) && (ret = name_is_free (mv, d, err)) < 0)
     return ret;
   if ((ret = move_link (mv->host, index, mv->nsfd, vessel_netdev_new_name (d))) < 0)
-    return rtnl_fail (err, mv->host, ret, C ".linux.netDevices.%s: move it into the container as `%s`",
-                      d->host_name, name);
+    {
+      cleanup_free char *field = vessel_netdev_field (d->host_name);
+      return rtnl_fail (err, mv->host, ret, "%s: move it into the container as `%s`", field, name);
+    }
   if ((ret = find_moved (mv, name, &before, &index)) < 0)
     return rtnl_fail (err, mv->inner, ret, "find `%s` (was `%s`) in the container", name, d->host_name);
 

@@ -14,6 +14,12 @@
    container has a network namespace to receive them. */
 int vessel_netdev_validate (const struct oci_config *c, vessel_error **err);
 
+/* The config field of the device that has host_name in vessel's
+   namespace, as the parser names fields (jq syntax):
+   "config.json: .linux.netDevices.eth0", or ...netDevices["veth-a"] for
+   a name that is not an identifier.  Malloc'ed; for error messages. */
+char *vessel_netdev_field (const char *host_name);
+
 /* The name the device gets in the container, NULL when it keeps its own. */
 const char *vessel_netdev_new_name (const struct oci_net_device *d);
 /* The name it has in the container: its new one, or its own. */

@@ -4,12 +4,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <net/if.h>
 #include <stdbool.h>
 #include <string.h>
 
 #include "config.h"
 #include "netdev.h"
+#include "utils.h"
 
 #define C "config.json: "
 
@@ -48,6 +50,38 @@ vessel_netdev_is_template (const char *name)
   return strchr (name, '%') != NULL;
 }
 
+static bool
+is_identifier (const char *s)
+{
+  if (!(isalpha ((unsigned char) *s) || *s == '_'))
+    return false;
+  for (s++; *s; s++)
+    if (!(isalnum ((unsigned char) *s) || *s == '_'))
+      return false;
+  return true;
+}
+
+char *
+vessel_netdev_field (const char *host_name)
+{
+  return is_identifier (host_name) ? xasprintf (C ".linux.netDevices.%s", host_name)
+                                   : xasprintf (C ".linux.netDevices[\"%s\"]", host_name);
+}
+
+/* EINVAL, with the device's field and then fmt. */
+static int
+device_fail (vessel_error **err, const char *host_name, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
+static int
+device_fail (vessel_error **err, const char *host_name, const char *fmt, ...)
+{
+  cleanup_free char *field = vessel_netdev_field (host_name);
+  va_list ap;
+  va_start (ap, fmt);
+  cleanup_free char *msg = xvasprintf (fmt, ap);
+  va_end (ap);
+  return vessel_fail (err, EINVAL, "%s%s", field, msg);
+}
+
 int
 vessel_netdev_validate (const struct oci_config *c, vessel_error **err)
 {
@@ -60,17 +94,17 @@ vessel_netdev_validate (const struct oci_config *c, vessel_error **err)
     {
       const struct oci_net_device *d = &lx->net_devices[i];
       if (!valid_ifname (d->host_name, false))
-        return vessel_fail (err, EINVAL, C ".linux.netDevices: `%s` is not a network interface name", d->host_name);
+        return device_fail (err, d->host_name, ": not a network interface name");
       if (vessel_netdev_new_name (d) && !valid_ifname (d->name, true))
-        return vessel_fail (err, EINVAL,
-                            C ".linux.netDevices.%s.name: `%s` is not a network interface name (1 to %d "
-                            "characters, no `/`, `:` or space, at most one `%%d`)",
-                            d->host_name, d->name, IFNAMSIZ - 1);
+        return device_fail (err, d->host_name,
+                            ".name: `%s` is not a network interface name (1 to %d characters, no `/`, `:` or "
+                            "space, at most one `%%d`)",
+                            d->name, IFNAMSIZ - 1);
       const char *name = vessel_netdev_container_name (d);
       for (size_t j = 0; j < i && !vessel_netdev_is_template (name); j++)
         if (strcmp (vessel_netdev_container_name (&lx->net_devices[j]), name) == 0)
-          return vessel_fail (err, EINVAL, C ".linux.netDevices.%s: `%s` is also the name given to `%s`",
-                              d->host_name, name, lx->net_devices[j].host_name);
+          return device_fail (err, d->host_name, ": `%s` is also the name given to `%s`", name,
+                              lx->net_devices[j].host_name);
     }
   return 0;
 }
