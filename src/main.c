@@ -535,7 +535,7 @@ main (int argc, char **argv)
       argv[0] = program;
       if (vessel_exe_ensure_sealed (argv, &err) < 0)
         {
-          report_error (err ? err->msg : "cannot seal the vessel binary");
+          report_error (err->msg);
           return 1;
         }
       argv[0] = (char *) "vessel";

@@ -1,7 +1,11 @@
 /* cgroups on the three kinds of host: pure v2 (unified), v1 (one
  * hierarchy per controller), and hybrid (v1 hierarchies plus a cgroup2
  * mount, usually /sys/fs/cgroup/unified).  Like runc, a hybrid host gets
- * both: the v1 hierarchies and the unified one. */
+ * both: the v1 hierarchies and the unified one.
+ *
+ * Parsing the layout and computing paths is pure (cgroup_host.c, linked
+ * by the unit tests); reading /proc and making, entering and removing
+ * cgroups is cgroup.c's. */
 #ifndef VESSEL_CGROUP_H
 #define VESSEL_CGROUP_H
 
@@ -12,6 +16,12 @@
 
 /* A mountinfo field with its \ooo escapes undone, malloc'ed. */
 char *unescape_mount_field (const char *s);
+
+/* Pure: whether every controller of `list` ("cpu,cpuacct") is among the
+   comma-separated `options`. */
+bool vessel_cgroup_options_have_all (const char *options, const char *list);
+/* Pure: a/b with one '/' between components and no "." ones, malloc'ed. */
+char *vessel_cgroup_path_join (const char *a, const char *b);
 
 enum vessel_cgroup_mode
 {

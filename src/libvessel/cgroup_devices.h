@@ -1,6 +1,8 @@
 /* Device access control: one ordered rule list, written as
  * devices.allow/devices.deny on cgroup v1 or compiled into a
- * BPF_PROG_TYPE_CGROUP_DEVICE program attached to the cgroup on v2. */
+ * BPF_PROG_TYPE_CGROUP_DEVICE program attached to the cgroup on v2.
+ * The planner (cgroup_devices_plan.c) is pure; the applier
+ * (cgroup_devices.c) writes the files or loads the program. */
 #ifndef VESSEL_CGROUP_DEVICES_H
 #define VESSEL_CGROUP_DEVICES_H
 
@@ -20,6 +22,9 @@ int vessel_device_rules_plan (const struct oci_resources *r, const struct oci_li
 struct bpf_insn;
 struct bpf_insn *vessel_device_rules_bpf (const struct vessel_device_rule *rules, size_t n,
                                           size_t *n_insns);
+
+/* Pure: a rule as devices.allow and devices.deny take it ("c 1:3 rwm", "a"). */
+void vessel_device_rule_text (const struct vessel_device_rule *r, char *buf, size_t size);
 
 /* The rules in effect for the cgroup at dir. */
 int vessel_device_rules_apply (const char *dir, const struct vessel_cgroup_plan *plan,

@@ -3,8 +3,9 @@
  * vessel_cgroup_plan_resources is pure: from the resources and the host's
  * layout (which controller lives in which hierarchy, v1 or v2) it decides
  * every (hierarchy, file, value) to write, with runc's and crun's v1 -> v2
- * conversions.  vessel_cgroup_apply carries a plan out, in order, with
- * errors that name the file and the value. */
+ * conversions (cgroup_resources_plan.c).  vessel_cgroup_apply carries a
+ * plan out, in order, with errors that name the file and the value
+ * (cgroup_resources.c). */
 #ifndef VESSEL_CGROUP_RESOURCES_H
 #define VESSEL_CGROUP_RESOURCES_H
 
@@ -69,6 +70,9 @@ int vessel_cgroup_plan_resources (const struct oci_resources *r, const struct oc
                                   const struct vessel_cgroup_host *host, bool devices, const char *where,
                                   struct vessel_cgroup_plan *plan, vessel_error **err);
 void vessel_cgroup_plan_free (struct vessel_cgroup_plan *plan);
+
+/* Pure: whether `word` is one of the `sep`-separated words of list. */
+bool vessel_cgroup_list_has (const char *list, const char *word, char sep);
 
 /* The hierarchy holding `controller` ("memory"), preferring v1 on hybrid
    hosts as runc does, or -1. */

@@ -180,15 +180,15 @@ validate_sysctls (const struct oci_config *c, vessel_error **err)
       const char *name = lx->sysctl[i].key;
       if (name[0] == '\0' || name[0] == '/' || name[0] == '.' || has_dotdot (name)
           || strstr (name, "//") || strstr (name, "/./"))
-        return vessel_fail (err, EINVAL, C ".linux.sysctl: invalid sysctl name `%s`", name);
+        return vessel_fail (err, EINVAL, C ".linux.sysctl[\"%s\"]: not a valid sysctl name", name);
       int ns = vessel_sysctl_namespace (name);
       if (ns < 0)
         return vessel_fail (err, EINVAL,
-                            C ".linux.sysctl: `%s` is not in a namespace of its own: setting it would change the host",
+                            C ".linux.sysctl[\"%s\"]: not in a namespace of its own: setting it would change the host",
                             name);
       if (vessel_config_namespace (c, ns) == NULL)
         return vessel_fail (err, EINVAL,
-                            C ".linux.sysctl: `%s` needs a %s namespace, and the config has none",
+                            C ".linux.sysctl[\"%s\"]: needs a %s namespace, and the config has none",
                             name, vessel_ns_kinds[ns].name);
     }
   return 0;
@@ -398,20 +398,20 @@ vessel_bundle_load (const char *bundle, struct vessel_bundle *out, vessel_error 
   struct stat st;
   if (lstat (out->rootfs, &st) == 0 && S_ISLNK (st.st_mode))
     {
-      ret = vessel_fail (err, EINVAL, "rootfs `%s` is a symbolic link: give the path it points to",
+      ret = vessel_fail (err, EINVAL, C ".root.path: `%s` is a symbolic link: give the path it points to",
                          out->rootfs);
       vessel_bundle_free (out);
       return ret;
     }
   if (stat (out->rootfs, &st) < 0)
     {
-      ret = vessel_fail_errno (err, errno, "rootfs `%s`", out->rootfs);
+      ret = vessel_fail_errno (err, errno, C ".root.path: `%s`", out->rootfs);
       vessel_bundle_free (out);
       return ret;
     }
   if (!S_ISDIR (st.st_mode))
     {
-      ret = vessel_fail (err, ENOTDIR, "rootfs `%s` is not a directory", out->rootfs);
+      ret = vessel_fail (err, ENOTDIR, C ".root.path: `%s` is not a directory", out->rootfs);
       vessel_bundle_free (out);
       return ret;
     }

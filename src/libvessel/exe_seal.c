@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "exe_seal.h"
+#include "log.h"
 #include "utils.h"
 
 #ifndef MFD_EXEC
@@ -64,20 +65,17 @@ sealed_copy (int exe, vessel_error **err)
 
 /* A read-only bind mount of the binary itself, detached (no path leads
    to it): the same file, nothing copied, and a write through it fails
-   with EROFS.  -1 where the mount API is missing or not allowed. */
+   with EROFS.  Fails where the mount API is missing or not allowed. */
 static int
-readonly_bind (int exe)
+readonly_bind (int exe, vessel_error **err)
 {
-  int fd = open_tree (exe, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+  cleanup_close int fd = open_tree (exe, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
   if (fd < 0)
-    return -1;
+    return vessel_fail_errno (err, errno, "open_tree /proc/self/exe");
   struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
   if (mount_setattr (fd, "", AT_EMPTY_PATH, &a, sizeof a) < 0)
-    {
-      close (fd);
-      return -1;
-    }
-  return fd;
+    return vessel_fail_errno (err, errno, "mount_setattr the bind of /proc/self/exe read-only");
+  return steal_fd (&fd);
 }
 
 int
@@ -88,9 +86,14 @@ vessel_exe_ensure_sealed (char **argv, vessel_error **err)
     return vessel_fail_errno (err, errno, "open /proc/self/exe");
   if (already_safe (exe))
     return 0;
-  cleanup_close int safe = readonly_bind (exe);
+  cleanup_error vessel_error *bind_err = NULL;
+  cleanup_close int safe = readonly_bind (exe, &bind_err);
+  /* A refused bind is not an error: the sealed copy protects the binary
+     as well, only at the cost of copying it. */
+  if (safe < 0)
+    vessel_debug ("%s: re-executing from a sealed copy instead", bind_err->msg);
   if (safe < 0 && (safe = sealed_copy (exe, err)) < 0)
     return safe;
   syscall (SYS_execveat, safe, "", argv, environ, AT_EMPTY_PATH);
-  return vessel_fail_errno (err, errno, "execute the read-only image of vessel");
+  return vessel_fail_errno (err, errno, "execveat the read-only image of vessel");
 }

@@ -7,6 +7,7 @@
 
 #include "caps.h"
 #include "features.h"
+#include "lsm.h"
 #include "mount_options.h"
 #include "namespaces.h"
 #include "seccomp.h"
@@ -123,9 +124,10 @@ vessel_features_build (struct oci_features **out, vessel_error **err)
   mp->modes = enum_strv (a, oci_mpol_mode_name, OCI_MPOL_MODE_COUNT, &mp->modes_len);
   mp->flags = enum_strv (a, oci_mpol_flag_name, OCI_MPOL_FLAG_COUNT, &mp->flags_len);
   lx->memory_policy = mp;
-  /* Not implemented yet: say so rather than leave them out. */
-  lx->apparmor = enabled (a, false);
-  lx->selinux = enabled (a, false);
+  /* What the build supports, as runc reports them: a host without the
+     module refuses a profile or label when the container is created. */
+  lx->apparmor = enabled (a, VESSEL_LSM_APPARMOR_BUILT);
+  lx->selinux = enabled (a, VESSEL_LSM_SELINUX_BUILT);
   lx->mount_extensions = oci_arena_alloc (a, sizeof (*lx->mount_extensions));
   lx->mount_extensions->idmap = enabled (a, true);
   lx->net_devices = enabled (a, true);

@@ -154,7 +154,7 @@ vessel_hooks_run (const struct oci_hook *hooks, size_t n, const char *phase, con
 {
   for (size_t i = 0; i < n; i++)
     {
-      cleanup_free char *what = xasprintf ("%s hook %zu (`%s`)", phase, i, hooks[i].path);
+      cleanup_free char *what = xasprintf ("config.json: .hooks.%s[%zu] (`%s`)", phase, i, hooks[i].path);
       int ret = run_hook (&hooks[i], what, state, len, err);
       if (ret < 0 && !keep_going)
         return ret;

@@ -10,6 +10,13 @@
 
 #include "error.h"
 
+/* What this build can do, whatever the host runs (features, --version):
+   lsm.c sets both with no library to link, so both are always built in,
+   as in runc. */
+#define VESSEL_LSM_APPARMOR_BUILT true
+#define VESSEL_LSM_SELINUX_BUILT true
+
+/* What this host runs. */
 bool vessel_apparmor_enabled (void);
 bool vessel_selinux_enabled (void);
 

@@ -30,71 +30,6 @@
 #include "netdev.h"
 #include "utils.h"
 
-#define C "config.json: "
-
-/* ---- names ------------------------------------------------------------- */
-
-/* The kernel's dev_valid_name; a new name may carry one `%d`, which the
-   kernel turns into the first free number. */
-static bool
-valid_ifname (const char *name, bool template)
-{
-  size_t len = strlen (name);
-  if (len == 0 || len >= IFNAMSIZ || strcmp (name, ".") == 0 || strcmp (name, "..") == 0)
-    return false;
-  for (const char *p = name; *p; p++)
-    if (*p == '/' || *p == ':' || isspace ((unsigned char) *p))
-      return false;
-  const char *pct = strchr (name, '%');
-  return pct == NULL || (template && pct[1] == 'd' && strchr (pct + 1, '%') == NULL);
-}
-
-/* The name the device gets in the container, NULL when it keeps its own. */
-static const char *
-new_name (const struct oci_net_device *d)
-{
-  return d->name && *d->name ? d->name : NULL;
-}
-
-static const char *
-container_name (const struct oci_net_device *d)
-{
-  return new_name (d) ? new_name (d) : d->host_name;
-}
-
-static bool
-is_template (const char *name)
-{
-  return strchr (name, '%') != NULL;
-}
-
-int
-vessel_netdev_validate (const struct oci_config *c, vessel_error **err)
-{
-  const struct oci_linux *lx = c->linux;
-  if (lx == NULL || lx->net_devices_len == 0)
-    return 0;
-  if (vessel_config_namespace (c, OCI_NS_NETWORK) == NULL)
-    return vessel_fail (err, EINVAL, C ".linux.netDevices: the container has no network namespace to move them to");
-  for (size_t i = 0; i < lx->net_devices_len; i++)
-    {
-      const struct oci_net_device *d = &lx->net_devices[i];
-      if (!valid_ifname (d->host_name, false))
-        return vessel_fail (err, EINVAL, C ".linux.netDevices: `%s` is not a network interface name", d->host_name);
-      if (new_name (d) && !valid_ifname (d->name, true))
-        return vessel_fail (err, EINVAL,
-                            C ".linux.netDevices.%s.name: `%s` is not a network interface name (1 to %d "
-                            "characters, no `/`, `:` or space, at most one `%%d`)",
-                            d->host_name, d->name, IFNAMSIZ - 1);
-      const char *name = container_name (d);
-      for (size_t j = 0; j < i && !is_template (name); j++)
-        if (strcmp (container_name (&lx->net_devices[j]), name) == 0)
-          return vessel_fail (err, EINVAL, C ".linux.netDevices.%s: `%s` is also the name given to `%s`",
-                              d->host_name, name, lx->net_devices[j].host_name);
-    }
-  return 0;
-}
-
 /* ---- rtnetlink --------------------------------------------------------- */
 
 /* A request: header, fixed part, attributes.  Every request here is
@@ -480,7 +415,7 @@ struct netdev_move
 static int
 find_moved (struct netdev_move *mv, const char *name, const struct index_set *before, int *index)
 {
-  if (!is_template (name))
+  if (!vessel_netdev_is_template (name))
     return link_index (mv->inner, name, index);
   __attribute__ ((cleanup (index_set_free))) struct index_set after = { 0 };
   int ret = link_indices (mv->inner, &after);
@@ -493,35 +428,41 @@ find_moved (struct netdev_move *mv, const char *name, const struct index_set *be
 static int
 name_is_free (struct netdev_move *mv, const struct oci_net_device *d, vessel_error **err)
 {
-  const char *name = container_name (d);
+  const char *name = vessel_netdev_container_name (d);
   int index;
   int ret = link_index (mv->inner, name, &index);
   if (ret == 0)
-    return vessel_fail (err, EEXIST, C ".linux.netDevices.%s: the container already has a network interface `%s`",
-                        d->host_name, name);
+    {
+      cleanup_free char *field = vessel_netdev_field (d->host_name);
+      return vessel_fail (err, EEXIST, "%s: the container already has a network interface `%s`", field, name);
+    }
   return ret == -ENODEV ? 0 : rtnl_fail (err, mv->inner, ret, "look for `%s` in the container", name);
 }
 
 static int
 move_one (struct netdev_move *mv, const struct oci_net_device *d, vessel_error **err)
 {
-  const char *name = container_name (d);
+  const char *name = vessel_netdev_container_name (d);
   int index, ret;
   if ((ret = link_index (mv->host, d->host_name, &index)) < 0)
-    return rtnl_fail (err, mv->host, ret, C ".linux.netDevices.%s: find the network interface in vessel's namespace",
-                      d->host_name);
+    {
+      cleanup_free char *field = vessel_netdev_field (d->host_name);
+      return rtnl_fail (err, mv->host, ret, "%s: find the network interface in vessel's namespace", field);
+    }
 
   __attribute__ ((cleanup (addr_list_free))) struct addr_list addrs = { 0 };
   if ((ret = permanent_addresses (mv->host, index, &addrs)) < 0)
     return rtnl_fail (err, mv->host, ret, "list the addresses of `%s`", d->host_name);
   __attribute__ ((cleanup (index_set_free))) struct index_set before = { 0 };
-  if (is_template (name) && (ret = link_indices (mv->inner, &before)) < 0)
+  if (vessel_netdev_is_template (name) && (ret = link_indices (mv->inner, &before)) < 0)
     return rtnl_fail (err, mv->inner, ret, "list the container's network interfaces");
-  if (!is_template (name) && (ret = name_is_free (mv, d, err)) < 0)
+  if (!vessel_netdev_is_template (name) && (ret = name_is_free (mv, d, err)) < 0)
     return ret;
-  if ((ret = move_link (mv->host, index, mv->nsfd, new_name (d))) < 0)
-    return rtnl_fail (err, mv->host, ret, C ".linux.netDevices.%s: move it into the container as `%s`",
-                      d->host_name, name);
+  if ((ret = move_link (mv->host, index, mv->nsfd, vessel_netdev_new_name (d))) < 0)
+    {
+      cleanup_free char *field = vessel_netdev_field (d->host_name);
+      return rtnl_fail (err, mv->host, ret, "%s: move it into the container as `%s`", field, name);
+    }
   if ((ret = find_moved (mv, name, &before, &index)) < 0)
     return rtnl_fail (err, mv->inner, ret, "find `%s` (was `%s`) in the container", name, d->host_name);
 

@@ -1,3 +1,6 @@
+/* Applies process.scheduler, ioPriority, execCPUAffinity and
+ * linux.memoryPolicy in the process itself (see scheduling.h);
+ * scheduling_plan.c checks and parses them. */
 #include <config.h>
 
 #include <errno.h>
@@ -14,96 +17,6 @@
 #include "utils.h"
 
 #define C "config.json: .linux.memoryPolicy"
-#define MAX_IDS 8192 /* CPUs or memory nodes a list may name */
-#define WORD_BITS (sizeof (unsigned long) * CHAR_BIT)
-
-struct id_mask
-{
-  unsigned long bits[MAX_IDS / WORD_BITS];
-  int highest; /* -1: empty */
-};
-
-/* "0-3,7" into mask; -EINVAL for what is not such a list, -ERANGE past
-   MAX_IDS. */
-static int
-parse_id_list (const char *list, struct id_mask *mask)
-{
-  memset (mask, 0, sizeof *mask);
-  mask->highest = -1;
-  const char *p = list;
-  while (*p)
-    {
-      char *end;
-      if (*p < '0' || *p > '9')
-        return -EINVAL;
-      unsigned long first = strtoul (p, &end, 10), last = first;
-      if (*end == '-')
-        {
-          if (end[1] < '0' || end[1] > '9')
-            return -EINVAL;
-          last = strtoul (end + 1, &end, 10);
-        }
-      if (last < first)
-        return -EINVAL;
-      if (last >= MAX_IDS)
-        return -ERANGE;
-      for (unsigned long i = first; i <= last; i++)
-        mask->bits[i / WORD_BITS] |= 1UL << (i % WORD_BITS);
-      if ((int) last > mask->highest)
-        mask->highest = (int) last;
-      if (*end == ',' && end[1] != '\0')
-        end++;
-      else if (*end != '\0')
-        return -EINVAL;
-      p = end;
-    }
-  return 0;
-}
-
-int
-vessel_id_list_check (const char *list, const char *where, vessel_error **err)
-{
-  struct id_mask mask;
-  int ret = list ? parse_id_list (list, &mask) : 0;
-  if (ret == -ERANGE)
-    return vessel_fail (err, ERANGE, "%s: `%s` names an id above %d", where, list, MAX_IDS - 1);
-  if (ret < 0)
-    return vessel_fail (err, EINVAL, "%s: `%s` is not a list such as 0-3,7", where, list);
-  return 0;
-}
-
-/* ---- scheduler and I/O priority ------------------------------------------------ */
-
-static bool
-realtime (int policy)
-{
-  return policy == OCI_SCHED_FIFO || policy == OCI_SCHED_RR;
-}
-
-int
-vessel_sched_validate (const struct oci_process *p, const char *where, vessel_error **err)
-{
-  const struct oci_scheduler *s = p->scheduler;
-  if (s && (s->policy == OCI_SCHED_OTHER || s->policy == OCI_SCHED_BATCH) && (s->nice < -20 || s->nice > 19))
-    return vessel_fail (err, EINVAL, "%s.scheduler.nice: %d is not between -20 and 19", where, s->nice);
-  if (s && s->priority != 0 && !realtime (s->policy))
-    return vessel_fail (err, EINVAL, "%s.scheduler.priority: only for SCHED_FIFO and SCHED_RR", where);
-  if (s && realtime (s->policy) && (s->priority < 1 || s->priority > 99))
-    return vessel_fail (err, EINVAL, "%s.scheduler.priority: %d is not between 1 and 99", where, s->priority);
-  if (s && s->policy != OCI_SCHED_DEADLINE && (s->runtime || s->deadline || s->period))
-    return vessel_fail (err, EINVAL, "%s.scheduler: runtime, deadline and period are only for SCHED_DEADLINE",
-                        where);
-  if (p->io_priority && (p->io_priority->priority < 0 || p->io_priority->priority > 7))
-    return vessel_fail (err, EINVAL, "%s.ioPriority.priority: %d is not between 0 and 7", where,
-                        p->io_priority->priority);
-  const struct oci_cpu_affinity *a = p->exec_cpu_affinity;
-  if (a == NULL)
-    return 0;
-  cleanup_free char *initial = xasprintf ("%s.execCPUAffinity.initial", where);
-  cleanup_free char *final = xasprintf ("%s.execCPUAffinity.final", where);
-  int ret = vessel_id_list_check (a->initial, initial, err);
-  return ret < 0 ? ret : vessel_id_list_check (a->final, final, err);
-}
 
 /* sched_setattr's argument, its first version (SCHED_ATTR_SIZE_VER0):
    linux/sched/types.h cannot be included next to glibc's sched.h. */
@@ -142,7 +55,7 @@ apply_scheduler (const struct oci_scheduler *s, const char *where, vessel_error 
     attr.sched_flags |= flags[s->flags[i]];
   if (syscall (SYS_sched_setattr, 0, &attr, 0) == 0)
     return 0;
-  if (errno == EPERM && realtime (s->policy))
+  if (errno == EPERM && vessel_sched_realtime (s->policy))
     return vessel_fail_errno (err, errno, "%s.scheduler: sched_setattr %s (with real-time group scheduling, the "
                               "cgroup needs linux.resources.cpu.realtimeRuntime)", where,
                               s->policy == OCI_SCHED_FIFO ? "SCHED_FIFO" : "SCHED_RR");
@@ -173,10 +86,10 @@ vessel_sched_apply (const struct oci_process *p, const char *where, vessel_error
 int
 vessel_affinity_set (const char *list, const char *what, vessel_error **err)
 {
-  struct id_mask mask;
+  struct vessel_id_mask mask;
   if (list == NULL)
     memset (mask.bits, 0xff, sizeof mask.bits); /* the kernel keeps what exists and is allowed */
-  else if (parse_id_list (list, &mask) < 0)
+  else if (vessel_id_list_parse (list, &mask) < 0)
     return vessel_fail (err, EINVAL, "%s: `%s` is not a CPU list", what, list);
   if (sched_setaffinity (0, sizeof mask.bits, (const cpu_set_t *) (const void *) mask.bits) < 0)
     return vessel_fail_errno (err, errno, "%s: sched_setaffinity `%s`", what, list ? list : "all");
@@ -210,40 +123,6 @@ vessel_affinity_final (const struct oci_process *p, const char *where, vessel_er
   return vessel_affinity_set (final, what, err);
 }
 
-/* ---- memory policy ------------------------------------------------------------- */
-
-static bool
-mode_needs_nodes (int mode)
-{
-  return mode == OCI_MPOL_BIND || mode == OCI_MPOL_INTERLEAVE || mode == OCI_MPOL_WEIGHTED_INTERLEAVE
-         || mode == OCI_MPOL_PREFERRED_MANY;
-}
-
-static bool
-has_flag (const struct oci_memory_policy *m, int flag)
-{
-  for (size_t i = 0; i < m->flags_len; i++)
-    if (m->flags[i] == flag)
-      return true;
-  return false;
-}
-
-int
-vessel_memory_policy_validate (const struct oci_memory_policy *m, vessel_error **err)
-{
-  if (m == NULL)
-    return 0;
-  const char *nodes = nonempty (m->nodes);
-  const char *mode = oci_mpol_mode_name (m->mode);
-  if (mode_needs_nodes (m->mode) && nodes == NULL)
-    return vessel_fail (err, EINVAL, C ".nodes: %s needs at least one node", mode);
-  if ((m->mode == OCI_MPOL_DEFAULT || m->mode == OCI_MPOL_LOCAL) && nodes)
-    return vessel_fail (err, EINVAL, C ".nodes: %s takes no nodes", mode);
-  if (has_flag (m, OCI_MPOL_F_STATIC_NODES) && has_flag (m, OCI_MPOL_F_RELATIVE_NODES))
-    return vessel_fail (err, EINVAL, C ".flags: MPOL_F_STATIC_NODES and MPOL_F_RELATIVE_NODES exclude each other");
-  return vessel_id_list_check (nodes, C ".nodes", err);
-}
-
 int
 vessel_memory_policy_apply (const struct oci_memory_policy *m, vessel_error **err)
 {
@@ -259,11 +138,11 @@ vessel_memory_policy_apply (const struct oci_memory_policy *m, vessel_error **er
   int mode = modes[m->mode];
   for (size_t i = 0; i < m->flags_len; i++)
     mode |= flags[m->flags[i]];
-  struct id_mask mask;
+  struct vessel_id_mask mask;
   const char *nodes = nonempty (m->nodes);
   if (nodes == NULL)
     mask.highest = -1;
-  else if (parse_id_list (nodes, &mask) < 0)
+  else if (vessel_id_list_parse (nodes, &mask) < 0)
     return vessel_fail (err, EINVAL, C ".nodes: `%s` is not a node list", nodes);
   /* maxnode counts one more than the bits the kernel reads. */
   unsigned long maxnode = nodes ? (unsigned long) mask.highest + 2 : 0;

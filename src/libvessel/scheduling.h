@@ -6,15 +6,34 @@
 #ifndef VESSEL_SCHEDULING_H
 #define VESSEL_SCHEDULING_H
 
+#include <limits.h>
+#include <stdbool.h>
+
 #include "error.h"
 #include "ocispec.h"
 
-/* Checks process.scheduler, ioPriority and execCPUAffinity as runc does;
-   `where` names the process ("config.json: .process"). */
+/* A CPU or memory node list as a bit mask. */
+#define VESSEL_MAX_IDS 8192 /* CPUs or memory nodes a list may name */
+#define VESSEL_ID_WORD_BITS (sizeof (unsigned long) * CHAR_BIT)
+struct vessel_id_mask
+{
+  unsigned long bits[VESSEL_MAX_IDS / VESSEL_ID_WORD_BITS];
+  int highest; /* -1: empty */
+};
+
+/* Pure: "0-3,7" into mask; -EINVAL for what is not such a list, -ERANGE
+   past VESSEL_MAX_IDS. */
+int vessel_id_list_parse (const char *list, struct vessel_id_mask *mask);
+
 /* Checks a CPU or memory node list ("0-3,7"); `where` names it in the
    message.  (The parsing that execCPUAffinity and memoryPolicy share.) */
 int vessel_id_list_check (const char *list, const char *where, vessel_error **err);
 
+/* Pure: SCHED_FIFO or SCHED_RR. */
+bool vessel_sched_realtime (int policy);
+
+/* Checks process.scheduler, ioPriority and execCPUAffinity as runc does;
+   `where` names the process ("config.json: .process"). */
 int vessel_sched_validate (const struct oci_process *p, const char *where, vessel_error **err);
 
 /* Checks linux.memoryPolicy: nodes where the mode needs them and only

@@ -134,19 +134,19 @@ assert_nothing_left() {
 
 @test "a missing rootfs is refused" {
   rm -rf "$BUNDLE/rootfs"
-  refused "rootfs \`$BUNDLE/rootfs\`: No such file or directory"
+  refused "config.json: .root.path: \`$BUNDLE/rootfs\`: No such file or directory"
 }
 
 @test "a rootfs that is a file is refused" {
   rm -rf "$BUNDLE/rootfs"
   touch "$BUNDLE/rootfs"
-  refused "rootfs \`$BUNDLE/rootfs\` is not a directory"
+  refused "config.json: .root.path: \`$BUNDLE/rootfs\` is not a directory"
 }
 
 @test "a rootfs that is a symlink is refused" {
   mv "$BUNDLE/rootfs" "$BUNDLE/real"
   ln -s real "$BUNDLE/rootfs"
-  refused "rootfs \`$BUNDLE/rootfs\` is a symbolic link"
+  refused "config.json: .root.path: \`$BUNDLE/rootfs\` is a symbolic link"
 }
 
 @test "invalid container ids are refused" {
@@ -199,11 +199,11 @@ assert_nothing_left() {
 
 @test "sysctls outside the container's namespaces are refused" {
   update_config '.linux.sysctl = {"kernel.panic": "1"}'
-  refused "config.json: .linux.sysctl: \`kernel.panic\` is not in a namespace of its own"
+  refused "config.json: .linux.sysctl[\"kernel.panic\"]: not in a namespace of its own"
   update_config '.linux.sysctl = {"net.ipv4.ip_forward": "1"} | .linux.namespaces |= map(select(.type != "network"))'
-  refused "config.json: .linux.sysctl: \`net.ipv4.ip_forward\` needs a network namespace"
+  refused "config.json: .linux.sysctl[\"net.ipv4.ip_forward\"]: needs a network namespace"
   update_config '.linux.sysctl = {"net/../../kernel/panic": "1"}'
-  refused "config.json: .linux.sysctl: invalid sysctl name"
+  refused "config.json: .linux.sysctl[\"net/../../kernel/panic\"]: not a valid sysctl name"
 }
 
 @test "a hostname without a uts namespace is refused" {

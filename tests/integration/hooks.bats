@@ -102,7 +102,7 @@ phase_lines() {
     add_hook "$p" "[\"hook\", \"$p\", \"9\"]"
     run vessel create --bundle "$BUNDLE" c1
     assert_failure
-    [[ "$output" == *"$p hook 0 (\`$HOOK\`): exited with status 9"* ]] || fail_with "$p: $output"
+    [[ "$output" == *"config.json: .hooks.$p[0] (\`$HOOK\`): exited with status 9"* ]] || fail_with "$p: $output"
     assert_clean c1
     ! pgrep -f "$BATS_TEST_TMPDIR/b-$p/rootfs" || fail_with "a process is left"
   done
@@ -114,7 +114,7 @@ phase_lines() {
   vessel create --bundle "$BUNDLE" c1 > /dev/null 2>&1 < /dev/null
   run vessel start c1
   assert_failure
-  [[ "$output" == *"startContainer hook 0 (\`/bin/false\`): exited with status 1"* ]]
+  [[ "$output" == *"config.json: .hooks.startContainer[0] (\`/bin/false\`): exited with status 1"* ]]
   wait_for_status c1 stopped
 }
 
@@ -124,7 +124,7 @@ phase_lines() {
   vessel create --bundle "$BUNDLE" c1 > /dev/null 2>&1 < /dev/null
   run vessel start c1
   assert_failure
-  [[ "$output" == *"container \`c1\` stopped: poststart hook 0"*"exited with status 4"* ]]
+  [[ "$output" == *"container \`c1\` stopped: config.json: .hooks.poststart[0]"*"exited with status 4"* ]]
   wait_for_status c1 stopped
   # run: the same, and the container is gone.
   vessel delete c1
@@ -138,7 +138,7 @@ phase_lines() {
   add_hook poststop '["hook", "second"]'
   run vessel run --bundle "$BUNDLE" c1
   assert_success
-  [[ "$output" == *"warning: poststop hook 0 (\`$HOOK\`): exited with status 5"* ]]
+  [[ "$output" == *"warning: config.json: .hooks.poststop[0] (\`$HOOK\`): exited with status 5"* ]]
   [ "$(phase_lines)" = "first second" ]
   assert_clean c1
 }
@@ -148,7 +148,7 @@ phase_lines() {
   local start=$SECONDS
   run vessel create --bundle "$BUNDLE" c1
   assert_failure
-  [[ "$output" == *"createRuntime hook 0 (\`/bin/sleep\`): timed out after 1 s"* ]]
+  [[ "$output" == *"config.json: .hooks.createRuntime[0] (\`/bin/sleep\`): timed out after 1 s"* ]]
   [ $((SECONDS - start)) -lt 10 ]
   ! pgrep -x -f "sleep 30" || fail_with "the hook is still running"
   assert_clean c1
@@ -158,7 +158,7 @@ phase_lines() {
   update_config '.hooks.createRuntime = [{"path": "/no/such/hook"}]'
   run vessel run --bundle "$BUNDLE" c1
   assert_failure
-  [[ "$output" == *"createRuntime hook 0 (\`/no/such/hook\`): exited with status 127"* ]]
+  [[ "$output" == *"config.json: .hooks.createRuntime[0] (\`/no/such/hook\`): exited with status 127"* ]]
   assert_clean c1
 }
 
@@ -198,7 +198,7 @@ phase_lines() {
     | .hooks.startContainer = [{"path": "/bin/mkdir", "args": ["mkdir", "/tmp/made-by-hook"]}]'
   run vessel run --bundle "$BUNDLE" c1
   assert_failure
-  [[ "$output" == *"startContainer hook 0 (\`/bin/mkdir\`): exited with status 1"* ]] || fail_with "$output"
+  [[ "$output" == *"config.json: .hooks.startContainer[0] (\`/bin/mkdir\`): exited with status 1"* ]] || fail_with "$output"
   [ ! -e "$BUNDLE/rootfs/tmp/made-by-hook" ]
   assert_clean c1
 }

@@ -136,7 +136,7 @@ mac_of() {
 
 @test "netDevices vessel refuses, before anything exists" {
   local -A cases=(
-    ['{"a/b": {}}']='config.json: .linux.netDevices: `a/b` is not a network interface name'
+    ['{"a/b": {}}']='config.json: .linux.netDevices["a/b"]: not a network interface name'
     ['{"x0": {"name": "sixteen-chars-xx"}}']='.linux.netDevices.x0.name: `sixteen-chars-xx` is not a network interface name'
     ['{"x0": {"name": "e%d%d"}}']='.linux.netDevices.x0.name: `e%d%d` is not a network interface name'
     ['{"x0": {"name": "a b"}}']='.linux.netDevices.x0.name: `a b` is not a network interface name'
