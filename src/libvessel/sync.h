@@ -32,6 +32,10 @@
  *                        is the errno, text the message of its error,
  *                        which vessel returns as its own
  *
+ * So exec's conversation with its child is GO, [SECCOMP_FD], the end of
+ * the stream; create's ends at COMMITTED, and `vessel start` picks it up
+ * at START on its own socket.
+ *
  * A receiver takes the next message of the other side that its
  * conversation has; anything else fails, naming both ("sync: got
  * SYNC_READY while waiting for SYNC_INIT_PID").  The table in sync.c is
