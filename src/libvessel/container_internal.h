@@ -51,7 +51,6 @@ struct container
     .resources.devices_hierarchy = -1, .cgroup_reuse = VESSEL_CGROUP_REUSE_INIT              \
   }
 
-
 /* ---- container.c: create */
 
 /* Everything up to an init waiting for start (run_mode: for SYNC_START on
