@@ -481,7 +481,8 @@ child_run (struct exec *e, vessel_error **err)
   vessel_close_fds_except (3 + preserve, keep, n_keep);
 
   int ret;
-  if ((ret = vessel_sync_expect (e->child_end, SYNC_GO, NULL, err)) < 0)
+  struct vessel_sync vessel = vessel_sync_open (e->child_end, SYNC_PROCESS, "vessel", SYNC_WITH_GO, SYNC_END);
+  if ((ret = vessel_sync_expect (&vessel, SYNC_GO, NULL, err)) < 0)
     return ret;
   const struct oci_process *own = e->config->process;
   if (own && (ret = vessel_process_oom_score_adj (own, err)) < 0)
@@ -511,7 +512,7 @@ child_main (struct exec *e)
 {
   vessel_error *err = NULL;
   child_run (e, &err);
-  vessel_sync_send (e->child_end, SYNC_ERROR, err ? err->code : EIO, err ? err->msg : "exec failed", 0);
+  vessel_sync_send_error (e->child_end, err, "exec failed");
   _exit (127);
 }
 
@@ -567,8 +568,8 @@ spawn (struct exec *e, vessel_error **err)
   closep (&e->child_end);
   closep (&e->console_fd);
   ret = enter_cgroups (e, into_cgroup2, err);
-  if (ret == 0 && (ret = vessel_sync_send (e->sync_fd, SYNC_GO, 0, NULL, 0)) < 0)
-    ret = vessel_fail_errno (err, -ret, "write to the exec process");
+  if (ret == 0)
+    ret = vessel_sync_send (e->sync_fd, "the exec process", SYNC_GO, NULL, err);
   if (ret < 0)
     kill_child (e);
   return ret;

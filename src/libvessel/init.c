@@ -24,24 +24,43 @@
 #include "terminal.h"
 #include "utils.h"
 
-/* The next message from vessel, which must be `type`.  SYNC_CGROUPS_MADE
-   may come first, at whatever point vessel sent it (see await_cgroups). */
-static int
-expect_from_vessel (struct vessel_init *in, int type, vessel_error **err)
+#define VESSEL "vessel" /* the peer, in messages */
+
+static bool
+has_create_hooks (const struct oci_hooks *h)
 {
-  if (!in->join_cgroups_itself)
-    return vessel_sync_expect (in->sync_fd, type, NULL, err);
-  return vessel_sync_expect_after (in->sync_fd, type, SYNC_CGROUPS_MADE, &in->cgroups_made, err);
+  return h && (h->prestart_len || h->create_runtime_len || h->create_container_len);
+}
+
+unsigned
+vessel_init_sync_with (const struct vessel_init *in)
+{
+  const struct oci_linux *lx = in->config->linux;
+  unsigned with = SYNC_WITH_CREATE;
+  with |= vessel_init_waits_for_go (in) ? SYNC_WITH_GO : 0;
+  with |= in->ns->new_user ? SYNC_WITH_MAPS : 0;
+  with |= in->ns->fork_for_pid ? SYNC_WITH_PID_FORK : 0;
+  with |= lx && lx->net_devices_len > 0 ? SYNC_WITH_NET_DEVICES : 0;
+  with |= has_create_hooks (in->config->hooks) ? SYNC_WITH_HOOKS : 0;
+  with |= in->join_cgroups_itself ? SYNC_WITH_CGROUPS_MADE : 0;
+  with |= in->exec_listen_fd < 0 ? SYNC_WITH_START : 0;
+  with |= in->seccomp && in->seccomp->listener ? SYNC_WITH_LISTENER : 0;
+  return with;
+}
+
+/* Tells vessel `type`. */
+static int
+tell_vessel (struct vessel_init *in, int type, vessel_error **err)
+{
+  return vessel_sync_send (in->sync_fd, VESSEL, type, NULL, err);
 }
 
 /* Asks vessel to do `type` for us, and waits until it has. */
 static int
 ask_vessel (struct vessel_init *in, int type, int done, vessel_error **err)
 {
-  int ret = vessel_sync_send (in->sync_fd, type, 0, NULL, 0);
-  if (ret < 0)
-    return vessel_fail_errno (err, -ret, "write to vessel");
-  return expect_from_vessel (in, done, err);
+  int ret = tell_vessel (in, type, err);
+  return ret < 0 ? ret : vessel_sync_expect (&in->vessel, done, NULL, err);
 }
 
 static int
@@ -88,20 +107,22 @@ enter_namespaces (struct vessel_init *in, vessel_error **err)
         return vessel_fail_errno (err, errno, "fork into the new pid namespace");
       if (pid > 0)
         _exit (0); /* vessel learns the new pid from the child's credentials */
-      if ((ret = vessel_sync_send (in->sync_fd, SYNC_INIT_PID, 0, NULL, 1)) < 0)
-        return vessel_fail_errno (err, -ret, "write to vessel");
+      if ((ret = tell_vessel (in, SYNC_INIT_PID, err)) < 0)
+        return ret;
     }
   return 0;
 }
 
 /* The init joins its v1 cgroups itself once vessel has made them (see
-   spawn_init), before pivot_root hides the host's cgroup filesystems: all
-   but the memory one, whose `tasks` file it keeps open for later. */
+   init_joins_cgroups_itself in container.c), before pivot_root hides the
+   host's cgroup filesystems: all but the memory one, whose `tasks` file
+   it keeps open for later. */
 static int
 join_cgroups_itself (struct vessel_init *in, vessel_error **err)
 {
   int ret;
-  if (!in->cgroups_made && (ret = expect_from_vessel (in, SYNC_CGROUPS_MADE, err)) < 0)
+  if (!vessel_sync_noticed (&in->vessel, SYNC_CGROUPS_MADE)
+      && (ret = vessel_sync_expect (&in->vessel, SYNC_CGROUPS_MADE, NULL, err)) < 0)
     return ret;
   const struct vessel_cgroup_host *host = in->rootfs.cgroup_host;
   int memory = vessel_cgroup_locate (host, "memory");
@@ -127,26 +148,34 @@ vessel_init_waits_for_go (const struct vessel_init *in)
              && vessel_cgroup_enter_needed (in->rootfs.cgroup_host, in->cloned_into_cgroup));
 }
 
-/* Called where the init needs its cgroups (see vessel_init.join_cgroups_itself):
-   to exist, before the container's cgroup directories are bound into its
-   /sys/fs/cgroup and before pivot_root; to have it in every one, before
-   its cgroup namespace is made (whose root is the cgroup it is in at that
+/* Called where the init needs its cgroups to exist: before the
+   container's cgroup directories are bound into its /sys/fs/cgroup and
+   before pivot_root.  An init that joins them itself (see
+   vessel_init.join_cgroups_itself) waits for vessel to make them. */
+static int
+wait_for_cgroups (struct vessel_init *in, vessel_error **err)
+{
+  int ret;
+  if (in->cgroups_stage >= VESSEL_CGROUPS_MADE)
+    return 0;
+  if (in->join_cgroups_itself && (ret = join_cgroups_itself (in, err)) < 0)
+    return ret;
+  in->cgroups_stage = VESSEL_CGROUPS_MADE;
+  return 0;
+}
+
+/* Called where the init must be in every one of its cgroups: before its
+   cgroup namespace is made (whose root is the cgroup it is in at that
    moment), a cgroup filesystem is mounted in it, a hook runs or the init
    says it is ready.  What it allocates before it is in the memory cgroup
    is charged to vessel's, not the container's. */
 static int
-await_cgroups (struct vessel_init *in, int stage, vessel_error **err)
+enter_every_cgroup (struct vessel_init *in, vessel_error **err)
 {
   int ret;
-  if (in->cgroups_stage < VESSEL_CGROUPS_MADE)
-    {
-      if (in->join_cgroups_itself && (ret = join_cgroups_itself (in, err)) < 0)
-        return ret;
-      in->cgroups_stage = VESSEL_CGROUPS_MADE;
-    }
-  if (stage < VESSEL_CGROUPS_ENTERED || in->cgroups_stage >= VESSEL_CGROUPS_ENTERED)
+  if (in->cgroups_stage >= VESSEL_CGROUPS_ENTERED)
     return 0;
-  if ((ret = enter_memory_cgroup (in, err)) < 0)
+  if ((ret = wait_for_cgroups (in, err)) < 0 || (ret = enter_memory_cgroup (in, err)) < 0)
     return ret;
   in->cgroups_stage = VESSEL_CGROUPS_ENTERED;
   if (in->ns->unshare_cgroup && unshare (CLONE_NEWCGROUP) < 0)
@@ -157,7 +186,7 @@ await_cgroups (struct vessel_init *in, int stage, vessel_error **err)
 static int
 await_cgroups_for_mount (struct vessel_init *in, vessel_error **err)
 {
-  return await_cgroups (in, in->rootfs.plan->host.cgroup_ns ? VESSEL_CGROUPS_ENTERED : VESSEL_CGROUPS_MADE, err);
+  return in->rootfs.plan->host.cgroup_ns ? enter_every_cgroup (in, err) : wait_for_cgroups (in, err);
 }
 
 /* The host's /dev/null, for maskedPaths: checked here, before anything in
@@ -188,7 +217,7 @@ wait_for_start (struct vessel_init *in, vessel_error **err)
 {
   if (in->exec_listen_fd < 0)
     {
-      int ret = vessel_sync_expect (in->sync_fd, SYNC_START, NULL, err);
+      int ret = vessel_sync_expect (&in->vessel, SYNC_START, NULL, err);
       return ret < 0 ? ret : in->sync_fd;
     }
   int conn;
@@ -198,19 +227,15 @@ wait_for_start (struct vessel_init *in, vessel_error **err)
   if (conn < 0)
     return vessel_fail_errno (err, errno, "wait for start");
   closep (&in->exec_listen_fd);
-  int ret = vessel_sync_expect (conn, SYNC_START, NULL, err);
+  /* Create's conversation, picked up by `vessel start`. */
+  struct vessel_sync start = vessel_sync_open (conn, SYNC_PROCESS, VESSEL, SYNC_WITH_START, SYNC_COMMITTED);
+  int ret = vessel_sync_expect (&start, SYNC_START, NULL, err);
   if (ret < 0)
     {
       close (conn);
       return ret;
     }
   return conn;
-}
-
-static bool
-has_create_hooks (const struct oci_hooks *h)
-{
-  return h && (h->prestart_len || h->create_runtime_len || h->create_container_len);
 }
 
 /* Right before pivot_root, while the host's cgroup filesystems are in
@@ -222,14 +247,11 @@ before_pivot (struct vessel_init *in, vessel_error **err)
 {
   const struct oci_hooks *h = in->config->hooks;
   if (!has_create_hooks (h))
-    return await_cgroups (in, VESSEL_CGROUPS_MADE, err);
-  int ret = await_cgroups (in, VESSEL_CGROUPS_ENTERED, err);
-  if (ret < 0)
-    return ret;
-  if ((ret = vessel_sync_send (in->sync_fd, SYNC_CREATE_HOOKS, 0, NULL, 0)) < 0)
-    return vessel_fail_errno (err, -ret, "write to vessel");
+    return wait_for_cgroups (in, err);
+  int ret = enter_every_cgroup (in, err);
   cleanup_free char *state = NULL;
-  if ((ret = vessel_sync_expect_text (in->sync_fd, SYNC_HOOKS_DONE, &state, err)) < 0)
+  if (ret < 0 || (ret = tell_vessel (in, SYNC_CREATE_HOOKS, err)) < 0
+      || (ret = vessel_sync_expect (&in->vessel, SYNC_HOOKS_DONE, &state, err)) < 0)
     return ret;
   /* runc runs createContainer in the container's root, not the bundle. */
   if (h->create_container_len && chdir (in->rootfs.rootfs) < 0)
@@ -238,11 +260,61 @@ before_pivot (struct vessel_init *in, vessel_error **err)
                            state ? strlen (state) : 0, false, err);
 }
 
+/* Every fd but those the init uses, and the fds to preserve, closed: the
+   container must not get vessel's lock on the state directory, its log,
+   or anything else of vessel's. */
+static void
+close_fds_but_ours (struct vessel_init *in)
+{
+  size_t max_keep = 3 + in->ns->join.n_joins + in->rootfs.plan->n;
+  cleanup_free int *keep = xzalloc (max_keep * sizeof *keep);
+  size_t n_keep = 0;
+  keep[n_keep++] = in->sync_fd;
+  keep[n_keep++] = in->exec_listen_fd;
+  keep[n_keep++] = in->console_fd;
+  for (size_t i = 0; i < in->ns->join.n_joins; i++)
+    keep[n_keep++] = in->ns->join.joins[i].fd;
+  n_keep += vessel_mount_plan_fds (in->rootfs.plan, keep + n_keep, max_keep - n_keep);
+  vessel_close_fds_except (3 + in->preserve_fds, keep, n_keep);
+}
+
+/* Set up: says so, and once vessel has recorded it (SYNC_COMMIT, with the
+   state for startContainer in *start_state), outlives vessel. */
+static int
+report_ready (struct vessel_init *in, char **start_state, vessel_error **err)
+{
+  int ret;
+  if ((ret = tell_vessel (in, SYNC_READY, err)) < 0
+      || (ret = vessel_sync_expect (&in->vessel, SYNC_COMMIT, start_state, err)) < 0)
+    return ret;
+  if (prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0)
+    return vessel_fail_errno (err, errno, "prctl PR_SET_PDEATHSIG");
+  return tell_vessel (in, SYNC_COMMITTED, err);
+}
+
+/* Once started: the container's process, through vessel_process_exec. */
+static int
+exec_process (struct vessel_init *in, const char *program, int report_fd, const char *start_state,
+              vessel_error **err)
+{
+  const struct oci_process *p = in->config->process;
+  if (p == NULL)
+    return vessel_fail (err, EINVAL, "config.json has no process to start");
+  const struct oci_hooks *h = in->config->hooks;
+  struct vessel_exec_plan x = { .process = p, .where = "config.json: .process", .path = program,
+                                .caps = &in->caps, .preserve_fds = in->preserve_fds, .linux = in->config->linux,
+                                .seccomp = in->seccomp, .report_fd = report_fd,
+                                .start_hooks = h ? h->start_container : NULL,
+                                .start_hooks_len = h ? h->start_container_len : 0, .start_state = start_state };
+  return vessel_process_exec (&x, err);
+}
+
 static int
 init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
 {
   int ret;
   vessel_process_reset_signals (); /* execve resets handled signals, not ignored ones */
+  in->vessel = vessel_sync_open (in->sync_fd, SYNC_PROCESS, VESSEL, vessel_init_sync_with (in), SYNC_END);
 
   /* Until vessel has recorded it (SYNC_COMMIT), the init lives only as
      long as vessel: a create that dies half-way leaves no process.  If
@@ -258,19 +330,9 @@ init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
   if (!maps_by_unprivileged (in) && (ret = become_undumpable (err)) < 0)
     return ret;
   umask (0);
+  close_fds_but_ours (in);
 
-  size_t max_keep = 3 + in->ns->join.n_joins + in->rootfs.plan->n;
-  cleanup_free int *keep = xzalloc (max_keep * sizeof *keep);
-  size_t n_keep = 0;
-  keep[n_keep++] = in->sync_fd;
-  keep[n_keep++] = in->exec_listen_fd;
-  keep[n_keep++] = in->console_fd;
-  for (size_t i = 0; i < in->ns->join.n_joins; i++)
-    keep[n_keep++] = in->ns->join.joins[i].fd;
-  n_keep += vessel_mount_plan_fds (in->rootfs.plan, keep + n_keep, max_keep - n_keep);
-  vessel_close_fds_except (3 + in->preserve_fds, keep, n_keep);
-
-  if (vessel_init_waits_for_go (in) && (ret = vessel_sync_expect (in->sync_fd, SYNC_GO, NULL, err)) < 0)
+  if (vessel_init_waits_for_go (in) && (ret = vessel_sync_expect (&in->vessel, SYNC_GO, NULL, err)) < 0)
     return ret;
   if ((ret = enter_namespaces (in, err)) < 0)
     return ret;
@@ -282,11 +344,11 @@ init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
   if (lx && lx->net_devices_len > 0 && (ret = ask_vessel (in, SYNC_NET_DEVICES, SYNC_NET_DEVICES_DONE, err)) < 0)
     return ret;
 
-  if ((ret = vessel_process_early (in->config, in->id, in->new_keyring, err)) < 0)
+  if ((ret = vessel_process_set_kernel_settings (in->config, in->id, in->new_keyring, err)) < 0)
     return ret;
   /* Through the host's /proc, before the container's can stand in for it. */
-  const struct oci_process *proc = in->config->process;
-  if (proc && (ret = vessel_lsm_set_exec (proc->apparmor_profile, proc->selinux_label, "config.json: .process", err)) < 0)
+  const struct oci_process *p = in->config->process;
+  if (p && (ret = vessel_lsm_set_exec (p->apparmor_profile, p->selinux_label, "config.json: .process", err)) < 0)
     return ret;
   if (lx && lx->masked_paths_len > 0 && (in->rootfs.dev_null_fd = open_dev_null (err)) < 0)
     return in->rootfs.dev_null_fd;
@@ -301,7 +363,6 @@ init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
   /* The terminal comes from the container's devpts, and /dev/console is
      bound before /dev or the root can become read-only (not without a
      mount namespace: the bind would outlive the container on the host). */
-  const struct oci_process *p = in->config->process;
   if (p && in->console_fd >= 0)
     {
       if ((ret = vessel_terminal_setup (in->console_fd, p->console_size, in->rootfs.plan->host.mount_ns,
@@ -312,38 +373,17 @@ init_run (struct vessel_init *in, int *report_fd, vessel_error **err)
   if ((ret = vessel_mount_run (&in->rootfs, err)) < 0)
     return ret;
   closep (&in->rootfs.dev_null_fd);
-  if (p && (ret = vessel_process_stdio_owner (p, err)) < 0)
+  cleanup_free char *program = NULL, *start_state = NULL;
+  if (p
+      && ((ret = vessel_process_stdio_owner (p, err)) < 0 || (ret = vessel_process_find_program (p, &program, err)) < 0))
     return ret;
-
-  cleanup_free char *program = NULL;
-  if (p && (ret = vessel_process_find_program (p, &program, err)) < 0)
+  if ((ret = enter_every_cgroup (in, err)) < 0 || (ret = report_ready (in, &start_state, err)) < 0)
     return ret;
-  if ((ret = await_cgroups (in, VESSEL_CGROUPS_ENTERED, err)) < 0)
-    return ret;
-
-  if ((ret = vessel_sync_send (in->sync_fd, SYNC_READY, 0, NULL, 0)) < 0)
-    return vessel_fail_errno (err, -ret, "write to vessel");
-  cleanup_free char *start_state = NULL; /* for startContainer */
-  if ((ret = vessel_sync_expect_text (in->sync_fd, SYNC_COMMIT, &start_state, err)) < 0)
-    return ret;
-  if (prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0)
-    return vessel_fail_errno (err, errno, "prctl PR_SET_PDEATHSIG");
-  if ((ret = vessel_sync_send (in->sync_fd, SYNC_COMMITTED, 0, NULL, 0)) < 0)
-    return vessel_fail_errno (err, -ret, "write to vessel");
-
   int conn = wait_for_start (in, err);
   if (conn < 0)
     return conn;
   *report_fd = conn;
-  if (p == NULL)
-    return vessel_fail (err, EINVAL, "config.json has no process to start");
-  const struct oci_hooks *h = in->config->hooks;
-  struct vessel_exec_plan x = { .process = p, .where = "config.json: .process", .path = program,
-                                .caps = &in->caps, .preserve_fds = in->preserve_fds, .linux = lx,
-                                .seccomp = in->seccomp, .report_fd = conn,
-                                .start_hooks = h ? h->start_container : NULL,
-                                .start_hooks_len = h ? h->start_container_len : 0, .start_state = start_state };
-  return vessel_process_exec (&x, err);
+  return exec_process (in, program, conn, start_state, err);
 }
 
 void
@@ -353,7 +393,6 @@ vessel_init_main (struct vessel_init *in)
   int report_fd = in->sync_fd;
   init_run (in, &report_fd, &err);
   /* Only failures get here. */
-  vessel_sync_send (report_fd, SYNC_ERROR, err ? err->code : EIO,
-                    err ? err->msg : "the init process failed", 0);
+  vessel_sync_send_error (report_fd, err, "the init process failed");
   _exit (1);
 }

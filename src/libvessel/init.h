@@ -14,8 +14,10 @@
 #include "namespaces.h"
 #include "ocispec.h"
 #include "seccomp.h"
+#include "sync.h"
 
-/* How far the init is sure of its cgroups (see await_cgroups). */
+/* How far the init is sure of its cgroups (see wait_for_cgroups and
+   enter_every_cgroup in init.c). */
 enum vessel_init_cgroups
 {
   VESSEL_CGROUPS_UNKNOWN,
@@ -33,11 +35,12 @@ struct vessel_init
   struct vessel_caps caps;
   const struct vessel_seccomp *seccomp; /* compiled linux.seccomp, or NULL */
   int sync_fd;        /* the init's end of the socketpair */
+  struct vessel_sync vessel; /* the init: its end of the conversation on it */
   int exec_listen_fd; /* create: the socket `start` connects to; -1 for run */
   int console_fd;     /* process.terminal: where the pty's master goes; else -1 */
   int preserve_fds;
   bool new_keyring;
-  /* How the init gets into its cgroups (see spawn_init in container.c):
+  /* How the init gets into its cgroups (see init_joins_cgroups_itself in container.c):
      either it starts at once, vessel makes the v1 directories meanwhile
      and says so (SYNC_CGROUPS_MADE), and the init joins them itself
      (join_cgroups_itself); or vessel moves it, with a pid written to
@@ -47,7 +50,6 @@ struct vessel_init
      all its cgroups). */
   bool join_cgroups_itself;
   bool cloned_into_cgroup;  /* set by vessel_clone_into_cgroup for this very clone */
-  bool cgroups_made;        /* the init: SYNC_CGROUPS_MADE came */
   int cgroups_stage;        /* the init: enum vessel_init_cgroups, how far it is sure of them */
   int memory_tasks_fd;      /* the init: where it moves itself into its memory cgroup, last */
   pid_t parent; /* to notice a parent that died before PR_SET_PDEATHSIG */
@@ -56,6 +58,10 @@ struct vessel_init
 /* Whether vessel moves the init into cgroups and then sends SYNC_GO: the
    same answer in both, from the init's copy of this struct. */
 bool vessel_init_waits_for_go (const struct vessel_init *in);
+
+/* The parts of the sync protocol (sync.h) that this init's conversation
+   with vessel has: the same answer in both. */
+unsigned vessel_init_sync_with (const struct vessel_init *in);
 
 /* The init's life up to execve.  Never returns: it execs the container's
    process or exits with status 1 after reporting why. */

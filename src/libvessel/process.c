@@ -130,8 +130,8 @@ vessel_process_oom_score_adj (const struct oci_process *p, vessel_error **err)
 }
 
 int
-vessel_process_early (const struct oci_config *c, const char *id, bool new_keyring,
-                      vessel_error **err)
+vessel_process_set_kernel_settings (const struct oci_config *c, const char *id, bool new_keyring,
+                                    vessel_error **err)
 {
   if (c->hostname && *c->hostname && sethostname (c->hostname, strlen (c->hostname)) < 0)
     return vessel_fail_errno (err, errno, "config.json: .hostname: sethostname `%s`", c->hostname);

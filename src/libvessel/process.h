@@ -24,12 +24,13 @@ void vessel_process_reset_signals (void);
    vessel's. */
 void vessel_close_fds_except (int first, const int *keep, size_t n);
 
-/* Settings applied before pivot_root, through the host's /proc (which
-   nothing in the container can have tampered with yet): hostname,
-   domainname, sysctls (the kernel picks the init's namespaces for them),
-   oom_score_adj, and a fresh session keyring. */
-int vessel_process_early (const struct oci_config *c, const char *id, bool new_keyring,
-                          vessel_error **err);
+/* The kernel's settings for the container's namespaces and its init:
+   hostname, domainname, sysctls (the kernel picks the init's namespaces
+   for them), oom_score_adj, and a fresh session keyring.  Applied before
+   pivot_root, through the host's /proc (which nothing in the container
+   can have tampered with yet). */
+int vessel_process_set_kernel_settings (const struct oci_config *c, const char *id, bool new_keyring,
+                                        vessel_error **err);
 
 /* Socket activation (systemd's LISTEN_FDS): n listening fds go on to the
    process, which is told about them as pid 1, as runc does (env in arena). */

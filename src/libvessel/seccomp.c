@@ -354,9 +354,9 @@ vessel_seccomp_install (const struct vessel_seccomp *f, int report_fd, const cha
     return vessel_fail_errno (err, errno, "%s: load the seccomp filter", where);
   if (!f->listener)
     return 0;
-  int ret = vessel_sync_send_fd (report_fd, SYNC_SECCOMP_FD, fd);
+  int ret = vessel_sync_send_fd (report_fd, "vessel", SYNC_SECCOMP_FD, fd, err);
   close (fd);
-  return ret < 0 ? vessel_fail_errno (err, -ret, "%s: send the seccomp listener to vessel", where) : 0;
+  return ret < 0 ? vessel_error_wrap (err, ret, "%s: send the seccomp listener", where) : 0;
 }
 
 int

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -20,6 +21,161 @@ struct sync_header
   int32_t type;
   int32_t value;
 };
+
+/* The protocol of sync.h, in order: who sends each message, the part of
+   a conversation it belongs to (0: every one), and how it comes.  A
+   receiver walks from the step it received last over the other side's
+   steps of its conversation: it may get any of them up to the first one
+   that cannot be left out. */
+enum step_kind
+{
+  STEP_NEEDED,   /* comes, in its place */
+  STEP_OPTIONAL, /* may be left out */
+  STEP_NOTICE,   /* at any point before its place, once; the order goes on */
+};
+
+struct sync_step
+{
+  int type;
+  int sender;
+  unsigned with;
+  int kind;
+};
+
+static const struct sync_step protocol[] = {
+  { SYNC_GO, SYNC_VESSEL, SYNC_WITH_GO, STEP_NEEDED },
+  { SYNC_NEED_MAPS, SYNC_PROCESS, SYNC_WITH_MAPS, STEP_NEEDED },
+  { SYNC_MAPS_DONE, SYNC_VESSEL, SYNC_WITH_MAPS, STEP_NEEDED },
+  { SYNC_INIT_PID, SYNC_PROCESS, SYNC_WITH_PID_FORK, STEP_NEEDED },
+  { SYNC_NET_DEVICES, SYNC_PROCESS, SYNC_WITH_NET_DEVICES, STEP_NEEDED },
+  { SYNC_NET_DEVICES_DONE, SYNC_VESSEL, SYNC_WITH_NET_DEVICES, STEP_NEEDED },
+  { SYNC_CREATE_HOOKS, SYNC_PROCESS, SYNC_WITH_HOOKS, STEP_NEEDED },
+  { SYNC_HOOKS_DONE, SYNC_VESSEL, SYNC_WITH_HOOKS, STEP_NEEDED },
+  { SYNC_CGROUPS_MADE, SYNC_VESSEL, SYNC_WITH_CGROUPS_MADE, STEP_NOTICE },
+  { SYNC_READY, SYNC_PROCESS, SYNC_WITH_CREATE, STEP_NEEDED },
+  { SYNC_COMMIT, SYNC_VESSEL, SYNC_WITH_CREATE, STEP_NEEDED },
+  { SYNC_COMMITTED, SYNC_PROCESS, SYNC_WITH_CREATE, STEP_NEEDED },
+  { SYNC_START, SYNC_VESSEL, SYNC_WITH_START, STEP_NEEDED },
+  { SYNC_SECCOMP_FD, SYNC_PROCESS, SYNC_WITH_LISTENER, STEP_OPTIONAL },
+  { SYNC_END, SYNC_PROCESS, 0, STEP_NEEDED },
+};
+
+#define N_STEPS ((int) ARRAY_SIZE (protocol))
+
+static const char *const type_names[] = {
+  [SYNC_END] = "the end of the stream",
+  [SYNC_GO] = "SYNC_GO",
+  [SYNC_NEED_MAPS] = "SYNC_NEED_MAPS",
+  [SYNC_MAPS_DONE] = "SYNC_MAPS_DONE",
+  [SYNC_INIT_PID] = "SYNC_INIT_PID",
+  [SYNC_NET_DEVICES] = "SYNC_NET_DEVICES",
+  [SYNC_NET_DEVICES_DONE] = "SYNC_NET_DEVICES_DONE",
+  [SYNC_CREATE_HOOKS] = "SYNC_CREATE_HOOKS",
+  [SYNC_HOOKS_DONE] = "SYNC_HOOKS_DONE",
+  [SYNC_READY] = "SYNC_READY",
+  [SYNC_COMMIT] = "SYNC_COMMIT",
+  [SYNC_COMMITTED] = "SYNC_COMMITTED",
+  [SYNC_START] = "SYNC_START",
+  [SYNC_SECCOMP_FD] = "SYNC_SECCOMP_FD",
+  [SYNC_CGROUPS_MADE] = "SYNC_CGROUPS_MADE",
+  [SYNC_ERROR] = "SYNC_ERROR",
+};
+
+/* The name of a message (buf for one that has none). */
+static const char *
+type_name (int type, char *buf, size_t size)
+{
+  if (type >= 0 && (size_t) type < ARRAY_SIZE (type_names) && type_names[type])
+    return type_names[type];
+  snprintf (buf, size, "message %d", type);
+  return buf;
+}
+
+static int
+step_of (int type)
+{
+  for (int i = 0; i < N_STEPS; i++)
+    if (protocol[i].type == type)
+      return i;
+  return -1;
+}
+
+struct vessel_sync
+vessel_sync_open (int fd, int side, const char *peer, unsigned with, int after)
+{
+  return (struct vessel_sync) { .fd = fd, .peer = peer, .side = side, .with = with,
+                                .at = after == SYNC_END ? -1 : step_of (after) };
+}
+
+/* The steps the other side may send now, in order: those of the walk
+   (see protocol), then the notices still to come. */
+static size_t
+steps_expected (const struct vessel_sync *s, int *steps)
+{
+  size_t n = 0;
+  bool walking = true;
+  for (int i = s->at + 1; i < N_STEPS; i++)
+    {
+      const struct sync_step *p = &protocol[i];
+      if (p->sender == s->side || (p->with && !(s->with & p->with)))
+        continue;
+      if (p->kind == STEP_NOTICE ? !(s->noticed & (1u << i)) : walking)
+        steps[n++] = i;
+      if (p->kind == STEP_NEEDED)
+        walking = false;
+    }
+  return n;
+}
+
+static bool
+expects_end (const struct vessel_sync *s)
+{
+  int steps[N_STEPS];
+  size_t n = steps_expected (s, steps);
+  for (size_t i = 0; i < n; i++)
+    if (protocol[steps[i]].type == SYNC_END)
+      return true;
+  return false;
+}
+
+static int
+refuse (const struct vessel_sync *s, int type, const int *steps, size_t n, vessel_error **err)
+{
+  if (type == SYNC_END)
+    return vessel_fail (err, EIO, s->side == SYNC_VESSEL ? "%s exited before it was ready" : "%s exited", s->peer);
+  char buf[32], expected[512] = "";
+  size_t len = 0;
+  for (size_t i = 0; i < n && len < sizeof expected; i++)
+    len += (size_t) snprintf (expected + len, sizeof expected - len, "%s%s",
+                              i == 0 ? "" : i + 1 == n ? " or " : ", ", type_names[protocol[steps[i]].type]);
+  return vessel_fail (err, EPROTO, "sync: got %s while waiting for %s", type_name (type, buf, sizeof buf),
+                      n ? expected : "nothing more");
+}
+
+int
+vessel_sync_check (struct vessel_sync *s, int type, vessel_error **err)
+{
+  int steps[N_STEPS];
+  size_t n = steps_expected (s, steps);
+  for (size_t i = 0; i < n; i++)
+    {
+      if (protocol[steps[i]].type != type)
+        continue;
+      if (protocol[steps[i]].kind == STEP_NOTICE)
+        s->noticed |= 1u << steps[i];
+      else
+        s->at = steps[i];
+      return 0;
+    }
+  return refuse (s, type, steps, n, err);
+}
+
+bool
+vessel_sync_noticed (const struct vessel_sync *s, int type)
+{
+  int i = step_of (type);
+  return i >= 0 && (s->noticed & (1u << i));
+}
 
 /* One message, with our credentials and/or one fd (SCM_RIGHTS) attached. */
 static int
@@ -67,15 +223,23 @@ sync_send (int fd, int type, int value, const char *text, bool credentials, int 
 }
 
 int
-vessel_sync_send (int fd, int type, int value, const char *text, int credentials)
+vessel_sync_send (int fd, const char *peer, int type, const char *text, vessel_error **err)
 {
-  return sync_send (fd, type, value, text, credentials, -1);
+  int ret = sync_send (fd, type, 0, text, type == SYNC_INIT_PID, -1);
+  return ret < 0 ? vessel_fail_errno (err, -ret, "write to %s", peer) : 0;
 }
 
 int
-vessel_sync_send_fd (int fd, int type, int pass_fd)
+vessel_sync_send_fd (int fd, const char *peer, int type, int pass_fd, vessel_error **err)
 {
-  return sync_send (fd, type, 0, NULL, false, pass_fd);
+  int ret = sync_send (fd, type, 0, NULL, false, pass_fd);
+  return ret < 0 ? vessel_fail_errno (err, -ret, "write to %s", peer) : 0;
+}
+
+void
+vessel_sync_send_error (int fd, const vessel_error *e, const char *fallback)
+{
+  (void) sync_send (fd, SYNC_ERROR, e ? e->code : EIO, e ? e->msg : fallback, false, -1);
 }
 
 int
@@ -143,87 +307,66 @@ sync_recv (int fd, int *type, int *value, char **text, pid_t *pid, int *pass_fd)
   return 0;
 }
 
-int
-vessel_sync_recv (int fd, int *type, int *value, char **text, pid_t *pid)
+void
+vessel_sync_msg_clear (struct vessel_sync_msg *m)
 {
-  cleanup_close int unexpected = -1;
-  return sync_recv (fd, type, value, text, pid, &unexpected);
+  free (m->text);
+  closep (&m->fd);
+  *m = (struct vessel_sync_msg) VESSEL_SYNC_MSG_INIT;
 }
 
-/* 1 when the message is `notice` (-1: none) rather than `type`. */
-static int
-expect_one (int fd, int type, int notice, pid_t *pid, char **text_out, vessel_error **err)
+int
+vessel_sync_next (struct vessel_sync *s, struct vessel_sync_msg *m, vessel_error **err)
 {
-  int got, value;
-  cleanup_free char *text = NULL;
-  int ret = vessel_sync_recv (fd, &got, &value, &text, pid);
-  if (ret < 0)
-    return vessel_fail_errno (err, -ret, "read from the init process");
-  if (got == notice)
-    return 1;
-  if (got == SYNC_ERROR)
-    return vessel_fail (err, value > 0 ? value : EIO, "%s", text ? text : "the init process failed");
-  if (got == 0)
-    return vessel_fail (err, EIO, "the init process exited before it was ready");
-  if (got != type)
-    return vessel_fail (err, EPROTO, "unexpected message %d from the init process (wanted %d)", got, type);
-  if (text_out)
-    *text_out = steal_pointer (&text);
+  int value, ret;
+  vessel_sync_msg_clear (m);
+  /* On the way to execve, the messages say so (as `start` always did). */
+  bool starting = expects_end (s);
+  if ((ret = sync_recv (s->fd, &m->type, &value, &m->text, &m->pid, &m->fd)) < 0)
+    return starting ? vessel_fail_errno (err, -ret, "start %s", s->peer)
+                    : vessel_fail_errno (err, -ret, "read from %s", s->peer);
+  if (m->type == SYNC_ERROR && m->text)
+    return vessel_fail (err, value > 0 ? value : EIO, "%s", m->text);
+  if (m->type == SYNC_ERROR)
+    return starting ? vessel_fail (err, value > 0 ? value : EIO, "the process failed to start")
+                    : vessel_fail (err, value > 0 ? value : EIO, "%s failed", s->peer);
+  if ((ret = vessel_sync_check (s, m->type, err)) < 0)
+    return ret;
+  if (m->type == SYNC_SECCOMP_FD && m->fd < 0)
+    return vessel_fail (err, EPROTO, "sync: got SYNC_SECCOMP_FD without a descriptor");
+  if (m->type != SYNC_SECCOMP_FD)
+    closep (&m->fd); /* nothing else carries one */
   return 0;
 }
 
-static int
-expect (int fd, int type, pid_t *pid, char **text_out, vessel_error **err)
-{
-  return expect_one (fd, type, -1, pid, text_out, err);
-}
-
 int
-vessel_sync_expect (int fd, int type, pid_t *pid, vessel_error **err)
+vessel_sync_expect (struct vessel_sync *s, int type, char **text, vessel_error **err)
 {
-  return expect (fd, type, pid, NULL, err);
-}
-
-int
-vessel_sync_expect_after (int fd, int type, int notice, bool *noticed, vessel_error **err)
-{
-  for (;;)
+  cleanup_sync_msg struct vessel_sync_msg m = VESSEL_SYNC_MSG_INIT;
+  int ret;
+  do
+    if ((ret = vessel_sync_next (s, &m, err)) < 0)
+      return ret;
+  while (m.type != type && vessel_sync_noticed (s, m.type));
+  if (m.type != type)
     {
-      int ret = expect_one (fd, type, *noticed ? -1 : notice, NULL, NULL, err);
-      if (ret <= 0)
-        return ret;
-      *noticed = true;
-      if (type == notice)
-        return 0;
+      char buf[32];
+      return vessel_fail (err, EPROTO, "sync: got %s while waiting for %s", type_name (m.type, buf, sizeof buf),
+                          type_names[type]);
     }
-}
-
-int
-vessel_sync_expect_text (int fd, int type, char **text, vessel_error **err)
-{
-  *text = NULL;
-  return expect (fd, type, NULL, text, err);
+  if (text)
+    *text = steal_pointer (&m.text);
+  return 0;
 }
 
 int
 vessel_sync_wait_exec (int fd, const char *what, const struct vessel_listener_handler *h, vessel_error **err)
 {
-  for (;;)
-    {
-      int type, value, ret;
-      cleanup_close int listener = -1;
-      cleanup_free char *text = NULL;
-      if ((ret = sync_recv (fd, &type, &value, &text, NULL, &listener)) < 0)
-        return vessel_fail_errno (err, -ret, "start %s", what);
-      if (type == SYNC_ERROR)
-        return vessel_fail (err, value > 0 ? value : EIO, "%s", text ? text : "the process failed to start");
-      if (type == 0)
-        return 0;
-      if (type != SYNC_SECCOMP_FD || listener < 0)
-        return vessel_fail (err, EPROTO, "unexpected message %d at start", type);
-      if (h == NULL)
-        return vessel_fail (err, EPROTO, "%s sent a seccomp listener nobody asked for", what);
-      if ((ret = h->fn (h->arg, steal_fd (&listener), err)) < 0)
-        return ret;
-    }
+  struct vessel_sync s = vessel_sync_open (fd, SYNC_VESSEL, what, h ? SYNC_WITH_LISTENER : 0, SYNC_GO);
+  cleanup_sync_msg struct vessel_sync_msg m = VESSEL_SYNC_MSG_INIT;
+  int ret;
+  while ((ret = vessel_sync_next (&s, &m, err)) == 0 && m.type == SYNC_SECCOMP_FD)
+    if ((ret = h->fn (h->arg, steal_fd (&m.fd), err)) < 0)
+      return ret;
+  return ret;
 }
