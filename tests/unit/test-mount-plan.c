@@ -17,6 +17,7 @@
 
 #include "libvessel/cgroup.h"
 #include "libvessel/mounts.h"
+#include "fixture.h"
 #include "tap.h"
 
 /* ---- host fixtures: cgroup hosts as vessel_cgroup_host_parse makes them
@@ -41,28 +42,7 @@ static struct vessel_cgroup_hierarchy hybrid_h[] = {
 };
 static const struct vessel_cgroup_host hybrid = { .mode = VESSEL_CGROUP_HYBRID, .h = hybrid_h, .n = 3 };
 
-static _Noreturn void
-bail_out (const char *why)
-{
-  printf ("Bail out! %s\n", why);
-  exit (1);
-}
-
 #define CONFIG_HEAD "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},"
-
-static struct oci_config *
-parse_config (const char *json)
-{
-  struct oci_config *c = NULL;
-  char *err = NULL;
-  if (oci_config_parse_data ("config.json", json, strlen (json), &c, &err) < 0)
-    {
-      printf ("# fixture does not parse: %s\n", err);
-      free (err);
-      bail_out ("a config fixture does not parse");
-    }
-  return c;
-}
 
 /* ---- a plan as one line ------------------------------------------------------ */
 

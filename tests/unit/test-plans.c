@@ -34,6 +34,7 @@
 #include "libvessel/seccomp_enosys.h"
 #include "libvessel/signals.h"
 #include "libvessel/state.h"
+#include "fixture.h"
 #include "tap.h"
 
 #ifndef CLONE_NEWTIME
@@ -157,13 +158,6 @@ static const char nested_v2_mountinfo[]
       "801 800 0:61 / /sys ro,nosuid,nodev,noexec,relatime - sysfs sysfs ro\n"
       "802 801 0:23 /docker/89ab /sys/fs/cgroup ro,nosuid,nodev,noexec,relatime - cgroup2 cgroup2 rw,nsdelegate\n";
 static const char nested_v2_self[] = "0::/docker/89ab\n";
-
-static void
-bail_out (const char *why)
-{
-  printf ("Bail out! %s\n", why);
-  exit (1);
-}
 
 static void
 host_from (struct vessel_cgroup_host *h, const char *mountinfo, const char *self, const char *controllers)
@@ -1861,20 +1855,6 @@ test_device_rules (void)
 /* ======================================================================
  * 3. Other plans: namespaces, mounts, signals, config checks
  * ====================================================================== */
-
-static struct oci_config *
-parse_config (const char *json)
-{
-  struct oci_config *c = NULL;
-  char *err = NULL;
-  if (oci_config_parse_data ("config.json", json, strlen (json), &c, &err) < 0)
-    {
-      printf ("# fixture does not parse: %s\n", err);
-      free (err);
-      bail_out ("a config fixture does not parse");
-    }
-  return c;
-}
 
 static void
 test_namespaces (void)
