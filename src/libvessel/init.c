@@ -299,7 +299,7 @@ exec_process (struct vessel_init *in, const char *program, int report_fd, const 
 {
   const struct oci_process *p = in->config->process;
   if (p == NULL)
-    return vessel_fail (err, EINVAL, "config.json has no process to start");
+    return vessel_fail (err, EINVAL, "config.json: .process: absent, so there is no process to start");
   const struct oci_hooks *h = in->config->hooks;
   struct vessel_exec_plan x = { .process = p, .where = "config.json: .process", .path = program,
                                 .caps = &in->caps, .preserve_fds = in->preserve_fds, .linux = in->config->linux,

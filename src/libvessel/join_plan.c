@@ -31,9 +31,9 @@ plan_init (struct vessel_join_plan *plan, const char *container)
 }
 
 static void
-add_join (struct vessel_join_plan *plan, int type, const char *path)
+add_join (struct vessel_join_plan *plan, int type, const char *path, size_t index)
 {
-  plan->joins[plan->n_joins++] = (struct vessel_ns_join) { type, path, -1, false };
+  plan->joins[plan->n_joins++] = (struct vessel_ns_join) { type, path, -1, false, index };
 }
 
 void
@@ -43,6 +43,7 @@ vessel_join_plan_for_create (const struct oci_config *c, struct vessel_join_plan
   const struct oci_linux *lx = c->linux;
   size_t n = lx ? lx->namespaces_len : 0;
   const char *user_path = NULL;
+  size_t user_index = 0;
   for (size_t i = 0; i < n; i++)
     {
       const struct oci_namespace *ns = &lx->namespaces[i];
@@ -52,11 +53,15 @@ vessel_join_plan_for_create (const struct oci_config *c, struct vessel_join_plan
         {
           plan->join_pid = true;
           plan->pid.path = ns->path;
+          plan->pid.index = i;
         }
       else if (ns->type == OCI_NS_USER)
-        user_path = ns->path;
+        {
+          user_path = ns->path;
+          user_index = i;
+        }
       else
-        add_join (plan, ns->type, ns->path);
+        add_join (plan, ns->type, ns->path, i);
     }
   if (user_path == NULL)
     return;
@@ -65,7 +70,7 @@ vessel_join_plan_for_create (const struct oci_config *c, struct vessel_join_plan
      belong to the joined one refuse us until we are in it. */
   for (size_t i = 0; i < plan->n_joins; i++)
     plan->joins[i].retry_after_user = true;
-  add_join (plan, OCI_NS_USER, user_path);
+  add_join (plan, OCI_NS_USER, user_path, user_index);
   plan->become_root = true;
 }
 
@@ -91,10 +96,10 @@ vessel_join_plan_for_exec (const struct vessel_exec_join_facts *f, struct vessel
       join[OCI_NS_USER] = false;
     }
   if (join[OCI_NS_USER])
-    add_join (plan, OCI_NS_USER, NULL);
+    add_join (plan, OCI_NS_USER, NULL, 0);
   for (int t = 0; t < OCI_NS_COUNT; t++)
     if (join[t] && t != OCI_NS_USER)
-      add_join (plan, t, NULL);
+      add_join (plan, t, NULL, 0);
   for (size_t i = 0; i < plan->n_joins; i++)
     plan->pidfd_flags |= (unsigned long) vessel_ns_kinds[plan->joins[i].type].clone_flag;
 }

@@ -28,6 +28,7 @@ struct vessel_ns_join
   const char *path;      /* create: from the config; exec: NULL (the init's) */
   int fd;                /* opened before it is joined, -1 until then */
   bool retry_after_user; /* refused (EPERM) before the user namespace: joined again after it */
+  size_t index;          /* create: in .linux.namespaces, for messages */
 };
 
 struct vessel_join_plan

@@ -418,7 +418,7 @@ static int
 set_root_propagation (const struct vessel_mount_step *s, vessel_error **err)
 {
   if (mount (NULL, "/", NULL, s->propagation, NULL) < 0)
-    return vessel_fail_errno (err, errno, "set the propagation of / (.linux.rootfsPropagation)");
+    return vessel_fail_errno (err, errno, "config.json: .linux.rootfsPropagation: set the propagation of /");
   return 0;
 }
 
@@ -427,7 +427,7 @@ make_root_readonly (vessel_error **err)
 {
   struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
   if (mount_setattr (AT_FDCWD, "/", 0, &a, sizeof a) < 0)
-    return vessel_fail_errno (err, errno, "make the root read-only (.root.readonly)");
+    return vessel_fail_errno (err, errno, "config.json: .root.readonly: make the root read-only");
   return 0;
 }
 

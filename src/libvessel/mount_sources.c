@@ -31,7 +31,7 @@ container_userns (const struct oci_config *c, vessel_error **err)
 {
   const struct oci_namespace *ns = vessel_config_namespace (c, OCI_NS_USER);
   if (ns == NULL)
-    return vessel_fail (err, EINVAL, "config.json: idmap without uidMappings and gidMappings needs a user namespace");
+    return vessel_fail (err, EINVAL, "config.json: .linux.namespaces: an id-mapped mount without uidMappings and gidMappings takes the container's user namespace, and it has none");
   if (ns->path == NULL)
     return vessel_userns_with_maps (c->linux->uid_mappings, c->linux->uid_mappings_len, c->linux->gid_mappings,
                                     c->linux->gid_mappings_len, err);

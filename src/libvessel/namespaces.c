@@ -22,13 +22,15 @@
 #define CLONE_NEWTIME 0x00000080
 #endif
 
+/* Opens a namespace the config names by path; errors name the field. */
 static int
 open_namespace (struct vessel_ns_join *j, vessel_error **err)
 {
   const struct vessel_ns_kind *kind = &vessel_ns_kinds[j->type];
   int fd = open (j->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
   if (fd < 0)
-    return vessel_fail_errno (err, errno, "open %s namespace `%s`", kind->name, j->path);
+    return vessel_fail_errno (err, errno, "config.json: .linux.namespaces[%zu].path: open %s namespace `%s`",
+                              j->index, kind->name, j->path);
   /* setns would refuse a namespace of the wrong type too, but later and
      less clearly. */
   int type = ioctl (fd, NS_GET_NSTYPE);
@@ -37,9 +39,10 @@ open_namespace (struct vessel_ns_join *j, vessel_error **err)
       int e = errno;
       close (fd);
       if (e == ENOTTY || e == EINVAL)
-        return vessel_fail (err, EINVAL, "`%s` is not a namespace (.linux.namespaces: %s)", j->path,
-                            kind->name);
-      return vessel_fail_errno (err, e, "inspect namespace `%s`", j->path);
+        return vessel_fail (err, EINVAL, "config.json: .linux.namespaces[%zu].path: `%s` is not a namespace",
+                            j->index, j->path);
+      return vessel_fail_errno (err, e, "config.json: .linux.namespaces[%zu].path: inspect namespace `%s`",
+                                j->index, j->path);
     }
   if (type != kind->clone_flag)
     {
@@ -48,8 +51,8 @@ open_namespace (struct vessel_ns_join *j, vessel_error **err)
       for (size_t k = 0; k < OCI_NS_COUNT; k++)
         if (vessel_ns_kinds[k].clone_flag == type)
           actual = vessel_ns_kinds[k].name;
-      return vessel_fail (err, EINVAL, "`%s` is a %s namespace, not a %s namespace", j->path, actual,
-                          kind->name);
+      return vessel_fail (err, EINVAL, "config.json: .linux.namespaces[%zu].path: `%s` is a %s namespace, not a %s namespace",
+                          j->index, j->path, actual, kind->name);
     }
   j->fd = fd;
   return 0;
@@ -75,7 +78,7 @@ write_time_offsets (const struct oci_time_offsets *t, vessel_error **err)
     return vessel_fail_errno (err, errno, "open /proc/self/timens_offsets");
   int ret = write_all (fd, buf, (size_t) n);
   if (ret < 0)
-    return vessel_fail_errno (err, -ret, "write time offsets (.linux.timeOffsets)");
+    return vessel_fail_errno (err, -ret, "config.json: .linux.timeOffsets: write the time offsets");
   return 0;
 }
 

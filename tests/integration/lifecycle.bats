@@ -136,6 +136,16 @@ teardown() {
   wait_for_status c1 stopped
 }
 
+@test "a config without a process is created, and start fails naming the field, as the spec says" {
+  new_container c1
+  update_config 'del(.process)'
+  vessel create --bundle "$BUNDLE" c1
+  run vessel start c1
+  [ "$status" -eq 1 ]
+  [ "$output" = "vessel: config.json: .process: absent, so there is no process to start" ] || fail_with "$output"
+  wait_for_status c1 stopped
+}
+
 @test "start on a running or stopped container is an error" {
   new_container c1
   set_args sleep 100

@@ -369,7 +369,10 @@ have_time_ns() {
   update_config '(.linux.namespaces[] | select(.type == "network")).path = $p' --arg p "/proc/$$/ns/uts"
   run vessel run --bundle "$BUNDLE" c1
   assert_failure
-  [[ "$output" == *"/proc/$$/ns/uts"*"is a uts namespace, not a network namespace"* ]]
+  local i
+  i=$(jq '.linux.namespaces | map(.type) | index("network")' "$BUNDLE/config.json")
+  [ "$output" = "vessel: config.json: .linux.namespaces[$i].path: \`/proc/$$/ns/uts\` is a uts namespace, not a network namespace" ] ||
+    fail_with "$output"
   assert_clean c1
 }
 
@@ -379,7 +382,10 @@ have_time_ns() {
   update_config '(.linux.namespaces[] | select(.type == "ipc")).path = $p' --arg p "$BATS_TEST_TMPDIR/plain"
   run vessel run --bundle "$BUNDLE" c1
   assert_failure
-  [[ "$output" == *"$BATS_TEST_TMPDIR/plain"*"is not a namespace"* ]]
+  local i
+  i=$(jq '.linux.namespaces | map(.type) | index("ipc")' "$BUNDLE/config.json")
+  [ "$output" = "vessel: config.json: .linux.namespaces[$i].path: \`$BATS_TEST_TMPDIR/plain\` is not a namespace" ] ||
+    fail_with "$output"
   assert_clean c1
 }
 
