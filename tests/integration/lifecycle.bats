@@ -410,17 +410,24 @@ teardown() {
   new_container c1
   set_args sleep 100
   vessel create --bundle "$BUNDLE" c1
-  # Hold c1's lock as a long command would.
-  flock "$VESSEL_TEST_ROOT/c1" sleep 3 &
+  # Hold c1's lock as a long command would, until this test lets it go
+  # (-o: flock holds it, not the sleep, so that ending flock frees it).
+  flock -o "$VESSEL_TEST_ROOT/c1" sleep 1000 &
   local holder=$!
-  sleep 0.2
+  wait_until c1_locked
   use_cgroup c2
   # (not `run`: the created init would hold its output pipe open)
-  timeout 2 "$VESSEL" --root "$VESSEL_TEST_ROOT" create --bundle "$BUNDLE" c2 > /dev/null
+  timeout 20 "$VESSEL" --root "$VESSEL_TEST_ROOT" create --bundle "$BUNDLE" c2 > /dev/null
+  # c1's own commands wait while the lock is held: the check can fail.
   local st=0
-  timeout 0.5 "$VESSEL" --root "$VESSEL_TEST_ROOT" delete --force c1 || st=$?
-  [ "$st" -eq 124 ]
-  wait $holder
+  timeout 1 "$VESSEL" --root "$VESSEL_TEST_ROOT" delete --force c1 || st=$?
+  pkill -P "$holder" -x sleep
+  wait "$holder" || true
+  [ "$st" -eq 124 ] || fail_with "delete --force c1 did not wait for c1's lock: status $st"
+}
+
+c1_locked() {
+  ! flock -n "$VESSEL_TEST_ROOT/c1" true
 }
 
 @test "50 containers created and deleted concurrently" {
