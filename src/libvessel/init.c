@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "cgroup_entry.h"
-#include "cgroup_resources.h"
 #include "hooks.h"
 #include "init.h"
 #include "lsm.h"
