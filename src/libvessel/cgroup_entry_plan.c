@@ -71,6 +71,9 @@ vessel_cgroup_create_plan (const struct vessel_cgroup_create_facts *f, struct ve
     .limits_before_clone = !itself,
     .make_after_clone = itself ? VESSEL_CGROUP_V1_PART : 0,
     .clone_into = first_v2 (f->host),
+    /* What the init allocates before it is in the memory cgroup is
+       charged to vessel's: it goes there where it must be in all. */
+    .join_last = itself ? v1_memory (f->host) : -1,
     .sync_after = itself ? SYNC_CGROUPS_MADE : SYNC_GO,
     .fork_for_pid = f->fork_for_pid,
   };
@@ -85,7 +88,7 @@ vessel_cgroup_create_entry (const struct vessel_cgroup_create_plan *plan, size_t
   if ((int) i == plan->clone_into)
     e.how = VESSEL_CGROUP_ENTER_BY_CLONE;
   else if (!h->v2 && plan->init_joins_itself)
-    e.how = (int) i == v1_memory (plan->host) ? VESSEL_CGROUP_ENTER_BY_ITSELF_LAST : VESSEL_CGROUP_ENTER_BY_ITSELF;
+    e.how = (int) i == plan->join_last ? VESSEL_CGROUP_ENTER_BY_ITSELF_LAST : VESSEL_CGROUP_ENTER_BY_ITSELF;
   return e;
 }
 

@@ -80,6 +80,7 @@ struct vessel_cgroup_create_plan
   bool limits_before_clone; /* and their limits; otherwise after make_after_clone */
   int make_after_clone;     /* 0, or the part made while the init starts */
   int clone_into;           /* the hierarchy the init is cloned into (its cgroup2 one), or -1 */
+  int join_last;            /* the v1 hierarchy an init that joins itself enters last (memory), or -1 */
   int sync_after;           /* what vessel sends once its part is done: SYNC_CGROUPS_MADE or SYNC_GO */
   bool fork_for_pid;
 };

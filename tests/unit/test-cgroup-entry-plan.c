@@ -63,14 +63,21 @@ test_create_v1 (void)
   ok (p.why == VESSEL_CGROUP_WHY_SELF_JOIN && p.init_joins_itself, "create, v1: the init joins its cgroups itself");
   is_str (hows (&p), "itself,last,itself", "create, v1: by writes of its own, the memory cgroup last");
   ok (p.make_before_clone == VESSEL_CGROUP_V2_PART && !p.limits_before_clone
-          && p.make_after_clone == VESSEL_CGROUP_V1_PART && p.clone_into == -1,
+          && p.make_after_clone == VESSEL_CGROUP_V1_PART && p.clone_into == -1 && p.join_last == 1,
       "create, v1: the v1 directories and their limits while the init starts");
   ok (p.sync_after == SYNC_CGROUPS_MADE && !vessel_cgroup_create_waits_for_go (&p, false)
           && !vessel_cgroup_create_vessel_writes (&p, false),
       "create, v1: vessel writes no pid and says SYNC_CGROUPS_MADE; the init does not wait for SYNC_GO");
 
+  struct vessel_cgroup_hierarchy no_memory[] = { v1_cpu, v1_pids };
+  struct vessel_cgroup_host host2 = { .mode = VESSEL_CGROUP_V1, .h = no_memory, .n = 2 };
+  plan_for (&host2, false, false, &p);
+  ok (p.join_last == -1, "create, v1 without a memory hierarchy: none last");
+  is_str (hows (&p), "itself,itself", "create, v1 without a memory hierarchy: every one by the init's write");
+
   plan_for (&host, true, false, &p);
-  ok (p.why == VESSEL_CGROUP_WHY_PID_FORK && !p.init_joins_itself, "create, v1, new pid namespace: vessel moves the init");
+  ok (p.why == VESSEL_CGROUP_WHY_PID_FORK && !p.init_joins_itself && p.join_last == -1,
+      "create, v1, new pid namespace: vessel moves the init");
   is_str (hows (&p), "write,write,write", "create, v1, new pid namespace: every cgroup by a write of the pid");
   ok (p.make_before_clone == VESSEL_CGROUP_ALL_PARTS && p.limits_before_clone && p.make_after_clone == 0
           && p.sync_after == SYNC_GO && vessel_cgroup_create_waits_for_go (&p, false),
