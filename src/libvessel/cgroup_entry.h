@@ -38,7 +38,8 @@ int vessel_cgroup_create_join_last (int *last_fd, vessel_error **err);
 
 /* The container's directories (its state's cgroup paths), opened, with
    their version and, only when a --cgroup names controllers, their
-   controllers; planned (*entries, *n, also on a later failure), and each
+   controllers; planned (*entries, *n: 0 before; set also on a later
+   failure, for vessel_cgroup_exec_entries_free), and each
    --cgroup sub-cgroup, which must exist, opened in place of its
    directory: the cgroup2 one for CLONE_INTO_CGROUP. */
 int vessel_cgroup_exec_prepare (char *const *paths, size_t n_paths, char *const *args, size_t n_args,

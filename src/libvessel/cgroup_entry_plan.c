@@ -107,7 +107,8 @@ vessel_cgroup_create_vessel_writes (const struct vessel_cgroup_create_plan *plan
 bool
 vessel_cgroup_create_waits_for_go (const struct vessel_cgroup_create_plan *plan, bool cloned_into_cgroup)
 {
-  return plan->fork_for_pid || (!plan->init_joins_itself && vessel_cgroup_create_vessel_writes (plan, cloned_into_cgroup));
+  return plan->fork_for_pid
+         || (!plan->init_joins_itself && vessel_cgroup_create_vessel_writes (plan, cloned_into_cgroup));
 }
 
 /* ---- exec ---- */

@@ -96,7 +96,8 @@ test_create_v2 (void)
   struct vessel_cgroup_host host = { .mode = VESSEL_CGROUP_V2, .h = h, .n = 1 };
   struct vessel_cgroup_create_plan p;
   plan_for (&host, false, false, &p);
-  ok (p.why == VESSEL_CGROUP_WHY_V2 && !p.init_joins_itself && p.clone_into == 0, "create, v2: the clone enters the cgroup");
+  ok (p.why == VESSEL_CGROUP_WHY_V2 && !p.init_joins_itself && p.clone_into == 0,
+      "create, v2: the clone enters the cgroup");
   is_str (hows (&p), "clone", "create, v2: CLONE_INTO_CGROUP");
   ok (p.make_before_clone == VESSEL_CGROUP_ALL_PARTS && p.limits_before_clone && p.make_after_clone == 0,
       "create, v2: the directory and its limits before the clone");
@@ -118,16 +119,19 @@ test_create_hybrid (void)
   struct vessel_cgroup_host host = { .mode = VESSEL_CGROUP_HYBRID, .h = h, .n = 3 };
   struct vessel_cgroup_create_plan p;
   plan_for (&host, false, false, &p);
-  ok (p.why == VESSEL_CGROUP_WHY_SELF_JOIN && p.clone_into == 1, "create, hybrid: the init starts first, in the unified cgroup");
-  is_str (hows (&p), "last,clone,itself", "create, hybrid: the unified one at clone time, the v1 ones by the init, memory last");
+  ok (p.why == VESSEL_CGROUP_WHY_SELF_JOIN && p.clone_into == 1,
+      "create, hybrid: the init starts first, in the unified cgroup");
+  is_str (hows (&p), "last,clone,itself",
+          "create, hybrid: the unified one at clone time, the v1 ones by the init, memory last");
   ok (!vessel_cgroup_create_vessel_writes (&p, true) && vessel_cgroup_create_vessel_writes (&p, false)
           && !vessel_cgroup_create_waits_for_go (&p, false),
-      "create, hybrid: without CLONE_INTO_CGROUP vessel writes the unified one before SYNC_CGROUPS_MADE, no SYNC_GO");
+      "create, hybrid: without CLONE_INTO_CGROUP vessel writes the unified one, then SYNC_CGROUPS_MADE, no SYNC_GO");
 
   plan_for (&host, false, true, &p);
   ok (p.why == VESSEL_CGROUP_WHY_USER_NS && !p.init_joins_itself && p.sync_after == SYNC_GO,
       "create, hybrid, user namespace: vessel moves the init, then SYNC_GO");
-  is_str (hows (&p), "write,clone,write", "create, hybrid, user namespace: the unified one at clone time, the v1 ones by writes");
+  is_str (hows (&p), "write,clone,write",
+          "create, hybrid, user namespace: the unified one at clone time, the v1 ones by writes");
   ok (vessel_cgroup_create_waits_for_go (&p, true), "create, hybrid, user namespace: the init waits for SYNC_GO");
 }
 
