@@ -1,3 +1,5 @@
+/* The cgroup entry plan (see cgroup_entry_plan.h): pure, linked by the
+ * unit tests alone. */
 #include <config.h>
 
 #include <string.h>
@@ -20,7 +22,6 @@ has_option (const char *options, const char *name, size_t len)
   return false;
 }
 
-
 /* ---- create ---- */
 
 /* The v1 hierarchy with the memory controller, or -1. */
@@ -33,6 +34,7 @@ v1_memory (const struct vessel_cgroup_host *host)
   return -1;
 }
 
+/* The cgroup2 hierarchy (one at most), or -1. */
 static int
 first_v2 (const struct vessel_cgroup_host *host)
 {
