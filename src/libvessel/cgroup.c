@@ -1,16 +1,13 @@
 #include <config.h>
 
 #include <errno.h>
-#include <sched.h>
 #include <fcntl.h>
-#include <linux/sched.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -75,7 +72,7 @@ vessel_cgroup_host_rootless (struct vessel_cgroup_host *host, char ***paths)
   return false;
 }
 
-/* ---- create, enter, destroy ----------------------------------------------- */
+/* ---- create, destroy ------------------------------------------------------ */
 
 /* A new v1 cpuset has no cpus and no memory nodes, and refuses tasks until
    it gets some: give it its parent's. */
@@ -169,65 +166,6 @@ vessel_cgroup_create (const struct vessel_cgroup_host *host, char **paths, int w
         }
     }
   return 0;
-}
-
-int
-vessel_cgroup_join_self (const struct vessel_cgroup_host *host, char *const *paths, int skip, int *skipped_fd,
-                         vessel_error **err)
-{
-  for (size_t i = 0; i < host->n; i++)
-    {
-      if (host->h[i].v2)
-        continue;
-      cleanup_free char *tasks = xasprintf ("%s/tasks", paths[i]);
-      if ((int) i != skip)
-        {
-          int ret = write_file_at (AT_FDCWD, tasks, "0", 1, err);
-          if (ret < 0)
-            return ret;
-          continue;
-        }
-      *skipped_fd = open (tasks, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
-      if (*skipped_fd < 0)
-        return vessel_fail_errno (err, errno, "open `%s`", tasks);
-    }
-  return 0;
-}
-
-int
-vessel_cgroup_enter_one (char **paths, size_t i, pid_t pid, vessel_error **err)
-{
-  char text[32];
-  int len = snprintf (text, sizeof text, "%d", (int) pid);
-  cleanup_close int fd = open (paths[i], O_DIRECTORY | O_PATH | O_CLOEXEC);
-  if (fd < 0)
-    return vessel_fail_errno (err, errno, "open cgroup `%s`", paths[i]);
-  int ret = write_file_at (fd, "cgroup.procs", text, (size_t) len, err);
-  return ret < 0 ? vessel_error_wrap (err, ret, "join cgroup `%s`", paths[i]) : 0;
-}
-
-int
-vessel_cgroup_enter (const struct vessel_cgroup_host *host, char **paths, pid_t pid, bool all,
-                     vessel_error **err)
-{
-  for (size_t i = 0; i < host->n; i++)
-    {
-      if (host->h[i].v2 && !all)
-        continue;
-      int ret = vessel_cgroup_enter_one (paths, i, pid, err);
-      if (ret < 0)
-        return ret;
-    }
-  return 0;
-}
-
-bool
-vessel_cgroup_enter_needed (const struct vessel_cgroup_host *host, bool cloned_into_cgroup)
-{
-  for (size_t i = 0; i < host->n; i++)
-    if (!host->h[i].v2 || !cloned_into_cgroup)
-      return true;
-  return false;
 }
 
 /* Signals every pid listed in cgroup.procs; returns how many there were. */
@@ -377,26 +315,4 @@ vessel_cgroup_destroy (char **paths, vessel_error **err)
         return ret;
     }
   return 0;
-}
-
-pid_t
-vessel_clone_into_cgroup (unsigned long flags, int cgroup_fd, bool *into_cgroup)
-{
-  struct clone_args args = { .flags = flags, .exit_signal = SIGCHLD };
-  /* Set before each clone: the child's copy says how it was made. */
-  *into_cgroup = cgroup_fd >= 0;
-  if (cgroup_fd >= 0)
-    {
-      args.flags |= CLONE_INTO_CGROUP;
-      args.cgroup = (uint64_t) cgroup_fd;
-      pid_t pid = (pid_t) syscall (SYS_clone3, &args, sizeof args);
-      if (pid >= 0)
-        return pid;
-      args.flags &= ~(uint64_t) CLONE_INTO_CGROUP;
-      *into_cgroup = false;
-    }
-  pid_t pid = (pid_t) syscall (SYS_clone3, &args, sizeof args);
-  if (pid < 0 && errno == ENOSYS)
-    pid = (pid_t) syscall (SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
-  return pid;
 }

@@ -4,8 +4,8 @@
  * both: the v1 hierarchies and the unified one.
  *
  * Parsing the layout and computing paths is pure (cgroup_host.c, linked
- * by the unit tests); reading /proc and making, entering and removing
- * cgroups is cgroup.c's. */
+ * by the unit tests); reading /proc and making and removing cgroups is
+ * cgroup.c's, entering them cgroup_entry.c's. */
 #ifndef VESSEL_CGROUP_H
 #define VESSEL_CGROUP_H
 
@@ -96,34 +96,6 @@ enum
 struct vessel_cgroup_reuse;
 int vessel_cgroup_create (const struct vessel_cgroup_host *host, char **paths, int which, int *v2_fd,
                           struct vessel_cgroup_reuse *reuse, vessel_error **err);
-
-/* The caller (a single thread) moves itself into its cgroup in every v1
-   hierarchy, writing "0" to `tasks`: unlike a pid written to
-   cgroup.procs, which takes the kernel's cgroup_threadgroup_rwsem and may
-   wait for an RCU grace period, a thread that moves itself skips that
-   lock (Linux 6.4 and later).  Hierarchy `skip` is left out: its `tasks`
-   file is opened for *skipped_fd, to write "0" to later. */
-int vessel_cgroup_join_self (const struct vessel_cgroup_host *host, char *const *paths, int skip, int *skipped_fd,
-                             vessel_error **err);
-
-/* Moves pid into the v1 hierarchies (the cgroup2 one was entered at clone
-   time), or into every hierarchy when `all`. */
-int vessel_cgroup_enter (const struct vessel_cgroup_host *host, char **paths, pid_t pid,
-                         bool all, vessel_error **err);
-/* Moves pid into hierarchy i. */
-int vessel_cgroup_enter_one (char **paths, size_t i, pid_t pid, vessel_error **err);
-
-/* Whether vessel_cgroup_enter of a child cloned (or not) into its
-   cgroup2 directory has anything to write. */
-bool vessel_cgroup_enter_needed (const struct vessel_cgroup_host *host, bool cloned_into_cgroup);
-
-/* clone3 (fork semantics, SIGCHLD at exit) with the CLONE_* `flags`,
-   straight into the cgroup2 directory cgroup_fd when it is >= 0 and the
-   kernel can (*into_cgroup true); otherwise the caller moves the child
-   with cgroup.procs.  *into_cgroup is set before each attempt, so that
-   the child's copy of it, when it lies in the memory the child gets,
-   tells the child how it was made.  Returns as fork does. */
-pid_t vessel_clone_into_cgroup (unsigned long flags, int cgroup_fd, bool *into_cgroup);
 
 /* Sends signo to every process in the cgroups. */
 int vessel_cgroup_signal_all (char **paths, int signo, vessel_error **err);

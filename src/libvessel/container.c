@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "cgroup_entry.h"
 #include "cgroup_reuse.h"
 #include "cgroup_resources.h"
 #include "config.h"
@@ -352,17 +353,6 @@ init_gone (struct container *c, int ret, vessel_error **err)
   return code;
 }
 
-/* Moves the init into what it was not cloned into, with cgroup.procs
-   writes, and lets it go on (SYNC_GO, see vessel_init.join_cgroups_itself). */
-static int
-move_init (struct container *c, const struct vessel_init *init, vessel_error **err)
-{
-  if (!vessel_init_waits_for_go (init))
-    return 0;
-  int ret = vessel_cgroup_enter (&c->cgroup_host, c->cgroup_paths, c->pid, !init->cloned_into_cgroup, err);
-  return ret < 0 ? ret : tell_init (c, SYNC_GO, NULL, err);
-}
-
 /* The container's cgroup directories in the hierarchies `which` names. */
 static int
 make_cgroup_dirs (struct container *c, int which, int *v2_fd, vessel_error **err)
@@ -385,36 +375,52 @@ limit_cgroups (struct container *c, vessel_error **err)
   return vessel_cgroup_apply (&c->cgroup_host, c->cgroup_paths, &c->resources, err);
 }
 
-/* With cgroup v1 hierarchies, an init that does not fork into a new pid
-   namespace (which must come after its cgroups) and is root in our user
-   namespace starts first, cloned into its cgroup2 directory if there is
-   one: it makes its namespaces (the network one alone takes a good half
-   millisecond) and sets itself up while we make the v1 directories and
-   their limits, and then moves itself into them (vessel_cgroup_join_self),
-   which spares the RCU grace period a cgroup.procs write of ours may wait
-   for.  Otherwise the cgroups come first, and we move the init into what
-   it was not cloned into before it goes on.  Either way the limits are in
-   place before it can exec. */
-static bool
-init_joins_cgroups_itself (const struct container *c)
+/* How the init gets into its cgroups (see cgroup_entry_plan.h).  With
+   cgroup v1 hierarchies, an init that does not fork into a new pid
+   namespace and is root in our user namespace starts first: it makes its
+   namespaces (the network one alone takes a good half millisecond) and
+   sets itself up while we make the v1 directories and their limits, and
+   then moves itself into them.  Otherwise the cgroups come first.  Either
+   way the limits are in place before it can exec. */
+static void
+plan_cgroup_entry (struct container *c)
 {
-  return c->cgroup_host.mode != VESSEL_CGROUP_V2 && c->cgroup_host.n > 0 && !c->ns.fork_for_pid && !c->ns.new_user;
+  struct vessel_cgroup_create_facts f = { .host = &c->cgroup_host, .paths = c->cgroup_paths,
+                                          .fork_for_pid = c->ns.fork_for_pid, .new_user = c->ns.new_user };
+  vessel_cgroup_create_plan (&f, &c->cgroup_entry);
+  if (c->cgroup_entry.init_joins_itself)
+    vessel_ns_plan_unshare_in_init (&c->ns);
 }
 
-/* For an init that joins its v1 cgroups itself: the rest of the
-   directories and the limits, then word that they exist.  Only a cgroup2
-   directory it could not be cloned into is ours to move it into. */
+/* Before the clone: the directories (the cgroup2 one's fd in *v2_fd, to
+   clone into) and, unless the init starts first, their limits. */
 static int
-cgroups_for_self_join (struct container *c, const struct vessel_init *init, int *v2_fd, vessel_error **err)
+cgroups_before_clone (struct container *c, int *v2_fd, vessel_error **err)
 {
+  const struct vessel_cgroup_create_plan *cg = &c->cgroup_entry;
+  int ret = make_cgroup_dirs (c, cg->make_before_clone, v2_fd, err);
+  return ret < 0 || !cg->limits_before_clone ? ret : limit_cgroups (c, err);
+}
+
+/* After the clone: the rest of the directories and their limits, the
+   init moved into what it was not cloned into and does not join itself,
+   and word that it may go on (SYNC_CGROUPS_MADE or SYNC_GO).  An init
+   that started first may be gone by then: init_gone says why. */
+static int
+cgroups_after_clone (struct container *c, const struct vessel_init *init, int *v2_fd, vessel_error **err)
+{
+  const struct vessel_cgroup_create_plan *cg = &c->cgroup_entry;
+  bool itself = cg->init_joins_itself;
+  if (!itself && !vessel_init_waits_for_go (init))
+    return 0;
   int ret;
-  if ((ret = make_cgroup_dirs (c, VESSEL_CGROUP_V1_PART, v2_fd, err)) < 0 || (ret = limit_cgroups (c, err)) < 0)
+  if ((cg->make_after_clone && (ret = make_cgroup_dirs (c, cg->make_after_clone, v2_fd, err)) < 0)
+      || (!cg->limits_before_clone && (ret = limit_cgroups (c, err)) < 0))
     return ret;
-  for (size_t i = 0; i < c->cgroup_host.n && !init->cloned_into_cgroup; i++)
-    if (c->cgroup_host.h[i].v2 && (ret = vessel_cgroup_enter_one (c->cgroup_paths, i, c->pid, err)) < 0)
-      return ret == -ESRCH ? init_gone (c, ret, err) : ret;
-  if ((ret = tell_init (c, SYNC_CGROUPS_MADE, NULL, err)) < 0)
-    return init_gone (c, ret, err);
+  if ((ret = vessel_cgroup_create_enter (cg, c->pid, init->cloned_into_cgroup, err)) < 0)
+    return itself && ret == -ESRCH ? init_gone (c, ret, err) : ret;
+  if ((ret = tell_init (c, cg->sync_after, NULL, err)) < 0)
+    return itself ? init_gone (c, ret, err) : ret;
   return 0;
 }
 
@@ -435,7 +441,7 @@ open_sync_socket (struct container *c, int *child_end, vessel_error **err)
 
 /* What the init carries out, all decided here. */
 static struct vessel_init
-init_plan (struct container *c, int sync_fd, int exec_listen_fd, bool self_join)
+init_plan (struct container *c, int sync_fd, int exec_listen_fd)
 {
   const struct oci_config *cfg = c->bundle.config;
   return (struct vessel_init) {
@@ -456,7 +462,7 @@ init_plan (struct container *c, int sync_fd, int exec_listen_fd, bool self_join)
     .console_fd = c->console_fd,
     .preserve_fds = c->o->listen_fds + c->o->preserve_fds,
     .new_keyring = !c->o->no_new_keyring,
-    .join_cgroups_itself = self_join,
+    .cgroups = &c->cgroup_entry,
     .memory_tasks_fd = -1,
     .parent = getpid (),
   };
@@ -469,14 +475,8 @@ spawn_init (struct container *c, bool run_mode, vessel_error **err)
   const struct oci_config *cfg = c->bundle.config;
   cleanup_close int listen_fd = -1, v2_fd = -1, child_end = -1;
   int ret;
-  bool self_join = init_joins_cgroups_itself (c);
-  if (self_join)
-    {
-      vessel_ns_plan_unshare_in_init (&c->ns);
-      if ((ret = make_cgroup_dirs (c, VESSEL_CGROUP_V2_PART, &v2_fd, err)) < 0)
-        return ret;
-    }
-  else if ((ret = make_cgroup_dirs (c, VESSEL_CGROUP_ALL_PARTS, &v2_fd, err)) < 0 || (ret = limit_cgroups (c, err)) < 0)
+  plan_cgroup_entry (c);
+  if ((ret = cgroups_before_clone (c, &v2_fd, err)) < 0)
     return ret;
   if (!run_mode && (listen_fd = exec_socket (c->dirfd, err)) < 0)
     return listen_fd;
@@ -489,7 +489,7 @@ spawn_init (struct container *c, bool run_mode, vessel_error **err)
       vessel_ns_parent_restore (&saved);
       return ret;
     }
-  struct vessel_init init = init_plan (c, child_end, listen_fd, self_join);
+  struct vessel_init init = init_plan (c, child_end, listen_fd);
   fflush (NULL); /* nothing buffered may be written twice */
   pid_t pid = vessel_clone_into_cgroup (c->ns.clone_flags, v2_fd, &init.cloned_into_cgroup);
   if (pid == 0)
@@ -503,7 +503,7 @@ spawn_init (struct container *c, bool run_mode, vessel_error **err)
   closep (&child_end);
   closep (&c->console_fd); /* the init's now */
   c->sync = vessel_sync_open (c->sync.fd, SYNC_VESSEL, INIT_PROCESS, vessel_init_sync_with (&init), SYNC_END);
-  if ((ret = self_join ? cgroups_for_self_join (c, &init, &v2_fd, err) : move_init (c, &init, err)) < 0)
+  if ((ret = cgroups_after_clone (c, &init, &v2_fd, err)) < 0)
     return ret;
   return serve_init_until_ready (c, err);
 }

@@ -10,6 +10,7 @@
 
 #include "caps.h"
 #include "cgroup.h"
+#include "cgroup_entry_plan.h"
 #include "cgroup_resources.h"
 #include "cgroup_reuse.h"
 #include "config.h"
@@ -31,6 +32,7 @@ struct container
   char **cgroup_paths;
   struct vessel_cgroup_reuse cgroup_reuse; /* what of them existed before */
   struct vessel_cgroup_plan resources;
+  struct vessel_cgroup_create_plan cgroup_entry; /* how the init gets into them */
   struct vessel_caps caps;
   struct vessel_seccomp seccomp; /* compiled linux.seccomp (prog NULL without) */
   int rootfd;

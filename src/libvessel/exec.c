@@ -2,8 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/magic.h>
-#include <linux/openat2.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,13 +10,12 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "caps.h"
-#include "cgroup.h"
+#include "cgroup_entry.h"
 #include "config.h"
 #include "exec.h"
 #include "foreground.h"
@@ -78,9 +75,7 @@ exec_free (struct exec *e)
   closep (&e->pidfd);
   vessel_join_plan_close (&e->join);
   closep (&e->root_fd);
-  for (size_t i = 0; i < e->n_cgroups; i++)
-    closep (&e->cgroups[i].dir_fd);
-  free (e->cgroups);
+  vessel_cgroup_exec_entries_free (e->cgroups, e->n_cgroups);
   closep (&e->console_fd);
   closep (&e->console_peer);
   closep (&e->sync_fd);
@@ -357,111 +352,13 @@ join_container (struct exec *e, vessel_error **err)
   return 0;
 }
 
-/* ---- cgroups ------------------------------------------------------------------------ */
-
-/* The controllers of the v1 hierarchy `dir` is in, or NULL. */
-static const char *
-v1_controllers_of (const struct vessel_cgroup_host *host, const char *dir)
-{
-  for (size_t i = 0; i < host->n; i++)
-    {
-      const struct vessel_cgroup_hierarchy *h = &host->h[i];
-      size_t len = strlen (h->mountpoint);
-      if (!h->v2 && strncmp (dir, h->mountpoint, len) == 0 && dir[len] == '/')
-        return h->controllers;
-    }
-  return NULL;
-}
-
-/* The container's cgroup directories, opened, with their version and
-   (only when a --cgroup names controllers) their controllers; then the
-   plan of how the process enters them. */
-static int
-plan_cgroup_entry (struct exec *e, struct vessel_cgroup_host *host, vessel_error **err)
-{
-  int ret = 0;
-  for (size_t i = 0; i < e->o->cgroups_len && host->n == 0; i++)
-    if (vessel_cgroup_arg_names_controllers (e->o->cgroups[i]) && (ret = vessel_cgroup_host_detect (host, err)) < 0)
-      return ret;
-  const struct oci_state_internal *in = e->state->vessel;
-  size_t n = in->cgroup_paths_len;
-  if (n == 0)
-    return 0;
-  cleanup_free struct vessel_cgroup_dir_facts *dirs = xzalloc (n * sizeof (*dirs));
-  for (size_t i = 0; i < n && ret == 0; i++)
-    {
-      const char *dir = in->cgroup_paths[i];
-      struct statfs sf;
-      dirs[i] = (struct vessel_cgroup_dir_facts) { .path = dir, .fd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC) };
-      if (dirs[i].fd < 0 || fstatfs (dirs[i].fd, &sf) < 0)
-        ret = vessel_fail_errno (err, errno, "open cgroup `%s`", dir);
-      else
-        {
-          dirs[i].v2 = sf.f_type == CGROUP2_SUPER_MAGIC;
-          dirs[i].controllers = dirs[i].v2 ? NULL : v1_controllers_of (host, dir);
-        }
-    }
-  if (ret < 0)
-    {
-      for (size_t i = 0; i < n; i++)
-        closep (&dirs[i].fd);
-      return ret;
-    }
-  e->cgroups = xzalloc (n * sizeof (*e->cgroups));
-  e->n_cgroups = n;
-  vessel_cgroup_entry_plan (dirs, n, e->o->cgroups, e->o->cgroups_len, e->cgroups);
-  return 0;
-}
-
-/* The cgroups to enter, or their --cgroup sub-cgroups, which must exist:
-   opened now, the cgroup2 one for CLONE_INTO_CGROUP. */
+/* The cgroups to enter, planned and opened (see cgroup_entry.h). */
 static int
 open_cgroups (struct exec *e, vessel_error **err)
 {
-  struct vessel_cgroup_host host = { 0 };
-  int ret = plan_cgroup_entry (e, &host, err);
-  vessel_cgroup_host_free (&host);
-  for (size_t i = 0; i < e->n_cgroups && ret == 0; i++)
-    {
-      struct vessel_cgroup_entry *c = &e->cgroups[i];
-      if (c->sub == NULL)
-        continue;
-      int subfd = vessel_openat2 (c->dir_fd, c->sub, O_PATH | O_DIRECTORY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
-      if (subfd < 0)
-        ret = vessel_fail_errno (err, errno, "--cgroup: sub-cgroup `%s` of `%s`", c->sub, c->dir);
-      closep (&c->dir_fd);
-      c->dir_fd = subfd;
-    }
-  return ret;
-}
-
-static int
-cgroup2_fd (const struct exec *e)
-{
-  for (size_t i = 0; i < e->n_cgroups; i++)
-    if (e->cgroups[i].how == VESSEL_CGROUP_ENTER_BY_CLONE)
-      return e->cgroups[i].dir_fd;
-  return -1;
-}
-
-/* Parent: the cgroups the clone did not enter. */
-static int
-enter_cgroups (struct exec *e, bool into_cgroup2, vessel_error **err)
-{
-  char text[32];
-  int len = snprintf (text, sizeof text, "%d", (int) e->pid);
-  for (size_t i = 0; i < e->n_cgroups; i++)
-    {
-      const struct vessel_cgroup_entry *c = &e->cgroups[i];
-      if (c->how == VESSEL_CGROUP_ENTER_BY_CLONE && into_cgroup2)
-        continue;
-      int ret = write_file_at (c->dir_fd, "cgroup.procs", text, (size_t) len, err);
-      if (ret < 0 && c->sub)
-        return vessel_error_wrap (err, ret, "join cgroup `%s/%s`", c->dir, c->sub);
-      if (ret < 0)
-        return vessel_error_wrap (err, ret, "join cgroup `%s`", c->dir);
-    }
-  return 0;
+  const struct oci_state_internal *in = e->state->vessel;
+  return vessel_cgroup_exec_prepare (in->cgroup_paths, in->cgroup_paths_len, e->o->cgroups, e->o->cgroups_len,
+                                     &e->cgroups, &e->n_cgroups, err);
 }
 
 /* ---- the child ---------------------------------------------------------------------- */
@@ -558,7 +455,7 @@ spawn (struct exec *e, vessel_error **err)
     return ret;
   fflush (NULL); /* nothing buffered may be written twice */
   bool into_cgroup2;
-  e->pid = vessel_clone_into_cgroup (0, cgroup2_fd (e), &into_cgroup2);
+  e->pid = vessel_clone_into_cgroup (0, vessel_cgroup_entry_clone_fd (e->cgroups, e->n_cgroups), &into_cgroup2);
   if (e->pid == 0)
     child_main (e);
   if (e->pid < 0)
@@ -567,7 +464,7 @@ spawn (struct exec *e, vessel_error **err)
     (void) setns (own_pid_ns, CLONE_NEWPID);
   closep (&e->child_end);
   closep (&e->console_fd);
-  ret = enter_cgroups (e, into_cgroup2, err);
+  ret = vessel_cgroup_exec_enter (e->cgroups, e->n_cgroups, e->pid, into_cgroup2, err);
   if (ret == 0)
     ret = vessel_sync_send (e->sync_fd, "the exec process", SYNC_GO, NULL, err);
   if (ret < 0)

@@ -14,8 +14,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "cgroup.h"
-#include "cgroup_resources.h"
+#include "cgroup_entry.h"
 #include "hooks.h"
 #include "init.h"
 #include "lsm.h"
@@ -42,7 +41,7 @@ vessel_init_sync_with (const struct vessel_init *in)
   with |= in->ns->fork_for_pid ? SYNC_WITH_PID_FORK : 0;
   with |= lx && lx->net_devices_len > 0 ? SYNC_WITH_NET_DEVICES : 0;
   with |= has_create_hooks (in->config->hooks) ? SYNC_WITH_HOOKS : 0;
-  with |= in->join_cgroups_itself ? SYNC_WITH_CGROUPS_MADE : 0;
+  with |= in->cgroups->init_joins_itself ? SYNC_WITH_CGROUPS_MADE : 0;
   with |= in->exec_listen_fd < 0 ? SYNC_WITH_START : 0;
   with |= in->seccomp && in->seccomp->listener ? SYNC_WITH_LISTENER : 0;
   return with;
@@ -114,9 +113,9 @@ enter_namespaces (struct vessel_init *in, vessel_error **err)
 }
 
 /* The init joins its v1 cgroups itself once vessel has made them (see
-   init_joins_cgroups_itself in container.c), before pivot_root hides the
-   host's cgroup filesystems: all but the memory one, whose `tasks` file
-   it keeps open for later. */
+   cgroup_entry_plan.h), before pivot_root hides the host's cgroup
+   filesystems: all but the memory one, whose `tasks` file it keeps open
+   for later (enter_every_cgroup). */
 static int
 join_cgroups_itself (struct vessel_init *in, vessel_error **err)
 {
@@ -124,41 +123,26 @@ join_cgroups_itself (struct vessel_init *in, vessel_error **err)
   if (!vessel_sync_noticed (&in->vessel, SYNC_CGROUPS_MADE)
       && (ret = vessel_sync_expect (&in->vessel, SYNC_CGROUPS_MADE, NULL, err)) < 0)
     return ret;
-  const struct vessel_cgroup_host *host = in->rootfs.cgroup_host;
-  int memory = vessel_cgroup_locate (host, "memory");
-  return vessel_cgroup_join_self (host, in->rootfs.cgroup_paths, memory, &in->memory_tasks_fd, err);
-}
-
-/* The memory cgroup, last, for an init that joins its cgroups itself. */
-static int
-enter_memory_cgroup (struct vessel_init *in, vessel_error **err)
-{
-  cleanup_close int fd = in->memory_tasks_fd;
-  in->memory_tasks_fd = -1;
-  if (fd >= 0 && write (fd, "0", 1) < 0)
-    return vessel_fail_errno (err, errno, "join the memory cgroup");
-  return 0;
+  return vessel_cgroup_create_join_self (in->cgroups, &in->memory_tasks_fd, err);
 }
 
 bool
 vessel_init_waits_for_go (const struct vessel_init *in)
 {
-  return in->ns->fork_for_pid
-         || (!in->join_cgroups_itself && in->rootfs.cgroup_host
-             && vessel_cgroup_enter_needed (in->rootfs.cgroup_host, in->cloned_into_cgroup));
+  return vessel_cgroup_create_waits_for_go (in->cgroups, in->cloned_into_cgroup);
 }
 
 /* Called where the init needs its cgroups to exist: before the
    container's cgroup directories are bound into its /sys/fs/cgroup and
    before pivot_root.  An init that joins them itself (see
-   vessel_init.join_cgroups_itself) waits for vessel to make them. */
+   vessel_init.cgroups) waits for vessel to make them. */
 static int
 wait_for_cgroups (struct vessel_init *in, vessel_error **err)
 {
   int ret;
   if (in->cgroups_stage >= VESSEL_CGROUPS_MADE)
     return 0;
-  if (in->join_cgroups_itself && (ret = join_cgroups_itself (in, err)) < 0)
+  if (in->cgroups->init_joins_itself && (ret = join_cgroups_itself (in, err)) < 0)
     return ret;
   in->cgroups_stage = VESSEL_CGROUPS_MADE;
   return 0;
@@ -175,7 +159,7 @@ enter_every_cgroup (struct vessel_init *in, vessel_error **err)
   int ret;
   if (in->cgroups_stage >= VESSEL_CGROUPS_ENTERED)
     return 0;
-  if ((ret = wait_for_cgroups (in, err)) < 0 || (ret = enter_memory_cgroup (in, err)) < 0)
+  if ((ret = wait_for_cgroups (in, err)) < 0 || (ret = vessel_cgroup_create_join_last (&in->memory_tasks_fd, err)) < 0)
     return ret;
   in->cgroups_stage = VESSEL_CGROUPS_ENTERED;
   if (in->ns->unshare_cgroup && unshare (CLONE_NEWCGROUP) < 0)

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "caps.h"
+#include "cgroup_entry_plan.h"
 #include "mounts.h"
 #include "namespaces.h"
 #include "ocispec.h"
@@ -40,15 +41,14 @@ struct vessel_init
   int console_fd;     /* process.terminal: where the pty's master goes; else -1 */
   int preserve_fds;
   bool new_keyring;
-  /* How the init gets into its cgroups (see init_joins_cgroups_itself in container.c):
-     either it starts at once, vessel makes the v1 directories meanwhile
-     and says so (SYNC_CGROUPS_MADE), and the init joins them itself
-     (join_cgroups_itself); or vessel moves it, with a pid written to
-     cgroup.procs, and then sends SYNC_GO, which the init waits for before
-     anything else (vessel_init_waits_for_go: with a fork into a new pid
-     namespace, which must come after, or whenever it was not cloned into
-     all its cgroups). */
-  bool join_cgroups_itself;
+  /* How the init gets into its cgroups (cgroup_entry_plan.h): either it
+     starts at once, vessel makes the v1 directories meanwhile and says so
+     (SYNC_CGROUPS_MADE), and the init joins them itself; or vessel moves
+     it, with a pid written to cgroup.procs, and then sends SYNC_GO, which
+     the init waits for before anything else (vessel_init_waits_for_go:
+     with a fork into a new pid namespace, which must come after, or
+     whenever it was not cloned into all its cgroups). */
+  const struct vessel_cgroup_create_plan *cgroups;
   bool cloned_into_cgroup;  /* set by vessel_clone_into_cgroup for this very clone */
   int cgroups_stage;        /* the init: enum vessel_init_cgroups, how far it is sure of them */
   int memory_tasks_fd;      /* the init: where it moves itself into its memory cgroup, last */

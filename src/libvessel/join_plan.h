@@ -77,43 +77,4 @@ struct vessel_exec_join_facts
    the owner gives such a caller. */
 void vessel_join_plan_for_exec (const struct vessel_exec_join_facts *f, struct vessel_join_plan *plan);
 
-/* ---- cgroup entry (exec) ---- */
-
-/* One of the container's cgroup directories, as gathered. */
-struct vessel_cgroup_dir_facts
-{
-  const char *path;
-  int fd;                  /* O_PATH, opened by the gatherer */
-  bool v2;                 /* in a cgroup2 hierarchy */
-  const char *controllers; /* a v1 hierarchy's controllers ("cpu,cpuacct"); NULL if unknown or v2 */
-};
-
-enum vessel_cgroup_entry_how
-{
-  VESSEL_CGROUP_ENTER_BY_WRITE, /* vessel writes the pid to cgroup.procs after the clone */
-  VESSEL_CGROUP_ENTER_BY_CLONE, /* CLONE_INTO_CGROUP; written after all if the kernel lacks it */
-};
-
-struct vessel_cgroup_entry
-{
-  const char *dir;  /* the container's directory */
-  const char *sub;  /* --cgroup: the sub-cgroup of dir entered instead (must exist), or NULL */
-  int dir_fd;       /* from the facts */
-  bool v2;
-  int how;          /* enum vessel_cgroup_entry_how */
-};
-
-/* exec: one entry per directory, into `entries` (n of them).  A --cgroup
-   "SUB" applies to every hierarchy (the last one given wins), and
-   "CONTROLLERS:SUB" to the v1 hierarchies that have every one of those
-   controllers (the first one given wins).  The first cgroup2 directory
-   is entered at clone time. */
-void vessel_cgroup_entry_plan (const struct vessel_cgroup_dir_facts *dirs, size_t n, char *const *args,
-                               size_t n_args, struct vessel_cgroup_entry *entries);
-
-/* Whether a --cgroup argument names controllers ("CONTROLLERS:SUB"
-   rather than "SUB" or ":SUB"): only then does the gatherer need the
-   controllers of each directory. */
-bool vessel_cgroup_arg_names_controllers (const char *arg);
-
 #endif

@@ -1,6 +1,6 @@
 /* The join plan, without a kernel: which namespaces create and exec
- * join, in which order and by whom, and how exec enters the container's
- * cgroups on v1, v2 and hybrid hosts, with and without --cgroup.
+ * join, in which order and by whom (the cgroup entry is
+ * test-cgroup-entry-plan.c's).
  *
  * Linked with join_plan.c alone (see Makefile.am): the planner does no
  * I/O, and a call into the executor or the rest of the library would not
@@ -160,104 +160,10 @@ test_exec (void)
   is_str (join_order (&p), "user,mount", "exec: a user namespace joined by path at create, not ours, is joined");
 }
 
-/* ---- cgroup entry ---- */
-
-static void
-test_cgroups_v2 (void)
-{
-  struct vessel_cgroup_dir_facts dirs[] = { { "/sys/fs/cgroup/c1", 5, true, NULL } };
-  struct vessel_cgroup_entry e[1];
-  vessel_cgroup_entry_plan (dirs, 1, NULL, 0, e);
-  ok (e[0].how == VESSEL_CGROUP_ENTER_BY_CLONE && e[0].v2 && e[0].dir_fd == 5 && e[0].sub == NULL
-          && same_str (e[0].dir, "/sys/fs/cgroup/c1"),
-      "v2: the one cgroup is entered by CLONE_INTO_CGROUP");
-
-  char *sub[] = { "sub" };
-  vessel_cgroup_entry_plan (dirs, 1, sub, 1, e);
-  ok (same_str (e[0].sub, "sub") && e[0].how == VESSEL_CGROUP_ENTER_BY_CLONE,
-      "v2, --cgroup sub: the sub-cgroup, at clone time");
-  char *colon_sub[] = { ":sub" };
-  vessel_cgroup_entry_plan (dirs, 1, colon_sub, 1, e);
-  ok (same_str (e[0].sub, "sub"), "v2, --cgroup :sub: the same as sub");
-  char *v1_only[] = { "cpu:sub" };
-  vessel_cgroup_entry_plan (dirs, 1, v1_only, 1, e);
-  ok (e[0].sub == NULL, "v2, --cgroup cpu:sub: names v1 controllers, not the cgroup2 one");
-}
-
-static void
-test_cgroups_v1 (void)
-{
-  struct vessel_cgroup_dir_facts dirs[] = {
-    { "/sys/fs/cgroup/cpu,cpuacct/c1", 3, false, "cpu,cpuacct" },
-    { "/sys/fs/cgroup/memory/c1", 4, false, "memory" },
-    { "/sys/fs/cgroup/systemd/c1", 6, false, "name=systemd" },
-  };
-  struct vessel_cgroup_entry e[3];
-  vessel_cgroup_entry_plan (dirs, 3, NULL, 0, e);
-  ok (e[0].how == VESSEL_CGROUP_ENTER_BY_WRITE && e[1].how == VESSEL_CGROUP_ENTER_BY_WRITE
-          && e[2].how == VESSEL_CGROUP_ENTER_BY_WRITE && !e[0].sub && !e[1].sub && !e[2].sub,
-      "v1: every hierarchy by a write of the pid (CLONE_INTO_CGROUP is cgroup2's)");
-
-  char *cpu[] = { "cpu:work" };
-  vessel_cgroup_entry_plan (dirs, 3, cpu, 1, e);
-  ok (same_str (e[0].sub, "work") && !e[1].sub && !e[2].sub,
-      "v1, --cgroup cpu:work: only the hierarchy with the cpu controller");
-  char *both[] = { "cpuacct,cpu:work" };
-  vessel_cgroup_entry_plan (dirs, 3, both, 1, e);
-  ok (same_str (e[0].sub, "work") && !e[1].sub, "v1, --cgroup cpuacct,cpu:work: every listed controller, any order");
-  char *missing[] = { "cpu,memory:work" };
-  vessel_cgroup_entry_plan (dirs, 3, missing, 1, e);
-  ok (!e[0].sub && !e[1].sub, "v1, --cgroup cpu,memory:work: no hierarchy has both");
-  char *partial[] = { "cpuac:work" };
-  vessel_cgroup_entry_plan (dirs, 3, partial, 1, e);
-  ok (!e[0].sub, "v1: a controller name matches whole, not as a prefix");
-
-  /* runc: "SUB" for all, a "CONTROLLERS:SUB" overrides it where it applies. */
-  char *mixed[] = { "all", "memory:mem" };
-  vessel_cgroup_entry_plan (dirs, 3, mixed, 2, e);
-  ok (same_str (e[0].sub, "all") && same_str (e[1].sub, "mem") && same_str (e[2].sub, "all"),
-      "v1, --cgroup all --cgroup memory:mem: memory gets its own, the others the default");
-
-  dirs[1].controllers = NULL;
-  vessel_cgroup_entry_plan (dirs, 3, mixed, 2, e);
-  ok (same_str (e[1].sub, "all"), "v1: a directory outside the known hierarchies takes only the default");
-}
-
-static void
-test_cgroups_hybrid (void)
-{
-  struct vessel_cgroup_dir_facts dirs[] = {
-    { "/sys/fs/cgroup/memory/c1", 3, false, "memory" },
-    { "/sys/fs/cgroup/unified/c1", 4, true, NULL },
-    { "/sys/fs/cgroup/pids/c1", 5, false, "pids" },
-  };
-  struct vessel_cgroup_entry e[3];
-  vessel_cgroup_entry_plan (dirs, 3, NULL, 0, e);
-  ok (e[0].how == VESSEL_CGROUP_ENTER_BY_WRITE && e[1].how == VESSEL_CGROUP_ENTER_BY_CLONE
-          && e[2].how == VESSEL_CGROUP_ENTER_BY_WRITE,
-      "hybrid: the unified hierarchy at clone time, the v1 ones by a write");
-  char *args[] = { "pids:p", "x" };
-  vessel_cgroup_entry_plan (dirs, 3, args, 2, e);
-  ok (same_str (e[0].sub, "x") && same_str (e[1].sub, "x") && same_str (e[2].sub, "p"),
-      "hybrid, --cgroup pids:p --cgroup x: pids gets p, the rest (unified too) x");
-
-  struct vessel_cgroup_dir_facts two_v2[] = { { "/a", 7, true, NULL }, { "/b", 8, true, NULL } };
-  vessel_cgroup_entry_plan (two_v2, 2, NULL, 0, e);
-  ok (e[0].how == VESSEL_CGROUP_ENTER_BY_CLONE && e[1].how == VESSEL_CGROUP_ENTER_BY_WRITE,
-      "only one cgroup2 directory can be given to clone3");
-
-  ok (vessel_cgroup_arg_names_controllers ("cpu:x") && !vessel_cgroup_arg_names_controllers (":x")
-          && !vessel_cgroup_arg_names_controllers ("x"),
-      "--cgroup names controllers only as CONTROLLERS:SUB");
-}
-
 int
 main (void)
 {
   test_create ();
   test_exec ();
-  test_cgroups_v2 ();
-  test_cgroups_v1 ();
-  test_cgroups_hybrid ();
   return tap_done ();
 }
