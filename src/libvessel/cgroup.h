@@ -75,11 +75,6 @@ char **vessel_cgroup_paths (const struct vessel_cgroup_host *host, const char *c
 int vessel_cgroup_paths_match (const struct vessel_cgroup_host *host, char **saved, char ***out,
                                vessel_error **err);
 
-/* Whether `dir` is in a v1 hierarchy that has every controller of `list`
-   ("cpu,cpuacct"). */
-bool vessel_cgroup_dir_has_controllers (const struct vessel_cgroup_host *host, const char *dir,
-                                        const char *list);
-
 /* Which hierarchies vessel_cgroup_create makes directories in. */
 enum
 {

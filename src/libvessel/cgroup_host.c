@@ -302,15 +302,3 @@ vessel_cgroup_paths_match (const struct vessel_cgroup_host *host, char **saved, 
   return 0;
 }
 
-bool
-vessel_cgroup_dir_has_controllers (const struct vessel_cgroup_host *host, const char *dir, const char *list)
-{
-  for (size_t i = 0; i < host->n; i++)
-    {
-      const struct vessel_cgroup_hierarchy *h = &host->h[i];
-      size_t len = strlen (h->mountpoint);
-      if (!h->v2 && strncmp (dir, h->mountpoint, len) == 0 && dir[len] == '/')
-        return vessel_cgroup_options_have_all (h->controllers, list);
-    }
-  return false;
-}
